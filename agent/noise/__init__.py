@@ -1,0 +1,1 @@
+"""Noise reduction before any reasoning: dedup, grouping, suppression, flapping, baselines."""

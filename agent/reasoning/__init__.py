@@ -1,0 +1,1 @@
+"""Reasoners: the offline rule-and-evidence reasoner and the optional LLM reasoner."""

@@ -1,0 +1,12 @@
+"""The one documented error that parsing raises for bad input."""
+
+from __future__ import annotations
+
+
+class SignalParseError(ValueError):
+    """Bad input: a one-line message naming the field (`field`) that is wrong or missing."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"invalid input: {field}: {problem}")

@@ -1,0 +1,117 @@
+"""Signal, decision and delivery records; a decision is durably written before it is reported."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime
+
+from agent.decision import Decision
+from agent.signals.model import Signal
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS signals (
+  signal_id TEXT PRIMARY KEY, source TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  status TEXT NOT NULL, service TEXT, ts TEXT NOT NULL, received_at TEXT NOT NULL,
+  body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS signals_fp ON signals(fingerprint, ts);
+CREATE TABLE IF NOT EXISTS decisions (
+  signal_id TEXT PRIMARY KEY, service TEXT, group_id TEXT, kind TEXT NOT NULL,
+  ts TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_service ON decisions(service, ts);
+CREATE INDEX IF NOT EXISTS decisions_group ON decisions(group_id, ts);
+CREATE TABLE IF NOT EXISTS deliveries (
+  delivery_key TEXT PRIMARY KEY, signal_ids TEXT NOT NULL, received_at TEXT NOT NULL);
+"""
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+class SignalStore:
+    """Reads and writes signals, decisions and payload deliveries in the shared database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._lock = threading.RLock()
+        with self._lock:
+            conn.executescript(_SCHEMA)
+
+    def add_signals(self, signals: list[Signal], delivery_key: str | None = None) -> list[str]:
+        """Store parsed signals (and the delivery they came in) atomically; return their ids.
+
+        A delivery key seen before returns the ids stored the first time and stores nothing.
+        """
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if delivery_key:
+                    row = self.conn.execute(
+                        "SELECT signal_ids FROM deliveries WHERE delivery_key = ?",
+                        (delivery_key,)).fetchone()
+                    if row:
+                        self.conn.execute("COMMIT")
+                        return list(json.loads(row["signal_ids"]))
+                for s in signals:
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO signals VALUES (?,?,?,?,?,?,?,?)",
+                        (s.signal_id, s.source, s.fingerprint, s.status, s.service,
+                         _iso(s.timestamp), _iso(s.received_at), s.model_dump_json()))
+                ids = [s.signal_id for s in signals]
+                if delivery_key:
+                    self.conn.execute(
+                        "INSERT INTO deliveries VALUES (?,?,?)",
+                        (delivery_key, json.dumps(ids),
+                         _iso(signals[0].received_at) if signals else ""))
+                self.conn.execute("COMMIT")
+                return ids
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def get_signal(self, signal_id: str) -> Signal | None:
+        """The stored signal, or None."""
+        row = self.conn.execute("SELECT body FROM signals WHERE signal_id = ?",
+                                (signal_id,)).fetchone()
+        return Signal.model_validate_json(row["body"]) if row else None
+
+    def save_decision(self, decision: Decision) -> None:
+        """Durably write (or replace) the decision for its signal."""
+        ts = decision.timestamp or decision.received_at
+        with self._lock:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO decisions VALUES (?,?,?,?,?,?)",
+                (decision.signal_id, decision.service, decision.noise.group_id, decision.kind,
+                 _iso(ts), decision.model_dump_json()))
+
+    def get_decision(self, signal_id: str) -> Decision | None:
+        """The stored decision for a signal, or None when it has none (yet)."""
+        row = self.conn.execute("SELECT body FROM decisions WHERE signal_id = ?",
+                                (signal_id,)).fetchone()
+        return Decision.model_validate_json(row["body"]) if row else None
+
+    def related_decisions(self, service: str | None, group_id: str | None,
+                          since: datetime, until: datetime, limit: int = 50) -> list[Decision]:
+        """Earlier decisions of the same service or group inside [since, until], oldest first."""
+        if not service and not group_id:
+            return []
+        rows = self.conn.execute(
+            "SELECT body FROM decisions WHERE (service = ? OR group_id = ?) "
+            "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
+            (service or "\x00", group_id or "\x00", _iso(since), _iso(until), limit)).fetchall()
+        return [Decision.model_validate_json(r["body"]) for r in rows]
+
+    def decisions_in_group(self, group_id: str) -> list[Decision]:
+        """All decisions of one group, oldest first (the group's timeline)."""
+        rows = self.conn.execute("SELECT body FROM decisions WHERE group_id = ? ORDER BY ts",
+                                 (group_id,)).fetchall()
+        return [Decision.model_validate_json(r["body"]) for r in rows]
+
+    def open_incident_groups(self) -> list[str]:
+        """Group ids that hold at least one incident decision, newest first."""
+        rows = self.conn.execute(
+            "SELECT group_id, MAX(ts) AS last FROM decisions WHERE kind = 'incident' "
+            "GROUP BY group_id ORDER BY last DESC").fetchall()
+        return [r["group_id"] for r in rows]

@@ -1,0 +1,1 @@
+"""Knowledge base: runbooks, postmortems, past cases and reviewed learnings in Chroma."""

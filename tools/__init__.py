@@ -1,0 +1,1 @@
+"""Remediation tools: allowlisted registry, policy, approvals and the audit ledger."""
