@@ -9,7 +9,9 @@ EventType = Literal["informational", "warning", "exception", "maintenance"]
 Level = Literal["high", "medium", "low"]
 Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]
-Source = Literal["alertmanager", "grafana", "pagerduty", "generic", "metric", "log", "ticket", "slack"]
+Source = Literal[
+    "alertmanager", "grafana", "pagerduty", "generic", "metric", "log", "ticket", "slack"
+]
 Status = Literal["firing", "resolved"]
 
 KINDS: tuple[Kind, ...] = ("event", "alert", "incident", "request")

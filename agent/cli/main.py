@@ -1,0 +1,62 @@
+"""The `triage` entry point: global options, then one sub-app or command per concern."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from agent.cli import eval as eval_cli
+from agent.cli import kb, noise, tools
+from agent.cli.options import (
+    GLOBALS,
+    ConfigOpt,
+    HomeOpt,
+    ReasonerOpt,
+    resolve_config,
+    resolve_settings,
+)
+
+app = typer.Typer(
+    help="Triage: event vs alert vs incident, priority, noise reduction and routing for IT ops.",
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)
+config_app = typer.Typer(help="Check the YAML configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(kb.app, name="kb")
+app.add_typer(eval_cli.app, name="eval")
+app.add_typer(tools.app, name="tools")
+app.add_typer(tools.approvals_app, name="approvals")
+app.add_typer(tools.audit_app, name="audit")
+app.add_typer(noise.maintenance_app, name="maintenance")
+app.add_typer(noise.silence_app, name="silence")
+
+
+@app.callback()
+def _globals(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt = None,
+             verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO.")) -> None:
+    """Global options, accepted before any command."""
+    GLOBALS.home, GLOBALS.config, GLOBALS.reasoner = home, config, reasoner
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@config_app.command("check")
+def config_check(config_path: ConfigOpt = None, home: HomeOpt = None) -> None:
+    """Validate the YAML configuration and summarise what it declares."""
+    settings = resolve_settings(home=home, config=config_path)
+    if settings.config is None:
+        raise typer.BadParameter("no configuration given (use --config or TRIAGE_CONFIG)")
+    cfg = resolve_config(settings)
+    typer.echo(f"ok: {settings.config}: {len(cfg.services)} services, {len(cfg.routes)} routes, "
+               f"{len(cfg.teams)} teams, {len(cfg.maintenance)} maintenance windows, "
+               f"{len(cfg.inhibit_rules)} inhibit rules, {len(cfg.thresholds)} thresholds")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
