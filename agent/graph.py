@@ -1,0 +1,72 @@
+"""The triage graph: normalize → noise → retrieve → classify → prioritize → route → act.
+
+`graph` is the compiled graph exported for `langgraph.json` (LangGraph Studio / `langgraph dev`);
+the CLI and the service call `build_graph(checkpointer=...)` with a SQLite checkpointer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.context import TriageContext
+from agent.nodes.actions import act, plan_actions
+from agent.nodes.classify import classify
+from agent.nodes.decide import prioritize, record, route
+from agent.nodes.noise_gate import noise_gate
+from agent.nodes.normalize import normalize
+from agent.nodes.retrieve import retrieve
+from agent.state import InputState, TriageState
+
+# Types the checkpointer may revive from a checkpoint (deny everything else).
+CHECKPOINT_TYPES: list[tuple[str, str]] = [
+    ("agent.signals.model", "Signal"), ("agent.signals.model", "MetricSample"),
+    ("agent.noise.types", "NoiseOutcome"), ("agent.reasoning.types", "Judgement"),
+    ("agent.decision", "Decision"), ("agent.decision", "Noise"), ("agent.decision", "DocRef"),
+    ("agent.decision", "ActionRef"), ("knowledge.types", "DocHit"), ("knowledge.types", "CaseHit"),
+    ("agent.state", "TriageState"), ("agent.state", "InputState"),
+]
+STAGES = ["normalize", "noise_gate", "retrieve", "classify", "prioritize", "route",
+          "plan_actions", "record", "act"]
+
+
+def serializer() -> JsonPlusSerializer:
+    """The checkpoint serializer, restricted to the project's own state types."""
+    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
+
+
+def sqlite_checkpointer(path: str | Path) -> SqliteSaver:
+    """A SQLite checkpointer at `path` (pending approvals survive restarts)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode = WAL")
+    return SqliteSaver(conn, serde=serializer())
+
+
+def memory_checkpointer() -> InMemorySaver:
+    """An in-memory checkpointer (evals, tests)."""
+    return InMemorySaver(serde=serializer())
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    """Build and compile the triage graph with the given checkpointer."""
+    builder = StateGraph(TriageState, input_schema=InputState, context_schema=TriageContext)
+    nodes = [normalize, noise_gate, retrieve, classify, prioritize, route, plan_actions,
+             record, act]
+    for name, fn in zip(STAGES, nodes, strict=True):
+        builder.add_node(name, fn)
+    builder.add_edge(START, STAGES[0])
+    for a, b in zip(STAGES, STAGES[1:], strict=False):
+        builder.add_edge(a, b)
+    builder.add_edge(STAGES[-1], END)
+    return builder.compile(checkpointer=checkpointer, name="triage")
+
+
+graph = build_graph()

@@ -1,0 +1,1 @@
+"""Graph nodes, one small function per triage stage."""

@@ -1,0 +1,21 @@
+"""Stage 4: classify kind, event type and security with the configured reasoner."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.context import TriageContext
+from agent.reasoning.types import Evidence
+from agent.state import TriageState
+
+
+def classify(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
+    """Judge the signal; duplicates and suppressed signals never cost an LLM call."""
+    ctx = runtime.context
+    assert state.noise is not None
+    evidence = Evidence(signal=state.signal, config=ctx.config, noise=state.noise,
+                        related=state.related, runbooks=state.runbooks,
+                        postmortems=state.postmortems, cases=state.cases)
+    quiet = state.noise.duplicate_of is not None or state.noise.suppressed_by is not None
+    reasoner = ctx.offline if quiet else ctx.reasoner
+    return {"judgement": reasoner.judge(evidence)}

@@ -1,0 +1,56 @@
+"""Stages 5–6: prioritize (impact × urgency) and route, assembling the decision."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.context import TriageContext
+from agent.decision import Decision, DocRef, Noise
+from agent.routing import route_team
+from agent.state import TriageState
+from agent.taxonomy import priority_for, severity_for
+
+
+def prioritize(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
+    """Turn the judgement into a decision with priority and severity from the ITIL matrix."""
+    signal, judgement, noise = state.signal, state.judgement, state.noise
+    assert judgement is not None and noise is not None
+    priority = priority_for(judgement.impact, judgement.urgency)
+    docs = [d.id for d in state.runbooks[:1]] + [d.id for d in state.postmortems[:1]]
+    citations = list(dict.fromkeys(judgement.citations + docs))
+    decision = Decision(
+        signal_id=signal.signal_id, source=signal.source, fingerprint=signal.fingerprint,
+        received_at=signal.received_at, timestamp=signal.timestamp, title=signal.title,
+        status=signal.status, kind=judgement.kind, event_type=judgement.event_type,
+        security=judgement.security, impact=judgement.impact, urgency=judgement.urgency,
+        priority=priority, severity=severity_for(priority), service=signal.service,
+        noise=Noise(duplicate_of=noise.duplicate_of, suppressed_by=noise.suppressed_by,
+                    group_id=noise.group_id, flapping=noise.flapping, notify=noise.notify),
+        runbooks=[DocRef(id=d.id, title=d.title, score=round(d.score, 4)) for d in state.runbooks],
+        postmortems=[DocRef(id=d.id, title=d.title, score=round(d.score, 4))
+                     for d in state.postmortems],
+        confidence=round(judgement.confidence, 3), rationale=judgement.rationale,
+        citations=citations, reasoner=judgement.reasoner, llm_tokens=judgement.llm_tokens)
+    return {"decision": decision}
+
+
+def route(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
+    """Pick the team: first matching route, catalog, security team, text-named service, history."""
+    decision, judgement = state.decision, state.judgement
+    assert decision is not None and judgement is not None
+    team, why = route_team(state.signal.label_view(), runtime.context.config,
+                           service=decision.service, service_source=state.service_source,
+                           security=decision.security)
+    if team is None and judgement.team:
+        team, why = judgement.team, "nearest past cases"
+    rationale = f"{decision.rationale} Team: {team or 'none'} ({why})."
+    return {"decision": decision.model_copy(update={"team": team, "rationale": rationale})}
+
+
+def record(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
+    """Durably store the decision before anyone is told, and escalate its group."""
+    ctx, decision = runtime.context, state.decision
+    assert decision is not None
+    ctx.store.save_decision(decision)
+    ctx.noise.after_decision(state.signal, decision.kind, decision.priority)
+    return {}

@@ -1,0 +1,120 @@
+"""The triage pipeline: parse a payload, store it, run the graph per signal, return decisions."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.config.org import OrgConfig
+from agent.config.settings import Settings
+from agent.context import TriageContext
+from agent.decision import Decision
+from agent.graph import build_graph, memory_checkpointer, sqlite_checkpointer
+from agent.noise.gate import NoiseGate
+from agent.reasoning.offline import OfflineReasoner
+from agent.reasoning.types import Reasoner
+from agent.signals.parse import parse_payload
+from agent.store.db import open_db
+from agent.store.signals import SignalStore
+from knowledge.types import Retriever
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The wall clock, used only for `received_at` (decisions take time from the signal)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Pipeline:
+    """A ready-to-use triage pipeline over one store, one graph and one set of dependencies."""
+
+    graph: CompiledStateGraph
+    context: TriageContext
+    clock: Clock = utc_now
+    id_prefix: str | None = None
+    _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def store(self) -> SignalStore:
+        """The signal and decision store."""
+        return self.context.store
+
+    def new_id(self) -> str:
+        """A fresh signal id: deterministic with an id prefix (evals), random otherwise."""
+        if self.id_prefix is not None:
+            return f"{self.id_prefix}-{next(self._counter)}"
+        return f"sig-{uuid.uuid4().hex[:20]}"
+
+    def triage(self, payload: Any, fmt: str = "auto", *,
+               delivery_key: str | None = None) -> list[Decision]:
+        """Parse, durably store and decide every signal in the payload (raises SignalParseError).
+
+        A payload redelivered under the same `delivery_key` returns the first decisions again.
+        """
+        signals = parse_payload(payload, fmt, received_at=self.clock(), new_id=self.new_id)
+        ids = self.store.add_signals(signals, delivery_key)
+        if signals and ids != [s.signal_id for s in signals]:
+            return [d for i in ids if (d := self.store.get_decision(i)) is not None]
+        return [self.decide(signal_id) for signal_id in ids]
+
+    def decide(self, signal_id: str) -> Decision:
+        """Run the graph for one stored signal (its thread id is the signal id)."""
+        existing = self.store.get_decision(signal_id)
+        if existing is not None:
+            return existing
+        signal = self.store.get_signal(signal_id)
+        if signal is None:
+            raise KeyError(f"unknown signal {signal_id}")
+        self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
+                          context=self.context)
+        decision = self.store.get_decision(signal_id)
+        assert decision is not None, "the record stage stores every decision"
+        log.info("decided", extra={"signal_id": signal_id, "kind": decision.kind,
+                                   "priority": decision.priority, "team": decision.team})
+        return decision
+
+
+def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,
+                  settings: Settings | None) -> Reasoner:
+    """The reasoner for a name: offline, or the LLM reasoner (llm / auto) over OpenAI's API."""
+    if not isinstance(name, str):
+        return name
+    if name == "offline":
+        return offline
+    if name not in {"llm", "auto"}:
+        raise ValueError(f"reasoner: must be offline, llm or auto, got {name!r}")
+    from agent.reasoning.llm import build_llm_reasoner
+
+    return build_llm_reasoner(settings or Settings(), config.llm, offline, name)
+
+
+def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
+                   db_path: str | Path = ":memory:",
+                   checkpointer: Literal["memory", "sqlite"] = "memory",
+                   retriever: Retriever | None = None, reasoner: str | Reasoner = "offline",
+                   clock: Clock | None = None, id_prefix: str | None = None,
+                   tools: Any | None = None) -> Pipeline:
+    """Assemble stores, reasoner and graph; every dependency is injected, nothing is global."""
+    conn = open_db(db_path)
+    offline = OfflineReasoner()
+    context = TriageContext(
+        config=config, store=SignalStore(conn), noise=NoiseGate(conn, config),
+        reasoner=make_reasoner(reasoner, offline, config, settings), offline=offline,
+        retriever=retriever, tools=tools)
+    if checkpointer == "sqlite" and str(db_path) != ":memory:":
+        saver = sqlite_checkpointer(Path(db_path).with_name("checkpoints.db"))
+    else:
+        saver = memory_checkpointer()
+    return Pipeline(graph=build_graph(checkpointer=saver), context=context,
+                    clock=clock or utc_now, id_prefix=id_prefix)

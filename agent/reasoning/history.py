@@ -1,0 +1,40 @@
+"""kNN vote over labeled past cases: kind, team and priority as evidence, with citations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from knowledge.types import CaseHit
+
+MIN_SCORE = 0.5
+
+
+@dataclass
+class Vote:
+    """The weighted majority of the nearest past cases for one label."""
+
+    value: str
+    share: float
+    support: int
+
+
+def vote(cases: list[CaseHit], label: str, *, min_score: float = MIN_SCORE) -> Vote | None:
+    """Score-weighted majority over cases above `min_score` that carry `label`."""
+    weights: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for case in cases:
+        value = case.labels.get(label)
+        if case.score >= min_score and value not in (None, ""):
+            weights[str(value)] += case.score
+            counts[str(value)] += 1
+    if not weights:
+        return None
+    total = sum(weights.values())
+    best = max(weights, key=lambda v: (weights[v], counts[v]))
+    return Vote(best, weights[best] / total, counts[best])
+
+
+def close_cases(cases: list[CaseHit], *, min_score: float = MIN_SCORE) -> list[CaseHit]:
+    """The past cases close enough to count as evidence."""
+    return [c for c in cases if c.score >= min_score]

@@ -1,0 +1,142 @@
+"""The offline reasoner: the labeling guide as rules over structure, context and past cases."""
+
+from __future__ import annotations
+
+from agent.decision import Decision
+from agent.reasoning import lexicon as lx
+from agent.reasoning.history import close_cases, vote
+from agent.reasoning.priority import impact_of, urgency_of
+from agent.reasoning.signal_rules import (
+    HUMAN_SOURCES,
+    Finding,
+    human_finding,
+    is_confirmed_violation,
+    is_security,
+    log_finding,
+    metric_finding,
+    notification_finding,
+    text_of,
+)
+from agent.reasoning.types import Evidence, Judgement
+from agent.taxonomy import PRIORITIES, Level
+
+_PRIORITY_PAIR: dict[str, tuple[Level, Level]] = {
+    "P1": ("high", "high"), "P2": ("high", "medium"), "P3": ("medium", "medium"),
+    "P4": ("medium", "low"), "P5": ("low", "low"),
+}
+
+
+def _base_finding(ev: Evidence, security: bool) -> Finding:
+    """The source-specific rule, after the rules that override every source."""
+    s = ev.signal
+    text = text_of(s)
+    if ev.noise.maintenance:
+        return Finding("event", "maintenance", 0.95, "maintenance window",
+                       [ev.noise.suppressed_by or "inside a declared window"])
+    if s.status == "resolved":
+        return Finding("event", "informational", 0.95, "resolved notification", ["status resolved"])
+    if (planned := lx.MAINT_ANNOUNCE.search(text)) and not lx.USER_REPORT.search(text):
+        return Finding("event", "maintenance", 0.85, "planned work announcement",
+                       [planned.group(0)])
+    if s.source == "metric" and s.metric is not None:
+        return metric_finding(s, ev.config, ev.noise)
+    if s.source == "log":
+        return log_finding(s, ev.related, security)
+    if s.source in HUMAN_SOURCES:
+        return human_finding(s, security)
+    return notification_finding(s)
+
+
+def _impact_escalation(ev: Evidence, found: Finding, security: bool) -> Finding:
+    """Promote to incident on confirmed service impact (in the signal or its correlated context)."""
+    s, text = ev.signal, text_of(ev.signal)
+    if found.kind in {"request", "incident"} or found.event_type == "maintenance":
+        return found
+    if s.status == "resolved":
+        return found
+    if security:
+        if is_confirmed_violation(s):
+            return Finding("incident", "exception", 0.85, "confirmed security violation",
+                           found.evidence + ["text confirms a violation"])
+        return found
+    entry = ev.config.services.get(s.service or "")
+    customer_facing = bool(entry and entry.customer_facing)
+    if found.kind == "alert" and found.event_type == "exception":
+        if lx.SLO_BREACH.search(text) or lx.USER_REPORT.search(text):
+            return Finding("incident", "exception", 0.85, "SLO breach or user reports",
+                           found.evidence + ["signal states user impact"])
+        if customer_facing and lx.ERROR_OR_LATENCY.search(text + " " + (
+                s.metric.name if s.metric else "")):
+            return Finding("incident", "exception", 0.8, "error/latency breach on a "
+                           "customer-facing service", found.evidence + [f"{s.service} is "
+                                                                       "customer facing"])
+    if found.kind == "alert":
+        impacted = [d for d in ev.related if d.kind == "incident" and not d.security
+                    and d.service == s.service and d.noise.duplicate_of is None]
+        if impacted:
+            return Finding("incident", "exception", 0.8, "correlated with an open incident",
+                           found.evidence + [f"incident {impacted[-1].signal_id} on {s.service}"])
+    return found
+
+
+def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | None, str | None]:
+    """Let close past cases outvote an unsure rule; return team and priority votes too."""
+    close = close_cases(ev.cases)
+    if not close:
+        return found, [], None, None
+    notes = [f"{c.id} ({c.labels.get('kind', '?')}, {c.score:.2f})" for c in close[:3]]
+    kind_vote = vote(close, "kind")
+    if (kind_vote and found.confidence < 0.6 and kind_vote.share >= 0.6
+            and kind_vote.value != found.kind and kind_vote.value in
+            {"event", "alert", "incident", "request"}):
+        etype = "informational" if kind_vote.value in {"event", "request"} else found.event_type
+        if kind_vote.value == "incident":
+            etype = "exception"
+        found = Finding(kind_vote.value, etype, 0.6, "nearest past cases",  # type: ignore[arg-type]
+                        found.evidence + [f"{kind_vote.support} similar past cases say "
+                                          f"{kind_vote.value}"])
+    team_vote = vote(close, "team")
+    prio_vote = vote(close, "priority")
+    return (found, notes, team_vote.value if team_vote and team_vote.share >= 0.5 else None,
+            prio_vote.value if prio_vote and prio_vote.share >= 0.6 else None)
+
+
+class OfflineReasoner:
+    """Decides kind, event type, security, impact and urgency without any network."""
+
+    name = "offline"
+
+    def judge(self, evidence: Evidence) -> Judgement:
+        """Apply the labeling-guide rules, then context and past cases; explain the result."""
+        s = evidence.signal
+        text = text_of(s)
+        security = is_security(s) and s.source not in {"metric"}
+        found = _base_finding(evidence, security)
+        if found.kind == "request":
+            security = False
+        found = _impact_escalation(evidence, found, security)
+        found, case_notes, team, prio = _history(evidence, found)
+        confirmed = security and found.kind == "incident"
+        impact, why_impact = impact_of(s, evidence.config, security=security, text=text)
+        urgency, why_urgency = urgency_of(found.kind, found.event_type, text=text,
+                                          security=security, confirmed=confirmed)
+        if (prio in PRIORITIES and s.service not in evidence.config.services
+                and found.kind != "request"):
+            impact, urgency = _PRIORITY_PAIR[prio]
+            why_impact = why_urgency = f"nearest past cases ({prio})"
+        rationale = (f"{found.kind}/{found.event_type} by rule '{found.rule}': "
+                     f"{'; '.join(found.evidence)}."
+                     f"{' Security signal.' if security else ''} Impact {impact} ({why_impact}), "
+                     f"urgency {urgency} ({why_urgency}).")
+        if case_notes:
+            rationale += f" Similar past cases: {', '.join(case_notes)}."
+        return Judgement(kind=found.kind, event_type=found.event_type, security=security,
+                         impact=impact, urgency=urgency, confidence=found.confidence,
+                         rationale=rationale, team=team,
+                         citations=[c.id for c in close_cases(evidence.cases)[:3]])
+
+
+def related_incident(related: list[Decision]) -> Decision | None:
+    """The latest non-duplicate incident among related decisions, if any."""
+    found = [d for d in related if d.kind == "incident" and d.noise.duplicate_of is None]
+    return found[-1] if found else None

@@ -1,0 +1,167 @@
+"""Kind and event-type rules by source: the CONTRACTS §1 labeling guide as code.
+
+Each rule returns a `Finding` naming itself, so every decision says which rule decided it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.config.org import OrgConfig, Threshold
+from agent.decision import Decision
+from agent.noise.types import NoiseOutcome
+from agent.reasoning import lexicon as lx
+from agent.signals.model import Signal
+from agent.taxonomy import EventType, Kind, sender_event_type
+
+NOTIFICATION_SOURCES = {"alertmanager", "grafana", "pagerduty", "generic"}
+HUMAN_SOURCES = {"ticket", "slack"}
+
+
+@dataclass
+class Finding:
+    """A provisional classification and the rule (plus evidence) that produced it."""
+
+    kind: Kind
+    event_type: EventType
+    confidence: float
+    rule: str
+    evidence: list[str] = field(default_factory=list)
+
+
+def text_of(signal: Signal) -> str:
+    """All human-readable text of a signal, as one string for cue matching."""
+    return f"{signal.title}\n{signal.text}"
+
+
+def is_security(signal: Signal) -> bool:
+    """True when the signal itself concerns hostile activity or has security implications."""
+    labels = signal.label_view()
+    if any(labels.get(k, "").lower() in {"security", "siem", "ids", "edr"}
+           for k in ("category", "type", "team", "class", "group")):
+        return True
+    text = text_of(signal)
+    if lx.SECURITY.search(text):
+        return True
+    return bool(lx.SECURITY_TOOLS.search(" ".join([signal.source, *labels.values()])))
+
+
+def is_confirmed_violation(signal: Signal) -> bool:
+    """True when the text confirms a violation (not an attempt, suspicion or blocked try)."""
+    text = text_of(signal)
+    confirmed = [m.group(0).lower() for m in lx.CONFIRMED.finditer(text)]
+    if not confirmed:
+        return False
+    strong = [c for c in confirmed if c not in {"compromised", "infected", "confirmed"}]
+    if strong:
+        return True
+    hedged = lx.NOT_CONFIRMED.search(text)
+    return hedged is None
+
+
+def threshold_finding(signal: Signal, threshold: Threshold) -> Finding:
+    """Compare a metric sample with its configured warning and critical levels."""
+    assert signal.metric is not None
+    value, name = signal.metric.value, signal.metric.name
+    above = threshold.direction == "above"
+
+    def hit(level: float | None) -> bool:
+        return level is not None and (value >= level if above else value <= level)
+
+    if hit(threshold.critical):
+        return Finding("alert", "exception", 0.95, "metric breach",
+                       [f"{name}={value:g} at or past critical {threshold.critical:g}"])
+    if hit(threshold.warning):
+        return Finding("event", "warning", 0.9, "metric soft threshold",
+                       [f"{name}={value:g} at or past warning {threshold.warning:g}"])
+    return Finding("event", "informational", 0.9, "metric within thresholds",
+                   [f"{name}={value:g} below warning"])
+
+
+def metric_finding(signal: Signal, config: OrgConfig, noise: NoiseOutcome) -> Finding:
+    """Raw telemetry: an event, unless it breaches its threshold or its learned baseline."""
+    assert signal.metric is not None
+    threshold = config.thresholds.get(signal.metric.name)
+    if threshold is not None:
+        found = threshold_finding(signal, threshold)
+        if found.kind == "alert" or noise.anomaly is None:
+            return found
+    if noise.anomaly:
+        return Finding("alert", "exception", 0.75, "dynamic baseline deviation", [noise.anomaly])
+    return Finding("event", "informational", 0.7, "metric sample without threshold",
+                   [f"{signal.metric.name}={signal.metric.value:g}"])
+
+
+def failed_login_burst(signal: Signal, related: list[Decision]) -> int:
+    """How many security events of the same fingerprint arrived in the minute up to this one."""
+    start = signal.timestamp.timestamp() - 60
+    return 1 + sum(1 for d in related if d.fingerprint == signal.fingerprint and d.security
+                   and d.timestamp is not None and d.timestamp.timestamp() >= start)
+
+
+def log_finding(signal: Signal, related: list[Decision], security: bool) -> Finding:
+    """Log lines are events: routine errors informational, unusual ones warnings, bursts alerts."""
+    text = text_of(signal)
+    if security:
+        burst = failed_login_burst(signal, related)
+        if burst >= 5:
+            return Finding("alert", "exception", 0.85, "security event burst",
+                           [f"{burst} matching security log lines within 1 minute"])
+        return Finding("event", "warning", 0.75, "security log line", ["single security log line"])
+    if lx.SLO_BREACH.search(text) or lx.USER_REPORT.search(text):
+        return Finding("incident", "exception", 0.7, "log shows user impact",
+                       ["log line reports user impact or an SLO breach"])
+    if unusual := lx.LOG_UNUSUAL.search(text):
+        return Finding("event", "warning", 0.75, "unusual log line",
+                       [f"unusual condition: {unusual.group(0)}"])
+    detail = f"level {signal.severity}" if signal.severity else "no level"
+    return Finding("event", "informational", 0.8, "routine log line", [detail])
+
+
+def inferred_severity(text: str) -> tuple[EventType, float, str]:
+    """Guess the rule's severity from its wording when the sender gave none."""
+    exc = len(lx.SEV_EXCEPTION.findall(text))
+    warn = len(lx.SEV_WARNING.findall(text))
+    info = len(lx.SEV_INFO.findall(text))
+    if info and not exc and info >= warn:
+        return "informational", 0.55, "wording reads informational"
+    if exc > warn:
+        return "exception", 0.6, "wording reads as a failure"
+    if warn:
+        return "warning", 0.6, "wording reads as a soft condition"
+    if exc:
+        return "exception", 0.55, "wording reads as a failure"
+    return "warning", 0.45, "no severity given; assumed warning"
+
+
+def notification_finding(signal: Signal) -> Finding:
+    """A fired monitoring rule is an alert whose event type follows the sender's severity."""
+    text = text_of(signal)
+    alertname = signal.labels.get("alertname", signal.title)
+    if lx.HEARTBEAT.search(alertname) or lx.HEARTBEAT.search(signal.title):
+        return Finding("event", "informational", 0.9, "heartbeat", [f"{alertname} is a heartbeat"])
+    etype = sender_event_type(signal.severity)
+    if etype is not None:
+        kind: Kind = "event" if etype == "informational" else "alert"
+        return Finding(kind, etype, 0.9, "sender severity", [f"severity={signal.severity}"])
+    etype, conf, why = inferred_severity(text)
+    kind = "event" if etype == "informational" else "alert"
+    return Finding(kind, etype, conf, "inferred severity", [why])
+
+
+def human_finding(signal: Signal, security: bool) -> Finding:
+    """Tickets and chat: requests, reports of something broken, or plain notes."""
+    text = text_of(signal)
+    problem = lx.PROBLEM.search(text) or lx.CANT.search(text)
+    if not security and lx.REQUEST.search(text) and not lx.PROBLEM.search(text):
+        return Finding("request", "informational", 0.85, "service request",
+                       ["asks for something; nothing reported broken"])
+    if security:
+        return Finding("alert", "warning", 0.7, "reported security concern",
+                       ["a person reports suspicious activity"])
+    if problem:
+        return Finding("incident", "exception", 0.75, "user report of a disruption",
+                       [f"reports a problem: {problem.group(0)!r}"])
+    if lx.REQUEST.search(text):
+        return Finding("request", "informational", 0.7, "service request", ["asks for something"])
+    return Finding("event", "informational", 0.5, "note without a problem", ["no problem reported"])

@@ -1,0 +1,32 @@
+"""The graph state: a narrow input (one parsed signal) inside the full triage state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.decision import Decision
+from agent.noise.types import NoiseOutcome
+from agent.reasoning.types import Judgement
+from agent.signals.model import Signal
+from knowledge.types import CaseHit, DocHit
+
+
+@dataclass
+class InputState:
+    """What a caller hands the graph: one normalized signal."""
+
+    signal: Signal
+
+
+@dataclass
+class TriageState(InputState):
+    """Everything the stages add on the way from signal to decision."""
+
+    service_source: str | None = None  # "structured" | "text" | None
+    noise: NoiseOutcome | None = None
+    runbooks: list[DocHit] = field(default_factory=list)
+    postmortems: list[DocHit] = field(default_factory=list)
+    cases: list[CaseHit] = field(default_factory=list)
+    related: list[Decision] = field(default_factory=list)
+    judgement: Judgement | None = None
+    decision: Decision | None = None
