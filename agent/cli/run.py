@@ -1,0 +1,106 @@
+"""`triage run` (one payload) and `triage demo` (the bundled story on the embedded default)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from agent.cli.options import (
+    ConfigOpt,
+    HomeOpt,
+    ReasonerOpt,
+    fail,
+    resolve_config,
+    resolve_settings,
+)
+from agent.cli.render import decisions_table, print_decisions, summary_table
+from agent.config import load_config
+from agent.signals.errors import SignalParseError
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="auto, alertmanager, grafana, "
+                                        "pagerduty, generic, metric, log, ticket or slack.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print decisions as JSON Lines.")]
+
+
+def split_payloads(text: str, fmt: str) -> list[Any]:
+    """One payload per document: a JSON document, JSON Lines, log lines, or the raw text."""
+    if fmt == "log":
+        return [line for line in text.splitlines() if line.strip()]
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1:
+            try:
+                return [json.loads(line) for line in lines]
+            except json.JSONDecodeError:
+                pass
+        return [text]
+
+
+def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin.")] = "-",
+        fmt: FormatOpt = "auto", config: ConfigOpt = None, home: HomeOpt = None,
+        reasoner: ReasonerOpt = None, as_json: JsonOpt = False) -> None:
+    """Triage one payload (a webhook body may carry many alerts) and print the decisions."""
+    from agent.bootstrap import open_pipeline
+
+    settings = resolve_settings(home=home, config=config, reasoner=reasoner)
+    org = resolve_config(settings)
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{file}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise fail(f"{file}: not UTF-8 text") from None
+    if not text.strip():
+        raise fail("input: empty payload")
+    pipe = open_pipeline(settings, org)
+    decisions = []
+    try:
+        for payload in split_payloads(text, fmt):
+            decisions += pipe.triage(payload, fmt)
+    except SignalParseError as exc:
+        raise fail(str(exc)) from None
+    print_decisions(Console(), decisions, as_json)
+
+
+def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt = None,
+         as_json: JsonOpt = False) -> None:
+    """Replay the bundled Acme Shop stream on the embedded default and summarise."""
+    from knowledge.corpus import ensure_bundled
+
+    from agent.bootstrap import open_kb, open_pipeline
+
+    console = Console()
+    started = time.perf_counter()
+    settings = resolve_settings(home=home, config=config, reasoner=reasoner)
+    demo_files = resources.files("agent.demo")
+    org = (resolve_config(settings) if settings.config else
+           load_config(Path(str(demo_files.joinpath("config.yaml")))))
+    kb = open_kb(settings, org)
+    report = ensure_bundled(kb)
+    if report:
+        console.print(f"[dim]knowledge base: {report}[/]")
+    db = settings.home / "demo" / "triage.db"
+    for stale in db.parent.glob("*.db*") if db.parent.exists() else []:
+        stale.unlink()
+    pipe = open_pipeline(settings, org, db_path=db, kb=kb)
+    stream = [json.loads(line) for line in
+              demo_files.joinpath("stream.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    decisions = []
+    for item in stream:
+        decisions += pipe.triage(item["payload"], item["format"])
+    if as_json:
+        print_decisions(console, decisions, True)
+        return
+    console.print(decisions_table(decisions, title="Acme Shop: triage decisions"))
+    console.print(summary_table(decisions, signals_in=len(decisions)))
+    console.print(f"[dim]{len(stream)} payloads, {len(decisions)} signals in "
+                  f"{time.perf_counter() - started:.1f}s; state in {db.parent}[/]")

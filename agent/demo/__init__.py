@@ -1,0 +1,1 @@
+"""The bundled demo: a fictional company's configuration and a sample signal stream."""
