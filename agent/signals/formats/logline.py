@@ -1,0 +1,296 @@
+"""Recognize and take apart one log line: RFC 5424 and RFC 3164 syslog, ISO-timestamp-prefixed
+lines, JSON log objects, logfmt, klog and Common Log Format. Pure text handling, no Signal."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.signals.formats.common import (
+    SYSLOG_SEVERITIES,
+    normalize_level,
+    scalar_text,
+    soft_time,
+)
+
+LEVEL_WORDS = ("emergency", "emerg", "alert", "critical", "crit", "fatal", "panic", "error",
+               "err", "warning", "warn", "notice", "info", "information", "debug", "trace")
+_LEVEL = "|".join(LEVEL_WORDS)
+_ISO = (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+        r"(?:\s?(?:Z|[+-]\d{2}(?::?\d{2})?))?")
+
+RFC5424 = re.compile(
+    r"^<(?P<pri>\d{1,3})>(?P<ver>\d{1,2}) (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<pid>\S+) "
+    r"(?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\\"]|\\.|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?$",
+    re.DOTALL)
+RFC3164 = re.compile(
+    r"^(?:<(?P<pri>\d{1,3})>)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +"
+    r"(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2}) (?P<rest>.*)$", re.DOTALL)
+ISO_PREFIX = re.compile(rf"^(?:<(?P<pri>\d{{1,3}})>)?\[?(?P<ts>{_ISO})\]?\s+(?P<rest>.*)$",
+                        re.DOTALL)
+HOST_TAG = re.compile(r"^(?P<host>[\w.\-:]+) (?P<tag>[^\s:\[\]]+)(?:\[(?P<pid>[^\]]*)\])?: ?"
+                      r"(?P<msg>.*)$", re.DOTALL)
+TAG_ONLY = re.compile(r"^(?P<tag>[^\s:\[\]]+)(?:\[(?P<pid>[^\]]*)\])?: (?P<msg>.*)$", re.DOTALL)
+LEVEL_PREFIX = re.compile(rf"^[\[<(]?(?P<level>{_LEVEL})[\]>)]?:?(?:\s+|$)(?P<rest>.*)$",
+                          re.DOTALL | re.IGNORECASE)
+UPPER_LEVEL_START = re.compile(
+    rf"^(?:\[(?i:{_LEVEL})\]|(?:{_LEVEL.upper()})(?::|\s))")
+BRACKET_NAME = re.compile(r"^\[(?P<name>[A-Za-z][\w.\-/]{0,80})\]:?\s+(?P<rest>.*)$", re.DOTALL)
+THREADISH = re.compile(r"^main$|thread|exec|worker|pool|-\d+$", re.IGNORECASE)
+LEVEL_COLON = re.compile(rf"^(?i:{_LEVEL}):")
+KLOG = re.compile(r"^(?P<lvl>[IWEF])(?P<mmdd>\d{4}) (?P<time>\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+"
+                  r"(?P<pid>\d+) (?P<src>[^\]\s]+)\] (?P<msg>.*)$", re.DOTALL)
+CLF = re.compile(r"^(?P<client>\S+) \S+ \S+ \[(?P<ts>\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} "
+                 r"[+-]\d{4})\] \"(?P<request>[^\"]*)\" (?P<status>\d{3}) (?P<rest>.*)$",
+                 re.DOTALL)
+LOGFMT_PAIR = re.compile(r"(?P<key>[\w.\-@]+)=(?P<value>\"(?:[^\"\\]|\\.)*\"|\S*)")
+LOGFMT_START = re.compile(r"^[\w.\-@]+=")
+LOGFMT_HINT = re.compile(r"(?:^|\s)(?:level|lvl|msg|severity)=")
+
+_KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
+_PINO_LEVELS = {10: "trace", 20: "debug", 30: "info", 40: "warning", 50: "error", 60: "fatal"}
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+               "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0",
+               "local1", "local2", "local3", "local4", "local5", "local6", "local7")
+JSON_LEVEL_KEYS = ("level", "lvl", "severity", "loglevel", "log.level", "levelname", "level_name")
+JSON_MSG_KEYS = ("msg", "message", "event", "log", "text")
+JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "t", "datetime")
+JSON_SERVICE_KEYS = ("service", "service.name", "app", "application", "app.name")
+JSON_HOST_KEYS = ("host", "hostname", "host.name", "host.hostname", "node")
+JSON_PROGRAM_KEYS = ("program", "process.name", "logger", "logger_name", "name", "syslog.appname")
+
+
+@dataclass
+class LogLine:
+    """What could be read from one log line; `fields` keeps every extracted value as text."""
+
+    message: str
+    timestamp: datetime | None = None
+    host: str | None = None
+    program: str | None = None
+    service: str | None = None
+    level: str | None = None
+    syntax: str = "text"
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _nil(value: str | None) -> str | None:
+    return None if value in (None, "", "-") else value
+
+
+def _pri(line: LogLine, pri: str | None) -> None:
+    if pri is None:
+        return
+    number = int(pri)
+    if number > 191:
+        return
+    line.level = SYSLOG_SEVERITIES[number % 8]
+    line.fields["facility"] = _FACILITIES[number // 8]
+
+
+def _rfc3164_time(mon: str, day: str, clock: str, received_at: datetime) -> datetime | None:
+    """RFC 3164 carries no year: take received_at's year, or the previous one if in the future."""
+    for year in (received_at.year, received_at.year - 1):
+        try:
+            moment = datetime.strptime(f"{year} {_MONTHS[mon]} {day} {clock}", "%Y %m %d %H:%M:%S")
+        except ValueError:
+            continue
+        moment = moment.replace(tzinfo=UTC)
+        if moment <= received_at + timedelta(days=1):
+            return moment
+    return None
+
+
+def flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Flatten nested objects to dotted keys (ECS style `log.level`), three levels deep."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and depth < 3:
+            out.update(flatten(value, f"{name}.", depth + 1))
+        else:
+            out[name] = value
+    return out
+
+
+def _first(flat: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        text = scalar_text(flat.get(key))
+        if text is not None and text.strip():
+            return text.strip()
+    return None
+
+
+def from_json_object(obj: dict[str, Any]) -> LogLine:
+    """Read a structured (JSON) log record: level, message, time, service, host, logger."""
+    flat = flatten(obj)
+    level_raw = next((flat[k] for k in JSON_LEVEL_KEYS if flat.get(k) not in (None, "")), None)
+    if isinstance(level_raw, int) and not isinstance(level_raw, bool):
+        level = _PINO_LEVELS.get(level_raw)
+    else:
+        level = normalize_level(scalar_text(level_raw))
+    stamp = next((flat[k] for k in JSON_TIME_KEYS if flat.get(k) not in (None, "")), None)
+    fields = {k: t for k, v in flat.items() if (t := scalar_text(v)) is not None and t.strip()}
+    return LogLine(
+        message=_first(flat, JSON_MSG_KEYS) or json.dumps(obj, default=str, sort_keys=True),
+        timestamp=soft_time(stamp),
+        host=_first(flat, JSON_HOST_KEYS),
+        program=_first(flat, JSON_PROGRAM_KEYS),
+        service=_first(flat, JSON_SERVICE_KEYS),
+        level=level,
+        syntax="json",
+        fields=fields,
+    )
+
+
+def _logfmt(text: str) -> LogLine | None:
+    if not LOGFMT_HINT.search(text):
+        return None
+    pairs: dict[str, Any] = {}
+    for match in LOGFMT_PAIR.finditer(text):
+        value = match.group("value")
+        if value.startswith('"') and len(value) >= 2:
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        pairs[match.group("key")] = value
+    if not pairs:
+        return None
+    line = from_json_object(pairs)
+    line.syntax = "logfmt"
+    return line
+
+
+def _split_level(line: LogLine, rest: str) -> str:
+    match = LEVEL_PREFIX.match(rest)
+    if match:
+        line.level = normalize_level(match.group("level"))
+        return match.group("rest")
+    return rest
+
+
+def _parse_json(text: str) -> dict[str, Any] | None:
+    if not text.startswith("{"):
+        return None
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def parse_log_line(text: str, received_at: datetime) -> LogLine:
+    """Take one log line apart; unknown syntax keeps the whole text as the message."""
+    text = text.strip().lstrip("\ufeff")
+    obj = _parse_json(text)
+    if obj is not None:
+        return from_json_object(obj)
+    if match := RFC5424.match(text):
+        line = LogLine(message=(match.group("msg") or "").lstrip("\ufeff"), syntax="rfc5424",
+                       timestamp=soft_time(_nil(match.group("ts"))),
+                       host=_nil(match.group("host")), program=_nil(match.group("app")))
+        _pri(line, match.group("pri"))
+        for key in ("pid", "msgid", "sd"):
+            if value := _nil(match.group(key)):
+                line.fields[key] = value
+        return line
+    if match := RFC3164.match(text):
+        line = LogLine(message=match.group("rest"), syntax="rfc3164",
+                       timestamp=_rfc3164_time(match.group("mon"), match.group("day"),
+                                               match.group("time"), received_at))
+        _pri(line, match.group("pri"))
+        _host_tag(line, match.group("rest"))
+        return line
+    if match := ISO_PREFIX.match(text):
+        line = LogLine(message=match.group("rest"), syntax="iso",
+                       timestamp=soft_time(match.group("ts").replace(",", ".")))
+        _pri(line, match.group("pri"))
+        rest = match.group("rest")
+        after_level = _split_level(line, rest)
+        if after_level is rest:
+            _host_tag(line, rest)
+            if line.host is None and (structured := _logfmt(rest)):
+                return _merge(structured, line)
+        else:
+            line.message = _bracket_component(line, after_level)
+        return line
+    if match := KLOG.match(text):
+        stamp = _klog_time(match.group("mmdd"), match.group("time"), received_at)
+        return LogLine(message=match.group("msg"), syntax="klog", timestamp=stamp,
+                       level=_KLOG_LEVELS[match.group("lvl")],
+                       fields={"pid": match.group("pid"), "source_location": match.group("src")})
+    if match := CLF.match(text):
+        stamp = None
+        try:
+            stamp = datetime.strptime(match.group("ts"), "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
+        except ValueError:
+            stamp = None
+        return LogLine(message=text, syntax="clf", timestamp=stamp,
+                       fields={"client": match.group("client"), "request": match.group("request"),
+                               "http_status": match.group("status")})
+    if structured := _logfmt(text):
+        return structured
+    line = LogLine(message=text)
+    if UPPER_LEVEL_START.match(text) or LEVEL_COLON.match(text):
+        line.message = _split_level(line, text)
+    return line
+
+
+def _bracket_component(line: LogLine, rest: str) -> str:
+    """`[checkout-api] msg` right after the level names the component (not a thread name)."""
+    match = BRACKET_NAME.match(rest)
+    if not match:
+        return rest
+    name = match.group("name")
+    line.fields["logger"] = name
+    if not THREADISH.search(name):
+        line.program = line.program or name
+    return match.group("rest")
+
+
+def _merge(structured: LogLine, outer: LogLine) -> LogLine:
+    structured.timestamp = structured.timestamp or outer.timestamp
+    structured.level = structured.level or outer.level
+    return structured
+
+
+def _host_tag(line: LogLine, rest: str) -> None:
+    match = HOST_TAG.match(rest) or TAG_ONLY.match(rest)
+    if not match:
+        return
+    groups = match.groupdict()
+    line.host = groups.get("host") or line.host
+    line.program = match.group("tag")
+    if match.group("pid"):
+        line.fields["pid"] = match.group("pid")
+    line.message = _split_level(line, match.group("msg")) if line.level is None \
+        else match.group("msg")
+
+
+def _klog_time(mmdd: str, clock: str, received_at: datetime) -> datetime | None:
+    month, day = mmdd[:2], mmdd[2:]
+    mon = next((name for name, num in _MONTHS.items() if num == int(month)), None)
+    if mon is None:
+        return None
+    return _rfc3164_time(mon, day, clock.split(".")[0], received_at)
+
+
+def looks_like_log(text: str) -> bool:
+    """True when a line has the shape of a log record (used by auto-detection and splitting)."""
+    line = text.strip().lstrip("\ufeff")
+    if not line:
+        return False
+    if RFC5424.match(line) or RFC3164.match(line) or KLOG.match(line) or CLF.match(line):
+        return True
+    if ISO_PREFIX.match(line):
+        return True
+    if _parse_json(line) is not None:
+        obj = _parse_json(line) or {}
+        flat = flatten(obj)
+        return any(k in flat for k in JSON_LEVEL_KEYS) and any(k in flat for k in JSON_MSG_KEYS)
+    if UPPER_LEVEL_START.match(line):
+        return True
+    return bool(LOGFMT_START.match(line) and LOGFMT_HINT.search(line))
