@@ -13,8 +13,14 @@ class NoiseSection(_Strict):
     """Noise-reduction knobs beyond Alertmanager's grouping (dedup window, flapping)."""
 
     dedup_window: str = "24h"
-    flap_threshold: int = Field(4, ge=1)
+    flap_threshold: int = Field(4, ge=1)  # state changes (firing<->resolved) allowed per window
     flap_window: str = "1h"
+    group_window: str = "1h"  # max gap between linked signals of one group (or one service)
+    correlate_services: bool = True  # tickets/logs/chat of a service join its alert groups
+    anomaly_sigma: float = Field(4.0, gt=0)  # dynamic threshold: |x - mean| > k * sigma
+    baseline_min_samples: int = Field(30, ge=2)  # samples before a baseline may raise anomalies
+    baseline_alpha: float = Field(0.05, gt=0, le=1)  # EWMA weight of a new sample
+    seasonal_min_samples: int = Field(10, ge=2)  # samples in an hour bucket before it is used
 
 
 class LLMSection(_Strict):
@@ -34,7 +40,16 @@ class KnowledgeSection(_Strict):
 
 
 class ToolsSection(_Strict):
-    """Remediation policy knobs (kill switch and a policy file)."""
+    """Remediation knobs: kill switch, policy file, allowed folders, executor PATH, limits."""
 
     enabled: bool = True
     policy_file: str | None = None
+    dry_run: bool = False  # every tool call only reports what it would run
+    bin_path: str | None = None  # PATH the executor searches (None: the system default)
+    log_dirs: list[str] = Field(default_factory=list)  # tail_log / rotate_logs roots
+    cache_dirs: list[str] = Field(default_factory=list)  # clear_cache_dir roots
+    scripts_dir: str | None = None  # run_runbook_script allowlisted folder
+    deploy_log: str | None = None  # recent_deploys source (JSON Lines or text)
+    approval_ttl: str = "1h"
+    max_concurrency: int = Field(2, ge=1, le=64)
+    max_output_chars: int = Field(4000, ge=200, le=200_000)

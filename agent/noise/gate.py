@@ -1,0 +1,285 @@
+"""The noise gate: dedup, grouping, suppression, inhibition, flapping and baselines per signal.
+
+Everything runs before any LLM call, takes time from the signal (never the wall clock) and
+keeps its state in the shared SQLite database, one `BEGIN IMMEDIATE` transaction per signal
+(or per batch), so several workers and processes may share the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from agent.config.org import OrgConfig
+from agent.noise import baseline, flapping, views
+from agent.noise.grouping import KIND_RANK, PRIORITY_RANK, Member, place, refresh_status
+from agent.noise.inhibition import Inhibitor
+from agent.noise.keys import (
+    anchor_time,
+    dedup_key,
+    epoch,
+    event_time,
+    group_key,
+    is_tracked_alert,
+    seconds,
+    series_key,
+)
+from agent.noise.schema import create_tables
+from agent.noise.suppression import SuppressionBook
+from agent.noise.types import GroupInfo, NoiseOutcome, Suppression
+from agent.signals.model import Signal
+
+log = logging.getLogger(__name__)
+
+
+def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """A private connection to the same database file (or `conn` itself for in-memory DBs)."""
+    from agent.store.db import open_db
+
+    row = conn.execute("PRAGMA database_list").fetchone()
+    path = row[2] if row else ""
+    return open_db(path) if path else conn
+
+
+class NoiseGate:
+    """Alert-fatigue measures with Alertmanager semantics, applied to one signal at a time."""
+
+    def __init__(self, conn: sqlite3.Connection, config: OrgConfig) -> None:
+        self.conn = _own_connection(conn)
+        self.config = config
+        self._lock = threading.RLock()
+        noise, grouping = config.noise, config.grouping
+        self.dedup_window = seconds(noise.dedup_window)
+        self.group_window = seconds(noise.group_window)
+        self.flap_window = seconds(noise.flap_window)
+        self.group_interval = grouping.group_interval.total_seconds()
+        self.repeat_interval = grouping.repeat_interval.total_seconds()
+        self.knobs = baseline.Knobs(noise.anomaly_sigma, noise.baseline_min_samples,
+                                    noise.baseline_alpha, noise.seasonal_min_samples)
+        with self._lock:
+            create_tables(self.conn)
+        self.book = SuppressionBook(self.conn, config.maintenance)
+        self.inhibitor = Inhibitor(self.conn, config.inhibit_rules)
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    # ---- per-signal processing -------------------------------------------------------------
+
+    def process(self, signal: Signal) -> NoiseOutcome:
+        """Dedup, group, suppress, detect flapping and score baselines for one signal."""
+        with self._tx():
+            return self._process(signal)
+
+    def process_batch(self, signals: list[Signal]) -> list[NoiseOutcome]:
+        """`process` for many signals in one transaction (same results, fewer commits)."""
+        with self._tx():
+            return [self._process(s) for s in signals]
+
+    def _process(self, signal: Signal) -> NoiseOutcome:
+        stored = self.conn.execute("SELECT body FROM noise_outcomes WHERE signal_id = ?",
+                                   (signal.signal_id,)).fetchone()
+        if stored:  # the same signal again (a retried graph step): same answer
+            return NoiseOutcome(**json.loads(stored[0]))
+        key, t = dedup_key(signal), epoch(signal.timestamp)
+        first = self.conn.execute("SELECT signal_id, ts FROM noise_dedup WHERE key = ?",
+                                  (key,)).fetchone()
+        if first and abs(t - first[1]) <= self.dedup_window:
+            outcome = self._duplicate(first[0])
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?)",
+                              (key, signal.signal_id, t))
+            outcome = self._fresh(signal, t)
+        self.conn.execute("INSERT INTO noise_outcomes VALUES (?, ?)",
+                          (signal.signal_id, json.dumps(dataclasses.asdict(outcome))))
+        log.debug("noise outcome", extra={"signal_id": signal.signal_id,
+                                          "group_id": outcome.group_id, "notify": outcome.notify,
+                                          "suppressed_by": outcome.suppressed_by})
+        return outcome
+
+    def _duplicate(self, original_id: str) -> NoiseOutcome:
+        row = self.conn.execute("SELECT body FROM noise_outcomes WHERE signal_id = ?",
+                                (original_id,)).fetchone()
+        orig = NoiseOutcome(**json.loads(row[0])) if row else NoiseOutcome(group_id="")
+        return NoiseOutcome(
+            group_id=views.current_group(self.conn, orig.group_id), duplicate_of=original_id,
+            suppressed_by=orig.suppressed_by, maintenance=orig.maintenance,
+            flapping=orig.flapping, notify=False, notify_reason="duplicate of an earlier delivery")
+
+    def _fresh(self, signal: Signal, t: float) -> NoiseOutcome:
+        labels = signal.label_view()
+        anchor, et = anchor_time(signal), event_time(signal)
+        gkey, keyed = group_key(signal, labels, self.config.grouping.group_by)
+        placed = place(self.conn, Member(signal.signal_id, gkey, keyed, signal.service, anchor,
+                                         et, signal.fingerprint, signal.status),
+                       self.group_window, self.config.noise.correlate_services)
+        gid = placed.group_id
+        if placed.merged:
+            refresh_status(self.conn, gid)
+        suppressed_by, maintenance = None, False
+        hit = self.book.match(labels, t)
+        if hit:
+            suppressed_by, maintenance = f"{hit[0]}:{hit[1]}", hit[0] == "maintenance"
+        elif self.inhibitor.rules:
+            source = self.inhibitor.inhibited_by(labels, signal.fingerprint, t)
+            suppressed_by = f"inhibited:{source}" if source else None
+        transition, flap = "", None
+        if is_tracked_alert(signal):
+            transition = self._track_alert(signal, labels, gid, anchor, et)
+            if transition != "stale":
+                flap = flapping.record(self.conn, signal.fingerprint, et, signal.status,
+                                       self.config.noise.flap_threshold, self.flap_window)
+        anomaly = None
+        if signal.metric is not None:
+            anomaly = baseline.observe(self.conn, series_key(signal), signal.metric.name,
+                                       signal.metric.value, et, self.knobs)
+        notify, reason = self._notify_rule(signal, gid, placed.new_group, suppressed_by,
+                                           transition, flap, et)
+        if notify:
+            self.conn.execute("UPDATE noise_groups SET last_notify = MAX(COALESCE(last_notify, ?),"
+                              " ?) WHERE group_id = ?", (et, et, gid))
+        what = f"{signal.status} {signal.title or labels.get('alertname') or signal.source}"
+        if suppressed_by:
+            what += f" (suppressed: {suppressed_by})"
+        views.add_timeline(self.conn, gid, et, signal.signal_id, what)
+        return NoiseOutcome(group_id=gid, suppressed_by=suppressed_by, maintenance=maintenance,
+                            flapping=bool(flap and flap.flapping), notify=notify, anomaly=anomaly,
+                            notify_reason=reason, correlated=placed.correlated,
+                            new_group=placed.new_group)
+
+    def _track_alert(self, signal: Signal, labels: dict[str, str], gid: str, anchor: float,
+                     et: float) -> str:
+        """Update the alert's state (even when suppressed); return new/changed/same/stale."""
+        fp, resolved = signal.fingerprint, signal.status == "resolved"
+        prev = self.conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ?",
+                                 (fp,)).fetchone()
+        if prev and (prev[1], prev[0] == "resolved") > (et, resolved):
+            return "stale"
+        self.conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
+                          (fp, gid, signal.status, et, signal.signal_id))
+        self.inhibitor.track(labels, fp, labels.get("alertname") or fp, not resolved, anchor)
+        refresh_status(self.conn, gid)
+        if prev is None:
+            return "new"
+        return "changed" if prev[0] != signal.status else "same"
+
+    def _notify_rule(self, signal: Signal, gid: str, new_group: bool, suppressed_by: str | None,
+                     transition: str, flap: flapping.FlapState | None,
+                     et: float) -> tuple[bool, str]:
+        """Alertmanager's notification rules, applied at the signal's own time."""
+        if suppressed_by:
+            return False, "suppressed"
+        if flap and flap.started:
+            return True, f"flapping: {flap.changes} state changes within the flap window"
+        if flap and flap.flapping:
+            return False, "flapping (already notified)"
+        if transition == "stale":
+            return False, "stale: a later state of this alert was already seen"
+        if signal.status == "resolved":
+            if transition == "changed":
+                return True, "resolved"
+            return False, "resolve of an alert not seen firing"
+        if new_group:
+            return True, "new group"
+        row = self.conn.execute("SELECT last_notify FROM noise_groups WHERE group_id = ?",
+                                (gid,)).fetchone()
+        last = row[0] if row else None
+        if transition == "same":
+            if last is None or et - last >= self.repeat_interval:
+                return True, "repeat_interval elapsed"
+            return False, "already notified (within repeat_interval)"
+        if last is None or et - last >= self.group_interval:
+            return True, "new signal in group"
+        return False, "batched into the group's notification (within group_interval)"
+
+    # ---- after the decision ------------------------------------------------------------------
+
+    def after_decision(self, signal: Signal, kind: str, decision_priority: str) -> None:
+        """Raise the group's kind (event < alert < incident) and priority; extend its timeline."""
+        with self._tx():
+            row = self.conn.execute("SELECT body FROM noise_outcomes WHERE signal_id = ?",
+                                    (signal.signal_id,)).fetchone()
+            if not row:
+                return
+            gid = views.current_group(self.conn, json.loads(row[0])["group_id"])
+            cur = self.conn.execute("SELECT kind, priority FROM noise_groups WHERE group_id = ?",
+                                    (gid,)).fetchone()
+            if cur is None:
+                return
+            new_kind = kind if KIND_RANK.get(kind, 0) > KIND_RANK.get(cur[0], 0) else cur[0]
+            prio = cur[1]
+            if prio is None or PRIORITY_RANK.get(decision_priority, 9) < PRIORITY_RANK.get(prio, 9):
+                prio = decision_priority
+            self.conn.execute("UPDATE noise_groups SET kind = ?, priority = ? WHERE group_id = ?",
+                              (new_kind, prio, gid))
+            entry = f"decided {kind} {decision_priority}"
+            if new_kind != cur[0]:
+                entry += f"; group escalated {cur[0]} -> {new_kind}"
+            views.add_timeline(self.conn, gid, event_time(signal), signal.signal_id, entry)
+
+    # ---- groups ------------------------------------------------------------------------------
+
+    def group(self, group_id: str) -> GroupInfo | None:
+        """The group (following merges and renames), or None when unknown."""
+        with self._lock:
+            return views.load_group(self.conn, group_id)
+
+    def open_groups(self, kind: str | None = None) -> list[GroupInfo]:
+        """Groups with alerts still firing (or without alerts), newest first; filter by kind."""
+        with self._lock:
+            return views.open_groups(self.conn, kind)
+
+    def memberships(self) -> dict[str, str]:
+        """signal_id → current group id for every non-duplicate signal seen."""
+        with self._lock:
+            return {r[0]: r[1] for r in self.conn.execute(
+                "SELECT signal_id, group_id FROM noise_members")}
+
+    # ---- runtime windows and silences --------------------------------------------------------
+
+    def add_window(self, matchers: list[str] | dict[str, str], start: datetime, end: datetime,
+                   reason: str = "", created_by: str = "") -> Suppression:
+        """Declare a maintenance window at run time (matchers as Alertmanager strings)."""
+        with self._tx():
+            return self.book.add("maintenance", _texts(matchers), start, end, reason, created_by)
+
+    def add_silence(self, matchers: list[str] | dict[str, str], start: datetime, end: datetime,
+                    comment: str = "", created_by: str = "") -> Suppression:
+        """Add an Alertmanager-style silence over [start, end)."""
+        with self._tx():
+            return self.book.add("silence", _texts(matchers), start, end, comment, created_by)
+
+    def list_windows(self) -> list[Suppression]:
+        """Runtime maintenance windows (config windows live in the YAML)."""
+        with self._lock:
+            return self.book.list("maintenance")
+
+    def list_silences(self) -> list[Suppression]:
+        """Silences, expired ones included."""
+        with self._lock:
+            return self.book.list("silence")
+
+    def expire(self, suppression_id: str, at: datetime) -> bool:
+        """End a runtime window or silence at `at`; False when the id is unknown."""
+        with self._tx():
+            return self.book.expire(suppression_id, at)
+
+
+def _texts(matchers: list[str] | dict[str, str]) -> list[str]:
+    if isinstance(matchers, dict):
+        return [f'{k}="{v}"' for k, v in matchers.items()]
+    return list(matchers)

@@ -1,0 +1,49 @@
+"""SQLite tables of the noise gate (created in the shared database, all prefixed `noise_`)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS noise_dedup (
+  key TEXT PRIMARY KEY, signal_id TEXT NOT NULL, ts REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS noise_outcomes (
+  signal_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS noise_members (
+  signal_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, gkey TEXT NOT NULL, service TEXT,
+  keyed INTEGER NOT NULL, anchor REAL NOT NULL, ts REAL NOT NULL, fingerprint TEXT NOT NULL,
+  status TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS noise_members_key ON noise_members(gkey, anchor);
+CREATE INDEX IF NOT EXISTS noise_members_svc ON noise_members(service, anchor);
+CREATE INDEX IF NOT EXISTS noise_members_group ON noise_members(group_id);
+CREATE TABLE IF NOT EXISTS noise_groups (
+  group_id TEXT PRIMARY KEY, gkey TEXT NOT NULL, service TEXT, first_anchor REAL NOT NULL,
+  last_ts REAL NOT NULL, kind TEXT NOT NULL DEFAULT 'event', priority TEXT,
+  last_notify REAL, status TEXT NOT NULL DEFAULT 'open');
+CREATE INDEX IF NOT EXISTS noise_groups_status ON noise_groups(status);
+CREATE TABLE IF NOT EXISTS noise_group_alias (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS noise_timeline (
+  group_id TEXT NOT NULL, ts REAL NOT NULL, signal_id TEXT NOT NULL, entry TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS noise_timeline_group ON noise_timeline(group_id, ts);
+CREATE TABLE IF NOT EXISTS noise_alerts (
+  fingerprint TEXT PRIMARY KEY, group_id TEXT NOT NULL, status TEXT NOT NULL,
+  ts REAL NOT NULL, signal_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS noise_alerts_group ON noise_alerts(group_id, status);
+CREATE TABLE IF NOT EXISTS noise_inhibit_src (
+  rule INTEGER NOT NULL, eqkey TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  both_sides INTEGER NOT NULL, name TEXT NOT NULL, since REAL NOT NULL,
+  PRIMARY KEY (rule, eqkey, fingerprint));
+CREATE INDEX IF NOT EXISTS noise_inhibit_fp ON noise_inhibit_src(fingerprint);
+CREATE TABLE IF NOT EXISTS noise_flaps (
+  fingerprint TEXT PRIMARY KEY, events TEXT NOT NULL, flapping INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS noise_baselines (series TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS noise_suppressions (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, matchers TEXT NOT NULL, start REAL NOT NULL,
+  end_ts REAL NOT NULL, reason TEXT NOT NULL, created_by TEXT NOT NULL, expired_at REAL);
+CREATE TABLE IF NOT EXISTS noise_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Create the noise tables if missing (idempotent, safe for concurrent workers)."""
+    conn.executescript(SCHEMA)
