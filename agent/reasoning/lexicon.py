@@ -52,7 +52,10 @@ PROBLEM = _rx(
 )
 HARD_FAILURE = _rx(
     r"down", r"outage", r"unavailable", r"unreachable", r"not (responding|loading|reachable)",
-    r"all (users|customers|requests|payments|orders)", r"nobody can", r"no ?one can",
+    r"all (users|customers|requests|payments|orders)",
+    r"(nobody|no ?one)( \w+){0,4} can (log|sign|access|connect|reach|use|work|open|load|pay|"
+    r"check ?out|order|buy|send|receive)\w*",
+    r"(everyone|everybody|all \w+)( \w+){0,4} (can't|cannot|can not|(is|are) unable)",
     r"(everyone|everybody|customers|users) (can't|cannot|are unable)", r"completely",
     r"hard down", r"(is|are) not running", r"100 ?%", r"total(ly)? (failure|outage)",
     r"(unable|can't|cannot) (to )?work", r"blocked from working", r"no leader", r"crash-?loop\w*",

@@ -152,8 +152,9 @@ def notification_finding(signal: Signal) -> Finding:
 def human_finding(signal: Signal, security: bool) -> Finding:
     """Tickets and chat: requests, reports of something broken, or plain notes."""
     text = text_of(signal)
-    problem = lx.PROBLEM.search(text) or lx.CANT.search(text)
-    if not security and lx.REQUEST.search(text) and not lx.PROBLEM.search(text):
+    problem = lx.PROBLEM.search(text) or lx.CANT.search(text) or lx.HARD_FAILURE.search(text)
+    strong = lx.PROBLEM.search(text) or lx.HARD_FAILURE.search(text)
+    if not security and lx.REQUEST.search(text) and not strong:
         return Finding("request", "informational", 0.85, "service request",
                        ["asks for something; nothing reported broken"])
     if security:

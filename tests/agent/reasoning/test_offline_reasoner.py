@@ -1,0 +1,146 @@
+"""The offline reasoner follows the CONTRACTS §1 labeling guide on hand-built signals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agent.config.org import OrgConfig
+from agent.decision import Decision, Noise
+from agent.noise.types import NoiseOutcome
+from agent.reasoning.offline import OfflineReasoner
+from agent.reasoning.types import Evidence
+from agent.signals.model import MetricSample, Signal
+from agent.taxonomy import priority_for
+from knowledge.types import CaseHit
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def sig(source: str = "alertmanager", *, title: str = "", text: str = "", severity=None,
+        service=None, status="firing", labels=None, metric=None, ts=T0, fp="fp1") -> Signal:
+    return Signal(signal_id=f"s-{fp}-{ts.minute}", source=source, fingerprint=fp, status=status,
+                  title=title, text=text, severity=severity, service=service,
+                  labels=labels or {}, metric=metric, timestamp=ts, received_at=ts)
+
+
+def judge(signal: Signal, config: OrgConfig, *, noise: NoiseOutcome | None = None,
+          related=None, cases=None):
+    ev = Evidence(signal=signal, config=config, noise=noise or NoiseOutcome(group_id="g"),
+                  related=related or [], cases=cases or [])
+    return OfflineReasoner().judge(ev)
+
+
+def test_metric_thresholds(demo_config: OrgConfig) -> None:
+    def m(v: float):
+        return judge(sig("metric", title="cpu", service="checkout-api",
+                         metric=MetricSample(name="cpu_usage_percent", value=v)), demo_config)
+    assert (m(55).kind, m(55).event_type) == ("event", "informational")
+    assert (m(80).kind, m(80).event_type) == ("event", "warning")
+    assert (m(95).kind, m(95).event_type) == ("alert", "exception")  # at critical is a breach
+
+
+def test_error_rate_breach_on_customer_facing_is_incident(demo_config: OrgConfig) -> None:
+    j = judge(sig("metric", title="errors", service="checkout-api",
+                  metric=MetricSample(name="http_error_rate_percent", value=7)), demo_config)
+    assert (j.kind, j.event_type) == ("incident", "exception")
+    assert "customer-facing" in j.rationale
+
+
+def test_notification_follows_sender_severity(demo_config: OrgConfig) -> None:
+    crit = judge(sig(title="HighCPU", text="CPU at 97% for 5 minutes", severity="critical",
+                     service="checkout-api"), demo_config)
+    assert (crit.kind, crit.event_type) == ("alert", "exception")
+    assert priority_for(crit.impact, crit.urgency) == "P2"  # tier 1, no confirmed impact
+    warn = judge(sig(title="DiskFilling", text="will fill in 3 days", severity="warning",
+                     service="reporting"), demo_config)
+    assert (warn.kind, warn.event_type, warn.urgency, warn.impact) == (
+        "alert", "warning", "low", "low")
+    info = judge(sig(title="Deploy", text="deployed v2", severity="info"), demo_config)
+    assert (info.kind, info.event_type) == ("event", "informational")
+
+
+def test_resolved_heartbeat_and_maintenance(demo_config: OrgConfig) -> None:
+    resolved = judge(sig(title="X", severity="critical", status="resolved"), demo_config)
+    assert (resolved.kind, resolved.event_type) == ("event", "informational")
+    hb = judge(sig(title="Watchdog", labels={"alertname": "Watchdog"}, severity="none"),
+               demo_config)
+    assert (hb.kind, hb.event_type) == ("event", "informational")
+    inside = judge(sig(title="PostgresDown", severity="critical", service="orders-db"),
+                   demo_config, noise=NoiseOutcome(group_id="g", maintenance=True,
+                                                   suppressed_by="maintenance:upgrade"))
+    assert (inside.kind, inside.event_type) == ("event", "maintenance")
+    ann = judge(sig("slack", text="Planned maintenance on orders-db tonight 01:00-03:00"),
+                demo_config)
+    assert (ann.kind, ann.event_type) == ("event", "maintenance")
+
+
+@pytest.mark.parametrize(("text", "kind", "security"), [
+    ("Please give me access to the finance share", "request", False),
+    ("Could you set up a new laptop for our new hire?", "request", False),
+    ("Sorry to bother you, no rush, but nobody in the office can log in to the VPN", "incident",
+     False),
+    ("I received a suspicious email asking for gift cards, looks like phishing", "alert", True),
+    ("I clicked the link and entered my password, now my account is compromised", "incident",
+     True),
+    ("FYI dashboards refresh at 18:00", "event", False),
+])
+def test_tickets(demo_config: OrgConfig, text: str, kind: str, security: bool) -> None:
+    j = judge(sig("ticket", title=text.split(",")[0], text=text), demo_config)
+    assert (j.kind, j.security) == (kind, security)
+
+
+def test_polite_outage_urgency_comes_from_situation(demo_config: OrgConfig) -> None:
+    j = judge(sig("ticket", service="checkout-api", text="No rush at all, but checkout is down "
+                  "for all customers"), demo_config)
+    assert (j.kind, j.impact, j.urgency) == ("incident", "high", "high")
+
+
+def test_confirmed_malware_vs_blocked_attempt(demo_config: OrgConfig) -> None:
+    mal = judge(sig("pagerduty", title="Malware confirmed on fin-laptop-12: trojan executing",
+                    severity="critical"), demo_config)
+    assert (mal.kind, mal.security, mal.urgency) == ("incident", True, "high")
+    waf = judge(sig(title="WAF blocked SQL injection attempts", severity="warning"), demo_config)
+    assert (waf.kind, waf.security) == ("alert", True)
+
+
+def test_failed_login_burst_becomes_alert(demo_config: OrgConfig) -> None:
+    line = "sshd[1]: Failed password for invalid user admin from 203.0.113.7"
+    related = []
+    for i in range(4):
+        ts = T0 + timedelta(seconds=10 * i)
+        related.append(Decision(signal_id=f"l{i}", source="log", fingerprint="same",
+                                received_at=ts, timestamp=ts, kind="event",
+                                event_type="warning", security=True, impact="medium",
+                                urgency="low", priority="P4", severity="SEV4",
+                                noise=Noise(group_id="g")))
+    single = judge(sig("log", text=line, fp="same"), demo_config)
+    assert (single.kind, single.security) == ("event", True)
+    fifth = judge(sig("log", text=line, fp="same", ts=T0 + timedelta(seconds=45)), demo_config,
+                  related=related)
+    assert (fifth.kind, fifth.security) == ("alert", True)
+
+
+def test_routine_error_log_is_informational(demo_config: OrgConfig) -> None:
+    j = judge(sig("log", text="[error] open() favicon.ico failed (2: No such file)",
+                  severity="error"), demo_config)
+    assert (j.kind, j.event_type) == ("event", "informational")
+
+
+def test_alert_correlated_with_incident_escalates(demo_config: OrgConfig) -> None:
+    incident = Decision(signal_id="t1", source="ticket", fingerprint="x", received_at=T0,
+                        timestamp=T0, kind="incident", event_type="exception", impact="high",
+                        urgency="medium", priority="P2", severity="SEV2", service="checkout-api",
+                        noise=Noise(group_id="g"))
+    j = judge(sig(title="HighCPU", severity="critical", service="checkout-api"), demo_config,
+              related=[incident])
+    assert j.kind == "incident" and "t1" in j.rationale
+
+
+def test_past_cases_decide_when_rules_are_unsure(demo_config: OrgConfig) -> None:
+    cases = [CaseHit(id=f"c{i}", score=0.9, text="", labels={"kind": "incident", "team": "web"})
+             for i in range(3)]
+    j = judge(sig(title="Something odd", text="it happened again"), demo_config, cases=cases)
+    assert j.kind == "incident" and j.team == "web"
+    assert "c0" in j.citations
