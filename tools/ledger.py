@@ -1,0 +1,143 @@
+"""The append-only, hash-chained audit ledger (SQLite) of every tool proposal and execution.
+
+Triggers forbid UPDATE and DELETE; each row's hash covers its fields and the previous hash, so
+`verify()` detects any edit, deletion or reordering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+GENESIS = "0" * 64
+EVENTS = ("proposed", "approval_requested", "approved", "rejected", "refused", "dry_run",
+          "started", "result")
+_FIELDS = ("ts", "event", "tool", "args", "args_hash", "idem_key", "signal_id", "group_id",
+           "service", "environment", "target", "risk", "actor", "status", "detail")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tool_ledger (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, event TEXT NOT NULL,
+  tool TEXT NOT NULL, args TEXT NOT NULL, args_hash TEXT NOT NULL, idem_key TEXT,
+  signal_id TEXT, group_id TEXT, service TEXT, environment TEXT, target TEXT, risk TEXT,
+  actor TEXT, status TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tool_ledger_idem ON tool_ledger(idem_key, event);
+CREATE INDEX IF NOT EXISTS tool_ledger_target ON tool_ledger(tool, target, event, ts);
+CREATE TRIGGER IF NOT EXISTS tool_ledger_no_update BEFORE UPDATE ON tool_ledger
+  BEGIN SELECT RAISE(ABORT, 'tool_ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS tool_ledger_no_delete BEFORE DELETE ON tool_ledger
+  BEGIN SELECT RAISE(ABORT, 'tool_ledger is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One ledger entry."""
+
+    seq: int
+    ts: str
+    event: str
+    tool: str
+    args: str
+    args_hash: str
+    idem_key: str | None
+    signal_id: str | None
+    group_id: str | None
+    service: str | None
+    environment: str | None
+    target: str | None
+    risk: str | None
+    actor: str | None
+    status: str | None
+    detail: str | None
+    prev_hash: str
+    hash: str
+
+    @property
+    def detail_json(self) -> Any:
+        """The parsed detail (tool output summaries are untrusted data)."""
+        return json.loads(self.detail) if self.detail else None
+
+
+def _digest(prev: str, values: dict[str, Any]) -> str:
+    body = json.dumps([prev, *[values.get(k) for k in _FIELDS]], separators=(",", ":"),
+                      ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class Ledger:
+    """Append, query and verify the audit ledger in the shared SQLite database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._lock = threading.RLock()
+        conn.executescript(_SCHEMA)
+
+    def append(self, event: str, tool: str, *, ts: datetime, args: dict | None = None,
+               args_hash: str = "", detail: Any = None, **fields: str | None) -> LedgerRow:
+        """Append one row chained to the last one (atomic across processes)."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown ledger event {event!r}")
+        values: dict[str, Any] = {k: fields.get(k) for k in _FIELDS}
+        values.update(ts=ts.isoformat(), event=event, tool=tool, args_hash=args_hash,
+                      args=json.dumps(args or {}, sort_keys=True, default=str),
+                      detail=None if detail is None else json.dumps(detail, default=str))
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                last = self.conn.execute(
+                    "SELECT hash FROM tool_ledger ORDER BY seq DESC LIMIT 1").fetchone()
+                prev = last[0] if last else GENESIS
+                digest = _digest(prev, values)
+                cur = self.conn.execute(
+                    f"INSERT INTO tool_ledger ({', '.join(_FIELDS)}, prev_hash, hash) "
+                    f"VALUES ({', '.join('?' * (len(_FIELDS) + 2))})",
+                    [*[values[k] for k in _FIELDS], prev, digest])
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return LedgerRow(cur.lastrowid or 0, *[values[k] for k in _FIELDS], prev, digest)
+
+    def _rows(self, where: str = "", params: tuple = (), tail: str = "") -> list[LedgerRow]:
+        sql = f"SELECT * FROM tool_ledger {where} ORDER BY seq {tail}"
+        return [LedgerRow(**dict(r)) for r in self.conn.execute(sql, params).fetchall()]
+
+    def rows(self, since_seq: int = 0) -> list[LedgerRow]:
+        """All rows after `since_seq`, oldest first."""
+        return self._rows("WHERE seq > ?", (since_seq,))
+
+    def tail(self, n: int = 20) -> list[LedgerRow]:
+        """The last `n` rows, oldest first."""
+        rows = self._rows("", (), f"DESC LIMIT {int(n)}")
+        return list(reversed(rows))
+
+    def by_key(self, idem_key: str, event: str | None = None) -> list[LedgerRow]:
+        """Rows for one idempotency key (optionally one event), oldest first."""
+        if event:
+            return self._rows("WHERE idem_key = ? AND event = ?", (idem_key, event))
+        return self._rows("WHERE idem_key = ?", (idem_key,))
+
+    def recent(self, tool: str, target: str, event: str, since: datetime) -> list[LedgerRow]:
+        """Rows of one tool/target/event at or after `since`, oldest first."""
+        return self._rows("WHERE tool = ? AND target = ? AND event = ? AND ts >= ?",
+                          (tool, target, event, since.isoformat()))
+
+    def verify(self) -> tuple[bool, str]:
+        """Recompute the hash chain; (True, summary) or (False, the first broken row)."""
+        prev = GENESIS
+        count = 0
+        for row in self._rows():
+            values = {k: getattr(row, k) for k in _FIELDS}
+            if row.prev_hash != prev:
+                return False, f"row {row.seq}: prev_hash does not match row before it"
+            if _digest(prev, values) != row.hash:
+                return False, f"row {row.seq}: hash mismatch (row was altered)"
+            prev = row.hash
+            count += 1
+        return True, f"{count} rows, chain intact, head {prev[:16]}"

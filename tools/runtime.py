@@ -1,0 +1,308 @@
+"""ToolRuntime: the only way tools run. Registry → args → policy → approval → limits → ledger.
+
+Every step is recorded in the audit ledger; side effects are keyed by idempotency key so a
+re-run after a crash never repeats a completed (or possibly completed) execution.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.config.durations import parse_duration
+from agent.config.org import OrgConfig
+from agent.config.sections import ToolsSection
+from agent.store.db import open_db
+from tools.approvals import ApprovalError, ApprovalRecord, ApprovalStore
+from tools.builtin import default_registry
+from tools.envelope import ToolResult
+from tools.executor import DEFAULT_PATH, Executor, SubprocessExecutor
+from tools.ledger import Ledger
+from tools.limits import limit_problem
+from tools.policy import Policy, load_policy
+from tools.registry import Registry, ToolContext, ToolSpec, args_hash
+from tools.results import invoke, refused_args, result_from_ledger
+
+log = logging.getLogger(__name__)
+Hook = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """Who/what an action is for: the signal (scope), its group, service, env and team."""
+
+    scope: str
+    group_id: str | None = None
+    service: str | None = None
+    environment: str | None = None
+    team: str | None = None
+    actor: str = "triage"
+    thread_id: str | None = None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ToolRuntime:
+    """Registry, policy, ledger, approvals, limits and executor behind one `call()`."""
+
+    def __init__(self, conn: sqlite3.Connection, section: ToolsSection, config: OrgConfig,
+                 *, registry: Registry | None = None, policy: Policy | None = None,
+                 executor: Executor | None = None, clock: Callable[[], datetime] | None = None,
+                 hook: Hook | None = None) -> None:
+        self.section, self.config = section, config
+        self.registry = registry or default_registry()
+        self.policy = policy or load_policy(section.policy_file)
+        self.executor = executor or SubprocessExecutor(path=section.bin_path or DEFAULT_PATH)
+        self.clock = clock or _utcnow
+        self.hook = hook
+        self.ledger = Ledger(conn)
+        self.approvals = ApprovalStore(conn)
+        self.approval_ttl = parse_duration(section.approval_ttl)
+        self._slots = threading.BoundedSemaphore(section.max_concurrency)
+
+    @classmethod
+    def open(cls, db: sqlite3.Connection | str | Path, section: ToolsSection,
+             config: OrgConfig, executor: Executor | None = None,
+             clock: Callable[[], datetime] | None = None, **kwargs: Any) -> ToolRuntime:
+        """A runtime on a database connection or path (a path gets its own connection)."""
+        conn = db if isinstance(db, sqlite3.Connection) else open_db(db)
+        return cls(conn, section, config, executor=executor, clock=clock, **kwargs)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def approvers(self, team: str | None) -> list[str]:
+        """Who may approve for `team` (empty → nobody, so approval-needing actions refuse)."""
+        entry = self.config.teams.get(team or "")
+        return list(entry.approvers) if entry else []
+
+    def _emit(self, stage: str, **info: Any) -> None:
+        if self.hook is not None:
+            self.hook(stage, info)
+
+    def _record(self, event: str, spec_name: str, ctx: ActionContext, **kw: Any) -> None:
+        self.ledger.append(event, spec_name, ts=self.clock(), signal_id=ctx.scope,
+                           group_id=ctx.group_id, service=ctx.service,
+                           environment=ctx.environment, **kw)
+
+    def _tool_context(self, spec: ToolSpec) -> ToolContext:
+        return ToolContext(self.executor, self.section, spec.timeout_s)
+
+    # -- the one entry point ---------------------------------------------------------------
+    def call(self, tool: str, args: Any, ctx: ActionContext, *,
+             dry_run: bool = False) -> ToolResult:
+        """Validate, authorise and (maybe) run one tool call; never raises."""
+        try:
+            return self._call(tool, args, ctx, dry_run or self.section.dry_run)
+        except Exception as exc:  # a tool must never raise into the agent loop
+            log.exception("tool call failed", extra={"tool": tool})
+            return ToolResult(tool=str(tool)[:64], status="error",
+                              error=f"internal: {type(exc).__name__}: {exc}"[:500])
+
+    def _refuse(self, tool: str, ctx: ActionContext, reason: str, *, args: Any = None,
+                a_hash: str = "", key: str | None = None, risk: str | None = None,
+                target: str | None = None) -> ToolResult:
+        self._record("refused", tool, ctx, args=refused_args(args), args_hash=a_hash,
+                     idem_key=key, risk=risk, target=target, actor=ctx.actor, status="refused",
+                     detail={"reason": reason})
+        log.warning("tool refused", extra={"tool": tool, "reason": reason})
+        return ToolResult(tool=tool, status="refused", error=reason, idempotency_key=key)
+
+    def _call(self, tool: str, raw_args: Any, ctx: ActionContext, dry_run: bool) -> ToolResult:
+        name = tool if isinstance(tool, str) else repr(tool)
+        name = name if len(name) <= 64 else name[:64] + "…"
+        if not self.section.enabled:
+            return self._refuse(name, ctx, "tools are disabled (kill switch)", args=raw_args)
+        spec = self.registry.get(tool)
+        if spec is None:
+            return self._refuse(name, ctx, f"{name!r} is not a registered tool", args=raw_args)
+        try:
+            args = spec.args_model.model_validate(raw_args if raw_args is not None else {})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}"
+                                 for e in exc.errors()[:5])
+            return self._refuse(spec.name, ctx, f"invalid arguments: {problems}", args=raw_args,
+                                risk=spec.risk.value)
+        values = args.model_dump(mode="json")
+        a_hash = args_hash(spec.name, values)
+        key = spec.idempotency_key(ctx.scope, args)
+        target = spec.target(args)
+        common = dict(args=values, a_hash=a_hash, key=key, risk=spec.risk.value, target=target)
+        tctx = self._tool_context(spec)
+        try:
+            plan = spec.plan(args, tctx)
+        except (ValueError, OSError) as exc:
+            return self._refuse(spec.name, ctx, f"cannot plan: {exc}", **common)
+        verdict = self.policy.verdict(spec.name, spec.risk, ctx.service, ctx.environment)
+        if not verdict.allowed:
+            return self._refuse(spec.name, ctx, verdict.reason, **common)
+        if dry_run:
+            self._record("dry_run", spec.name, ctx, args=values, args_hash=a_hash, idem_key=key,
+                         risk=spec.risk.value, target=target, actor=ctx.actor, status="dry_run",
+                         detail={"commands": plan.commands, "description": plan.description,
+                                 "needs_approval": verdict.needs_approval})
+            return ToolResult(tool=spec.name, status="dry_run", commands=plan.commands,
+                              data={"description": plan.description,
+                                    "needs_approval": verdict.needs_approval},
+                              risk=spec.risk, idempotency_key=key)
+        done = self._replay(spec, ctx, key, a_hash, values, target)
+        if done is not None:
+            return done
+        approval: ApprovalRecord | None = None
+        if verdict.needs_approval:
+            approval = self.approvals.by_key(key)
+            gate = self._approval_gate(spec, ctx, values, a_hash, key, target, plan, approval)
+            if gate is not None:
+                return gate
+        problem = limit_problem(self.ledger, self.policy, spec.name, target, self.clock())
+        if problem:
+            return self._refuse(spec.name, ctx, problem, **common)
+        if not self._slots.acquire(timeout=10):
+            return self._refuse(spec.name, ctx, "concurrency limit reached", **common)
+        try:
+            return self._execute(spec, ctx, args, values, a_hash, key, target, plan, approval)
+        finally:
+            self._slots.release()
+
+    def _replay(self, spec: ToolSpec, ctx: ActionContext, key: str, a_hash: str,
+                values: dict, target: str) -> ToolResult | None:
+        """A finished (or interrupted) execution of this key: never run it again."""
+        results = self.ledger.by_key(key, "result")
+        if results:
+            return result_from_ledger(spec, results[-1])
+        if self.ledger.by_key(key, "started"):
+            reason = "interrupted during execution; outcome unknown, not re-run (at most once)"
+            self._record("result", spec.name, ctx, args=values, args_hash=a_hash, idem_key=key,
+                         risk=spec.risk.value, target=target, actor=ctx.actor, status="error",
+                         detail={"error": reason, "unknown": True})
+            return ToolResult(tool=spec.name, status="error", error=reason, risk=spec.risk,
+                              idempotency_key=key)
+        return None
+
+    def _approval_gate(self, spec: ToolSpec, ctx: ActionContext, values: dict, a_hash: str,
+                       key: str, target: str, plan: Any,
+                       record: ApprovalRecord | None) -> ToolResult | None:
+        """None when a valid approval authorises this exact call; else the envelope to return."""
+        common = dict(args=values, a_hash=a_hash, key=key, risk=spec.risk.value, target=target)
+        approvers = self.approvers(ctx.team)
+        if record is None or record.status == "pending":
+            if not approvers:
+                return self._refuse(spec.name, ctx, f"{spec.name} needs an approval and team "
+                                    f"{ctx.team!r} has no approvers", **common)
+            now = self.clock()
+            record, new = self.approvals.request(ApprovalRecord(
+                id=key[:12], idem_key=key, tool=spec.name, args=_json(values), args_hash=a_hash,
+                signal_id=ctx.scope, group_id=ctx.group_id, team=ctx.team, service=ctx.service,
+                environment=ctx.environment, risk=spec.risk.value,
+                description=f"{plan.description}: {plan.commands}", thread_id=ctx.thread_id,
+                status="pending", requested_at=now.isoformat(),
+                expires_at=(now + self.approval_ttl).isoformat(), approver=None,
+                decided_at=None, reason=None))
+            if new:
+                self._record("approval_requested", spec.name, ctx, args=values,
+                             args_hash=a_hash, idem_key=key, risk=spec.risk.value,
+                             target=target, actor=ctx.actor, status="pending",
+                             detail={"approval_id": record.id, "commands": plan.commands})
+            if record.status == "pending":
+                if record.expired(now):
+                    return self._refuse(spec.name, ctx, f"approval request {record.id} expired",
+                                        **common)
+                return ToolResult(tool=spec.name, status="approval_required", risk=spec.risk,
+                                  commands=plan.commands, idempotency_key=key,
+                                  approval_id=record.id,
+                                  data=interrupt_payload(record, plan, approvers))
+        if record.status == "rejected":
+            return self._refuse(spec.name, ctx, f"rejected by {record.approver}", **common)
+        problem = record.binding_problem(spec.name, a_hash, ctx.scope, approvers, self.clock())
+        if problem:
+            return self._refuse(spec.name, ctx, problem, **common)
+        return None
+
+    def _execute(self, spec: ToolSpec, ctx: ActionContext, args: Any, values: dict,
+                 a_hash: str, key: str, target: str, plan: Any,
+                 approval: ApprovalRecord | None) -> ToolResult:
+        kw = dict(args=values, args_hash=a_hash, idem_key=key, risk=spec.risk.value,
+                  target=target, actor=ctx.actor)
+        self._record("started", spec.name, ctx, status="started",
+                     detail={"commands": plan.commands,
+                             "approval_id": approval.id if approval else None,
+                             "approver": approval.approver if approval else None}, **kw)
+        self._emit("started", tool=spec.name, key=key)
+        start = time.monotonic()
+        result = invoke(spec, args, self._tool_context(spec), plan,
+                        self.section.max_output_chars)
+        self._emit("executed", tool=spec.name, key=key)
+        result = result.model_copy(update={
+            "duration_ms": round((time.monotonic() - start) * 1000, 1), "risk": spec.risk,
+            "idempotency_key": key, "approval_id": approval.id if approval else None})
+        self._record("result", spec.name, ctx, status=result.status,
+                     detail=result.model_dump(mode="json", exclude={"tool", "risk"}), **kw)
+        return result
+
+    # -- approvals -------------------------------------------------------------------------
+    def decide(self, approval_id: str, approver: str, accept: bool,
+               reason: str | None = None) -> ApprovalRecord:
+        """Record a human decision on a pending request; raises ApprovalError when not allowed."""
+        record = self.approvals.get(approval_id)
+        if record is None:
+            raise ApprovalError(f"no approval request {approval_id}")
+        approvers = self.approvers(record.team)
+        if approver not in approvers:
+            raise ApprovalError(f"{approver!r} is not an approver of team {record.team!r}")
+        now = self.clock()
+        if record.status == "pending" and record.expired(now):
+            raise ApprovalError(f"approval request {approval_id} expired at {record.expires_at}")
+        status = "approved" if accept else "rejected"
+        decided = self.approvals.decide(approval_id, status, approver, now,
+                                        now + self.approval_ttl, reason)
+        if record.status == "pending":
+            ctx = ActionContext(scope=record.signal_id, group_id=record.group_id,
+                                service=record.service, environment=record.environment,
+                                team=record.team, actor=approver)
+            self._record(status, record.tool, ctx, args=_loads(record.args),
+                         args_hash=record.args_hash, idem_key=record.idem_key,
+                         risk=record.risk, actor=approver, status=status,
+                         detail={"approval_id": approval_id, "reason": reason,
+                                 "expires_at": decided.expires_at})
+            self._emit(status, approval_id=approval_id)
+        return decided
+
+    def unsafe_executions(self) -> int:
+        """Executions in the ledger that policy should have stopped (CONTRACTS §5)."""
+        from tools.audit import count_unsafe
+
+        return count_unsafe(self.ledger, self.registry, self.policy)
+
+
+def interrupt_payload(record: ApprovalRecord, plan: Any, approvers: list[str]) -> dict:
+    """The agent-inbox HumanInterrupt shape for one approval request."""
+    return {
+        "action_request": {"action": record.tool, "args": _loads(record.args)},
+        "config": {"allow_accept": True, "allow_edit": True, "allow_respond": False,
+                   "allow_ignore": True},
+        "allowed_responses": ["accept", "edit", "reject"],
+        "description": (f"{record.risk} action for signal {record.signal_id}: "
+                        f"{plan.description}. Would run: {plan.commands}"),
+        "approval_id": record.id, "approvers": approvers, "expires_at": record.expires_at,
+    }
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+def _loads(text: str) -> Any:
+    import json
+
+    return json.loads(text)
