@@ -47,29 +47,35 @@ def structured_service(signal: Signal, config: OrgConfig) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _text_patterns(items: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
-    """Word-boundary patterns for names, aliases and unambiguous stems (checkout-api → checkout)."""
-    stems: dict[str, set[str]] = {}
+def _text_patterns(items: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str, int]]:
+    """Word-boundary patterns for names and aliases (rank 0) and unambiguous stems (rank 1)."""
+    keys: dict[str, set[str]] = {}
+    ranks: dict[str, int] = {}
     for key, service in items:
-        stems.setdefault(key, set()).add(service)
+        keys.setdefault(key, set()).add(service)
+        ranks[key] = 0
         stem = re.split(r"[-_]", key)[0]
         if len(stem) >= 3 and stem != key:
-            stems.setdefault(stem, set()).add(service)
+            keys.setdefault(stem, set()).add(service)
+            ranks.setdefault(stem, 1)
     patterns = []
-    for key, services in sorted(stems.items(), key=lambda kv: -len(kv[0])):
+    for key, services in sorted(keys.items(), key=lambda kv: -len(kv[0])):
         if len(services) == 1:
             spaced = re.escape(key).replace(r"\-", r"[-\s]?").replace("_", r"[_\s]?")
             pattern = re.compile(rf"(?<![\w-]){spaced}(?![\w-])", re.I)
-            patterns.append((pattern, next(iter(services))))
+            patterns.append((pattern, next(iter(services)), ranks[key]))
     return patterns
 
 
 def text_service(text: str, config: OrgConfig) -> str | None:
-    """The one catalog service a text clearly refers to ("checkout is down", "the VPN")."""
+    """The catalog service a text clearly refers to ("checkout is down", "the VPN").
+
+    Full names and aliases beat name stems; among equals the first mention wins.
+    """
     if not text or not config.services:
         return None
-    found: list[str] = []
-    for pattern, service in _text_patterns(tuple(sorted(_names(config).items()))):
-        if pattern.search(text) and service not in found:
-            found.append(service)
-    return found[0] if len(found) == 1 else None
+    hits: list[tuple[int, int, str]] = []
+    for pattern, service, rank in _text_patterns(tuple(sorted(_names(config).items()))):
+        if found := pattern.search(text):
+            hits.append((rank, found.start(), service))
+    return min(hits)[2] if hits else None

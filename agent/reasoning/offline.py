@@ -65,8 +65,8 @@ def _impact_escalation(ev: Evidence, found: Finding, security: bool) -> Finding:
         if lx.SLO_BREACH.search(text) or lx.USER_REPORT.search(text):
             return Finding("incident", "exception", 0.85, "SLO breach or user reports",
                            found.evidence + ["signal states user impact"])
-        if customer_facing and lx.ERROR_OR_LATENCY.search(text + " " + (
-                s.metric.name if s.metric else "")):
+        metric_words = s.metric.name.replace("_", " ") if s.metric else ""
+        if customer_facing and lx.ERROR_OR_LATENCY.search(f"{text} {metric_words}"):
             return Finding("incident", "exception", 0.8, "error/latency breach on a "
                            "customer-facing service", found.evidence + [f"{s.service} is "
                                                                        "customer facing"])
