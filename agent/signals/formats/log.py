@@ -23,17 +23,18 @@ from agent.signals.formats.common import (
     str_map,
 )
 from agent.signals.formats.logline import (
-    JSON_LEVEL_KEYS,
     JSON_MSG_KEYS,
     LogLine,
     flatten,
     from_json_object,
+    is_structured_log,
     looks_like_log,
     parse_log_line,
 )
 from agent.signals.model import Signal
 
 _MAX_LABEL = 512
+is_json_log_object = is_structured_log
 
 
 def split_records(text: str) -> list[str]:
@@ -47,13 +48,6 @@ def split_records(text: str) -> list[str]:
         else:
             records[-1].append(line)
     return ["\n".join(lines) for lines in records]
-
-
-def is_json_log_object(obj: dict[str, Any]) -> bool:
-    """True for a structured log record sent as an object (level + message keys, no `line`)."""
-    flat = flatten(obj)
-    return any(k in flat for k in JSON_LEVEL_KEYS) and any(
-        isinstance(flat.get(k), str) for k in JSON_MSG_KEYS)
 
 
 def _signal(record: LogLine, extra_text: str, raw: Any, received_at: datetime,

@@ -58,6 +58,7 @@ _FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news"
                "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0",
                "local1", "local2", "local3", "local4", "local5", "local6", "local7")
 JSON_LEVEL_KEYS = ("level", "lvl", "severity", "loglevel", "log.level", "levelname", "level_name")
+LOG_LEVEL_KEYS = tuple(key for key in JSON_LEVEL_KEYS if key != "severity")
 JSON_MSG_KEYS = ("msg", "message", "event", "log", "text")
 JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "t", "datetime")
 JSON_SERVICE_KEYS = ("service", "service.name", "app", "application", "app.name")
@@ -278,6 +279,16 @@ def _klog_time(mmdd: str, clock: str, received_at: datetime) -> datetime | None:
     return _rfc3164_time(mon, day, clock.split(".")[0], received_at)
 
 
+def is_structured_log(obj: dict[str, Any]) -> bool:
+    """True for a structured log record: a log level key and a message key, and no title
+    (an object with a title is a generic event; `severity` alone is not a log level key)."""
+    if any(key in obj for key in ("title", "summary", "subject")):
+        return False
+    flat = flatten(obj)
+    return any(k in flat for k in LOG_LEVEL_KEYS) and any(
+        isinstance(flat.get(k), str) for k in JSON_MSG_KEYS)
+
+
 def looks_like_log(text: str) -> bool:
     """True when a line has the shape of a log record (used by auto-detection and splitting)."""
     line = text.strip().lstrip("\ufeff")
@@ -287,10 +298,9 @@ def looks_like_log(text: str) -> bool:
         return True
     if ISO_PREFIX.match(line):
         return True
-    if _parse_json(line) is not None:
-        obj = _parse_json(line) or {}
-        flat = flatten(obj)
-        return any(k in flat for k in JSON_LEVEL_KEYS) and any(k in flat for k in JSON_MSG_KEYS)
+    obj = _parse_json(line)
+    if obj is not None:
+        return is_structured_log(obj)
     if UPPER_LEVEL_START.match(line):
         return True
     return bool(LOGFMT_START.match(line) and LOGFMT_HINT.search(line))
