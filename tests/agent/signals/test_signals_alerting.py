@@ -84,13 +84,15 @@ def test_bare_alert_list_is_a_batch_of_alertmanager_alerts(parse, fixture_payloa
      "alerts[1].labels: must be an object"),
     (lambda b: b.__setitem__("alerts", {}), "alerts: must be an array"),
     (lambda b: b.__setitem__("alerts", []), "alerts: must contain at least one alert"),
-    (lambda b: b["alerts"][0].__setitem__("startsAt", "yesterday"), "alerts[0].startsAt: not an RFC"),
+    (lambda b: b["alerts"][0].__setitem__("startsAt", "yesterday"),
+     "alerts[0].startsAt: not an RFC"),
     (lambda b: b["alerts"][0].__setitem__("status", "pending"), "alerts[0].status"),
     (lambda b: b["alerts"][0]["labels"].__setitem__("pod", {"a": 1}), "alerts[0].labels: value"),
     (lambda b: b.__setitem__("commonLabels", [1]), "commonLabels: must be an object"),
     (lambda b: b.pop("alerts"), "alerts: required"),
 ])
-def test_malformed_alertmanager_names_the_field(mutate, message: str, parse, fixture_payload) -> None:
+def test_malformed_alertmanager_names_the_field(mutate, message: str, parse,
+                                                fixture_payload) -> None:
     body = fixture_payload("alertmanager_v4.json")
     mutate(body)
     with pytest.raises(SignalParseError) as info:

@@ -59,7 +59,7 @@ def test_auto_parses_bytes_json_text_and_json_lines(parse, fixture_payload) -> N
 
 
 def test_json_log_line_as_text_for_explicit_log(parse) -> None:
-    (signal,) = parse('{"level":"info","message":"ok"}'.encode(), "log")
+    (signal,) = parse(b'{"level":"info","message":"ok"}', "log")
     assert signal.severity == "info"
 
 

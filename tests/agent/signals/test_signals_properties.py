@@ -76,16 +76,26 @@ def test_any_bytes_only_raise_signal_parse_error(data: bytes, fmt: str) -> None:
     _check(data, fmt)
 
 
-@settings(max_examples=200, deadline=None)
-@given(alerts=st.lists(st.dictionaries(KEYS, JSON, max_size=6), min_size=1, max_size=3),
-       envelope=st.dictionaries(KEYS, JSON, max_size=5),
+SMALL = st.recursive(SCALARS, lambda c: st.lists(c, max_size=3) | st.dictionaries(KEYS, c,
+                                                                               max_size=3),
+                     max_leaves=6)
+LABELS = st.dictionaries(st.text(max_size=6), st.text(max_size=10) | SCALARS, max_size=4)
+ALERT = st.fixed_dictionaries(
+    {}, optional={"labels": LABELS | SMALL, "annotations": LABELS | SMALL,
+                  "status": SMALL, "startsAt": SMALL, "endsAt": SMALL, "fingerprint": SMALL,
+                  "values": SMALL, "generatorURL": SMALL})
+
+
+@settings(max_examples=150, deadline=None)
+@given(alerts=st.lists(ALERT, min_size=1, max_size=3),
+       envelope=st.dictionaries(KEYS, SMALL, max_size=4),
        fmt=st.sampled_from(["auto", "alertmanager", "grafana"]))
 def test_alert_shaped_bodies_only_raise_signal_parse_error(alerts, envelope, fmt: str) -> None:
     _check({**envelope, "alerts": alerts}, fmt)
 
 
 @settings(max_examples=150, deadline=None)
-@given(details=JSON, pd=st.dictionaries(KEYS, JSON, max_size=6),
+@given(details=SMALL, pd=st.dictionaries(KEYS, SMALL, max_size=5),
        action=st.sampled_from(["trigger", "resolve", "acknowledge", "x"]))
 def test_pagerduty_shaped_bodies_only_raise_signal_parse_error(details, pd, action) -> None:
     _check({"event_action": action, "dedup_key": "k",
