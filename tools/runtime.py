@@ -194,7 +194,7 @@ class ToolRuntime:
         """None when a valid approval authorises this exact call; else the envelope to return."""
         common = dict(args=values, a_hash=a_hash, key=key, risk=spec.risk.value, target=target)
         approvers = self.approvers(ctx.team)
-        if record is None or record.status == "pending":
+        if record is None or record.status in ("pending", "superseded"):
             if not approvers:
                 return self._refuse(spec.name, ctx, f"{spec.name} needs an approval and team "
                                     f"{ctx.team!r} has no approvers", **common)
@@ -212,7 +212,7 @@ class ToolRuntime:
                              args_hash=a_hash, idem_key=key, risk=spec.risk.value,
                              target=target, actor=ctx.actor, status="pending",
                              detail={"approval_id": record.id, "commands": plan.commands})
-            if record.status == "pending":
+            if record.status in ("pending", "superseded"):
                 if record.expired(now):
                     return self._refuse(spec.name, ctx, f"approval request {record.id} expired",
                                         **common)
@@ -275,6 +275,45 @@ class ToolRuntime:
                                  "expires_at": decided.expires_at})
             self._emit(status, approval_id=approval_id)
         return decided
+
+    def approve_edit(self, approval_id: str, tool: str, new_args: dict, ctx: ActionContext,
+                     approver: str) -> ApprovalRecord | None:
+        """An approver edited the arguments: approve exactly the edited call instead.
+
+        The original request is marked superseded (it stays answerable by the same edit, so a
+        re-run after a crash reaches the same outcome).
+        """
+        original = self.approvals.get(approval_id)
+        if original is None:
+            raise ApprovalError(f"no approval request {approval_id}")
+        if approver not in self.approvers(original.team):
+            raise ApprovalError(f"{approver!r} is not an approver of team {original.team!r}")
+        if original.tool != tool:
+            raise ApprovalError("an edit may change arguments, not the tool")
+        now = self.clock()
+        self.approvals.decide(approval_id, "superseded", approver, now,
+                              datetime.fromisoformat(original.expires_at), "edited")
+        res = self.call(tool, new_args, ctx)
+        if res.status == "refused":
+            raise ApprovalError(f"edited arguments refused: {res.error}")
+        if res.status == "approval_required" and res.approval_id:
+            return self.decide(res.approval_id, approver, accept=True, reason="edited")
+        return None
+
+    def record_proposal(self, tool: str, args: Any, ctx: ActionContext, note: str) -> None:
+        """Append a `proposed` row once per (signal, tool, arguments)."""
+        spec = self.registry.get(tool)
+        a_hash = args_hash(str(tool), args if isinstance(args, dict) else {"_": str(args)})
+        key = f"proposal:{ctx.scope}:{a_hash[:24]}"
+        if self.ledger.by_key(key, "proposed"):
+            return
+        self._record("proposed", str(tool)[:64], ctx, args=refused_args(args), args_hash=a_hash,
+                     idem_key=key, risk=spec.risk.value if spec else None, actor=ctx.actor,
+                     status="proposed", detail={"note": note[:200]})
+
+    def record_refusal(self, tool: str, args: Any, ctx: ActionContext, reason: str) -> None:
+        """Append a `refused` row for a refusal decided outside `call()` (e.g. bad approver)."""
+        self._refuse(str(tool)[:64], ctx, reason, args=args)
 
     def unsafe_executions(self) -> int:
         """Executions in the ledger that policy should have stopped (CONTRACTS §5)."""
