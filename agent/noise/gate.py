@@ -18,7 +18,14 @@ from datetime import datetime
 
 from agent.config.org import OrgConfig
 from agent.noise import baseline, flapping, views
-from agent.noise.grouping import KIND_RANK, PRIORITY_RANK, Member, place, refresh_status
+from agent.noise.grouping import (
+    KIND_RANK,
+    PRIORITY_RANK,
+    Member,
+    later_state,
+    place,
+    refresh_status,
+)
 from agent.noise.inhibition import Inhibitor
 from agent.noise.keys import (
     anchor_time,
@@ -165,13 +172,17 @@ class NoiseGate:
                      et: float) -> str:
         """Update the alert's state (even when suppressed); return new/changed/same/stale."""
         fp, resolved = signal.fingerprint, signal.status == "resolved"
-        prev = self.conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ?",
-                                 (fp,)).fetchone()
-        if prev and (prev[1], prev[0] == "resolved") > (et, resolved):
+        prev = self.conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
+                                 "AND group_id = ?", (fp, gid)).fetchone()
+        if prev and later_state((prev[1], prev[0]), (et, signal.status)):
             return "stale"
+        newest = self.conn.execute(
+            "SELECT status, ts FROM noise_alerts WHERE fingerprint = ? ORDER BY ts DESC, "
+            "status = 'resolved' DESC LIMIT 1", (fp,)).fetchone()
+        if newest is None or not later_state((newest[1], newest[0]), (et, signal.status)):
+            self.inhibitor.track(labels, fp, labels.get("alertname") or fp, not resolved, anchor)
         self.conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
                           (fp, gid, signal.status, et, signal.signal_id))
-        self.inhibitor.track(labels, fp, labels.get("alertname") or fp, not resolved, anchor)
         refresh_status(self.conn, gid)
         if prev is None:
             return "new"

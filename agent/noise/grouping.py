@@ -35,7 +35,7 @@ class Member:
 
 @dataclass
 class Placement:
-    """Where a member landed: its group, whether that group is new, and via which link."""
+    """Where a member landed: its group, whether it is new, and whether it spans several keys."""
 
     group_id: str
     new_group: bool
@@ -82,6 +82,9 @@ def place(conn: sqlite3.Connection, m: Member, window: float, correlate: bool) -
          m.status))
     conn.execute("UPDATE noise_groups SET last_ts = MAX(last_ts, ?), "
                  "service = COALESCE(service, ?) WHERE group_id = ?", (m.ts, m.service, target))
+    correlated = correlated or (not new_group and conn.execute(
+        "SELECT 1 FROM noise_members WHERE group_id = ? AND gkey != ? LIMIT 1",
+        (target, m.gkey)).fetchone() is not None)
     return Placement(target, new_group, correlated and not new_group, merged)
 
 
@@ -97,11 +100,25 @@ def _merge_into(conn: sqlite3.Connection, old: str, new: str) -> None:
     conn.execute("UPDATE noise_groups SET kind = ?, priority = ?, last_notify = ?, "
                  "last_ts = MAX(last_ts, ?) WHERE group_id = ?",
                  (kind, priority, max(notifies) if notifies else None, row[3], new))
-    for table in ("noise_members", "noise_alerts", "noise_timeline"):
+    for table in ("noise_members", "noise_timeline"):
         conn.execute(f"UPDATE {table} SET group_id = ? WHERE group_id = ?", (new, old))
+    for fp, status, ts, sid in conn.execute(
+            "SELECT fingerprint, status, ts, signal_id FROM noise_alerts WHERE group_id = ?",
+            (old,)).fetchall():
+        kept = conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
+                            "AND group_id = ?", (fp, new)).fetchone()
+        if kept is None or later_state((ts, status), (kept[1], kept[0])):
+            conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
+                         (fp, new, status, ts, sid))
+    conn.execute("DELETE FROM noise_alerts WHERE group_id = ?", (old,))
     conn.execute("UPDATE noise_group_alias SET new_id = ? WHERE new_id = ?", (new, old))
     conn.execute("INSERT OR REPLACE INTO noise_group_alias VALUES (?, ?)", (old, new))
     conn.execute("DELETE FROM noise_groups WHERE group_id = ?", (old,))
+
+
+def later_state(a: tuple[float, str], b: tuple[float, str]) -> bool:
+    """True when alert state `a` (time, status) supersedes `b`; a resolve wins a tie."""
+    return (a[0], a[1] == "resolved") > (b[0], b[1] == "resolved")
 
 
 def resolve_alias(conn: sqlite3.Connection, group_id: str) -> str:

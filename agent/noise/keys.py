@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 from agent.config.durations import parse_duration
@@ -42,8 +43,15 @@ def event_time(signal: Signal) -> float:
 
 
 def dedup_key(signal: Signal) -> str:
-    """CONTRACTS §1 duplicate identity: fingerprint (or dedup_key), start time and status."""
+    """CONTRACTS §1 duplicate identity: fingerprint (or dedup_key), start time and status.
+
+    A signal without a start of its own (a ticket or event with no timestamp) is stamped with
+    its receipt time, which differs on every redelivery; its payload hash stands in for it.
+    """
     identity = signal.dedup_key or signal.fingerprint
+    if signal.starts_at is None and signal.timestamp == signal.received_at and signal.raw:
+        blob = json.dumps(signal.raw, sort_keys=True, default=str)
+        return f"{identity}|raw:{hashlib.sha256(blob.encode()).hexdigest()[:16]}|{signal.status}"
     return f"{identity}|{anchor_time(signal):.3f}|{signal.status}"
 
 

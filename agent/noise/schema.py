@@ -26,8 +26,8 @@ CREATE TABLE IF NOT EXISTS noise_timeline (
   group_id TEXT NOT NULL, ts REAL NOT NULL, signal_id TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS noise_timeline_group ON noise_timeline(group_id, ts);
 CREATE TABLE IF NOT EXISTS noise_alerts (
-  fingerprint TEXT PRIMARY KEY, group_id TEXT NOT NULL, status TEXT NOT NULL,
-  ts REAL NOT NULL, signal_id TEXT NOT NULL);
+  fingerprint TEXT NOT NULL, group_id TEXT NOT NULL, status TEXT NOT NULL,
+  ts REAL NOT NULL, signal_id TEXT NOT NULL, PRIMARY KEY (fingerprint, group_id));
 CREATE INDEX IF NOT EXISTS noise_alerts_group ON noise_alerts(group_id, status);
 CREATE TABLE IF NOT EXISTS noise_inhibit_src (
   rule INTEGER NOT NULL, eqkey TEXT NOT NULL, fingerprint TEXT NOT NULL,

@@ -1,4 +1,4 @@
-"""Fixtures for the noise gate tests: real SQLite databases and a signal factory."""
+"""Fixtures for the noise gate tests: gates on real SQLite files and signal factories."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from agent.store.db import open_db
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 _ids = itertools.count()
+
 
 
 def fingerprint(labels: dict[str, str]) -> str:
@@ -62,3 +64,10 @@ def make_gate(tmp_path) -> Callable[..., NoiseGate]:
     def build(config: dict | None = None, db: str = "noise.db") -> NoiseGate:
         return NoiseGate(open_db(tmp_path / db), OrgConfig.model_validate(config or {}))
     return build
+
+
+@pytest.fixture
+def sig() -> SimpleNamespace:
+    """Signal factories: sig.alert(...), sig.ticket(...), sig.sample(...), sig.T0."""
+    return SimpleNamespace(T0=T0, alert=alert, ticket=ticket, sample=sample,
+                           fingerprint=fingerprint)
