@@ -46,6 +46,13 @@ INFO = [
 ]
 
 
+def _urgency(rule: tuple[str, str, str], severity: str) -> str:
+    """Critical condition without confirmed impact → medium; soft or slow burn → low."""
+    if rule[0] == "CertificateExpiringSoon":  # days away: a slow burn whatever the severity
+        return "low"
+    return "medium" if severity == "critical" else "low"
+
+
 def _fill(text: str, g: Gen, svc: str, pod: str) -> str:
     return text.format(svc=svc, pod=pod, v=g.rng.randint(91, 99), n=g.rng.randint(3, 40))
 
@@ -74,13 +81,14 @@ def alertmanager(g: Gen) -> None:
     for i in range(14):
         svc = APP_SERVICES[i % len(APP_SERVICES)]
         sev = "critical" if i % 2 == 0 else "warning"
-        urg = "medium" if sev == "critical" else "low"
+        rule = g.pick(RESOURCE)
+        urg = _urgency(rule, sev)
         et = "exception" if sev == "critical" else "warning"
-        g.add("am", "alertmanager", _am_one(g, g.pick(RESOURCE), svc, sev),
+        g.add("am", "alertmanager", _am_one(g, rule, svc, sev),
               {"kind": "alert", "event_type": et, "security": False,
                "priority": prio(impact(svc), urg), "team": team(svc), "suppressed": False},
               [sev], f"{sev} resource rule on {svc} with no user impact: alert; impact "
-              f"{impact(svc)} by tier, urgency {urg}")
+              f"{impact(svc)} by tier, urgency {urg} (certificate expiry in days is a slow burn)")
     for i in range(8):
         svc = CUSTOMER_FACING[i % len(CUSTOMER_FACING)]
         g.add("am", "alertmanager", _am_one(g, USER_IMPACT[i % 3], svc, "critical"),
@@ -151,7 +159,7 @@ def grafana(g: Gen) -> None:
                                   value=f"B={g.rng.randint(80, 99)}")
         kind = "event" if sev == "info" else "alert"
         et = {"critical": "exception", "warning": "warning", "info": "informational"}[sev]
-        urg = "medium" if sev == "critical" else "low"
+        urg = _urgency((name, summary, desc), sev)
         g.add("gf", "grafana", payload,
               {"kind": kind, "event_type": et, "security": False,
                "priority": prio(impact(svc), urg), "team": team(svc)},

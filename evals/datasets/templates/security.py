@@ -20,7 +20,8 @@ def security(g: Gen) -> None:
         host = f"bastion-{i + 1}"
         g.add("sec", "generic", {
             "title": f"Brute force: {g.rng.randint(40, 90)} failed SSH logins in 1 min on {host}",
-            "message": f"Source 203.0.113.{g.rng.randint(2, 250)}; no successful login.",
+            "message": f"Production bastion host {host} (SSH entry to prod); source "
+                       f"203.0.113.{g.rng.randint(2, 250)}; no successful login.",
             "severity": "high", "host": host, "source": "wazuh", "timestamp": iso(g.time())},
               {"kind": "alert", "event_type": "exception", "security": True,
                "priority": prio("high", "medium"), "team": "secops"},
@@ -44,9 +45,9 @@ def security(g: Gen) -> None:
             f"5 failed logins in 1 minute for employee account {user}", "warning", None,
             "okta", g.time(), details={"user": user, "outcome": "FAILURE"}),
               {"kind": "alert", "event_type": "warning", "security": True,
-               "priority": prio("medium", "medium"), "team": "secops"},
-              ["security"], "failed-login rule for one employee account: security alert, "
-              "impact medium (one account), no compromise → urgency medium")
+               "priority": prio("medium", "low"), "team": "secops"},
+              ["security"], "warning-level failed-login rule for one employee account: "
+              "security alert, impact medium (one account), soft threshold → urgency low")
     for _i in range(3):
         lt = f"LT-{g.rng.randint(1000, 9999)}"
         g.add("sec", "generic", {

@@ -148,9 +148,9 @@ def generic(g: Gen) -> None:
         svc = APP_SERVICES[(i * 5 + 2) % len(APP_SERVICES)]
         sev = ["critical", "warning"][i % 2]
         g.add("gn", "generic", {
-            "title": f"{svc}: " + g.pick(["error log volume spike", "dependency timeouts",
-                                          "disk IO saturation"]),
-            "message": "Threshold rule fired in the log analytics platform.",
+            "title": f"{svc}: " + g.pick(["disk IO saturation", "JVM heap above limit",
+                                          "worker thread pool exhausted"]),
+            "message": "Threshold rule fired in the infrastructure monitoring platform.",
             "service": svc, "severity": sev, "timestamp": iso(g.time())},
               {"kind": "alert", "event_type": "exception" if sev == "critical" else "warning",
                "security": False,
