@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -29,6 +31,29 @@ class LLMSection(_Strict):
     model: str | None = None
     confidence_threshold: float = Field(0.7, ge=0, le=1)
     always: bool = False
+    # structured output: json_schema (strict), json_object (+ schema in the prompt), or auto
+    response_format: Literal["json_schema", "json_object", "auto"] = "auto"
+    json_schema_strict: bool = True
+    schema_in_response_format: bool = True  # json_object: also send {"schema": …} (llama.cpp)
+    temperature: float = Field(0.0, ge=0, le=2)
+    max_output_tokens: int = Field(600, ge=16)
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    # investigation with read-only tools
+    max_steps: int = Field(3, ge=0, le=20)
+    max_tool_calls_per_step: int = Field(4, ge=1, le=20)
+    tool_choice: str = "auto"  # auto | required | a tool name (forced on the first step only)
+    tool_result_chars: int = Field(3000, ge=200)
+    max_block_chars: int = Field(2000, ge=200)
+    # cost and resilience
+    max_tokens_per_signal: int = Field(8000, ge=256)
+    requests_per_minute: int = Field(60, ge=1)
+    max_concurrency: int = Field(4, ge=1)
+    timeout_s: float | None = Field(None, gt=0)  # overrides TRIAGE_LLM_TIMEOUT when set
+    max_retries: int = Field(2, ge=0, le=10)
+    backoff_base_s: float = Field(0.5, ge=0)
+    backoff_max_s: float = Field(8.0, ge=0)
+    breaker_failures: int = Field(3, ge=1)
+    breaker_cooldown_s: float = Field(60.0, ge=0)
 
 
 class KnowledgeSection(_Strict):
