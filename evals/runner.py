@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +114,19 @@ def _init_worker(spec: RunSpec) -> None:
     _WORKER = CaseRunner(spec)
 
 
-def _run_chunk(chunk: list[tuple[int, str]]) -> list[CaseResult]:
+def _run_chunk(chunk: list[tuple[int, EvalCase]]) -> list[CaseResult]:
     assert _WORKER is not None
-    return [_WORKER.run(i, EvalCase.model_validate_json(text)) for i, text in chunk]
+    return [_WORKER.run(i, case) for i, case in chunk]
+
+
+def _mp_context(spec: RunSpec) -> BaseContext:
+    """Fork (workers inherit the imported pipeline) unless a knowledge base was built in this
+    process: its client may hold threads and locks, so then workers start clean (spawn)."""
+    if spec.kb_dir is None and "fork" in get_all_start_methods():
+        import agent.pipeline  # noqa: F401  (import once here; forked workers inherit it)
+
+        return get_context("fork")
+    return get_context("spawn")
 
 
 def run_cases(cases: Sequence[EvalCase], spec: RunSpec, jobs: int = 1,
@@ -129,11 +140,11 @@ def run_cases(cases: Sequence[EvalCase], spec: RunSpec, jobs: int = 1,
             out.append(runner.run(i, case))
             tick(1)
         return out
-    items = [(i, c.model_dump_json()) for i, c in enumerate(cases)]
+    items = list(enumerate(cases))
     size = max(1, min(16, len(items) // (jobs * 4) or 1))
     chunks = [items[k:k + size] for k in range(0, len(items), size)]
     results: list[CaseResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(spec),
                              initializer=_init_worker, initargs=(spec,)) as pool:
         futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
         for fut in as_completed(futures):
