@@ -7,7 +7,7 @@ import logging
 import typer
 
 from agent.cli import eval as eval_cli
-from agent.cli import kb, noise, run, tools
+from agent.cli import kb, noise, run, serve, tools
 from agent.cli.options import (
     GLOBALS,
     ConfigOpt,
@@ -24,6 +24,7 @@ app = typer.Typer(
 config_app = typer.Typer(help="Check the YAML configuration.", no_args_is_help=True)
 app.command("run")(run.run)
 app.command("demo")(run.demo)
+app.command("serve")(serve.serve)
 app.add_typer(config_app, name="config")
 app.add_typer(kb.app, name="kb")
 app.add_typer(eval_cli.app, name="eval")

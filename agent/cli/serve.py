@@ -1,0 +1,31 @@
+"""`triage serve`: the HTTP service (webhooks, API, Slack HTTP endpoint, metrics) on uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from agent.cli.options import ConfigOpt, HomeOpt, ReasonerOpt, resolve_config, resolve_settings
+
+
+def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port", "-p", help="Port to bind.")] = 8080,
+          config: ConfigOpt = None, home: HomeOpt = None, reasoner: ReasonerOpt = None,
+          workers: Annotated[int, typer.Option(
+              "--workers", min=1, max=32, help="Decision worker threads in this process.")] = 1,
+          max_body: Annotated[int, typer.Option(
+              "--max-body", min=1024, help="Largest accepted request body in bytes.")] = 1_048_576,
+          log_level: Annotated[str, typer.Option(
+              "--log-level", help="uvicorn log level.")] = "info") -> None:
+    """Run the HTTP service; several processes may share one --home (each signal decided once)."""
+    import uvicorn
+
+    from agent.service import ServiceOptions, create_app
+
+    settings = resolve_settings(home=home, config=config, reasoner=reasoner)
+    org = resolve_config(settings)
+    app = create_app(settings, org, options=ServiceOptions(max_body_bytes=max_body,
+                                                           worker_threads=workers))
+    typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

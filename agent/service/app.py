@@ -1,0 +1,108 @@
+"""The FastAPI app of `triage serve`: receivers, API, Slack endpoint, health and metrics.
+
+`create_app(settings, config, pipeline=None)` builds the pipeline from settings when none is
+given (tests inject one on tmp_path). A payload is answered 202 only after it is durably
+stored; the decision runs in the background worker, which the app starts and stops with its
+lifespan and which on start resumes every stored signal that was never decided.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agent.config.org import OrgConfig
+from agent.config.settings import Settings
+from agent.pipeline import Pipeline
+from agent.service import routes_api, routes_ops, routes_webhooks, slack_hook
+from agent.service.ingest import RejectedError, StorageError
+from agent.service.state import Service, ServiceOptions
+
+log = logging.getLogger(__name__)
+
+
+def _error(status: int, message: str, field: str | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "field": field}, status_code=status, headers=headers)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RejectedError)
+    async def rejected(_: Request, exc: RejectedError) -> JSONResponse:
+        return _error(exc.status, exc.message, exc.field)
+
+    @app.exception_handler(StorageError)
+    async def storage(_: Request, exc: StorageError) -> JSONResponse:
+        return _error(503, f"{exc}; retry later", None, {"Retry-After": "5"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict):
+            detail = exc.detail
+            return _error(exc.status_code, str(detail.get("error")), detail.get("field"),
+                          exc.headers)
+        return _error(exc.status_code, str(exc.detail), None, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(p) for p in first.get("loc", ()) if p != "body"]
+        field = ".".join(loc) or "body"
+        return _error(422, f"invalid input: {field}: {first.get('msg', 'invalid')}", field)
+
+
+def _install_metrics(app: FastAPI, service: Service) -> None:
+    @app.middleware("http")
+    async def count(request: Request,
+                    call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", None) or "unmatched"
+        service.metrics.http_requests.inc(route=path, status=str(response.status_code))
+        if response.status_code >= 500:
+            log.warning("server error", extra={"path": path, "status": response.status_code,
+                                               "ms": round(1000 * (time.perf_counter()
+                                                                   - started), 1)})
+        return response
+
+
+def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None = None, *,
+               options: ServiceOptions | None = None) -> FastAPI:
+    """Build the HTTP service over a pipeline (built from settings when not given)."""
+    if pipeline is None:
+        from agent.bootstrap import open_pipeline
+
+        pipeline = open_pipeline(settings, config)
+    service = Service.build(settings, config, pipeline, options)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if service.options.background:
+            service.worker.start(resume=True)
+        log.info("service started", extra={"worker": service.worker.worker_id,
+                                           "slack": service.slack_enabled})
+        try:
+            yield
+        finally:
+            service.worker.stop()
+
+    app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan,
+                  description="Event vs alert vs incident, priority, noise reduction, routing.")
+    app.state.service = service
+    _install_handlers(app)
+    _install_metrics(app, service)
+    app.include_router(routes_webhooks.router)
+    app.include_router(routes_api.router)
+    app.include_router(routes_ops.router)
+    app.include_router(routes_ops.maintenance)
+    if slack_hook.slack_configured(service):
+        slack_hook.mount(app, service)
+    return app

@@ -1,0 +1,104 @@
+"""Read and act on decisions: one signal, open incidents, resolve, retry, dead letters."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse, Response
+
+from agent.service.deps import PipelineDep, ServiceDep, require_token
+from agent.service.incidents import open_incidents
+from agent.service.schemas import (
+    DeadLetterOut,
+    IncidentsOut,
+    LearningOut,
+    PendingOut,
+    ResolveIn,
+    ResolveOut,
+)
+from agent.service.state import Service
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["api"])
+
+
+@router.get("/signals/{signal_id}", responses={202: {"model": PendingOut}, 404: {}})
+def get_signal(signal_id: str, service: ServiceDep) -> Response:
+    """The decision for one signal; 202 with `state` while pending (or failed); 404 if unknown."""
+    decision = service.store.get_decision(signal_id)
+    if decision is not None:
+        return Response(decision.model_dump_json(), media_type="application/json")
+    if service.store.get_signal(signal_id) is None:
+        raise HTTPException(status_code=404, detail=f"unknown signal {signal_id}")
+    claim = service.claims.get(signal_id)
+    failed = claim is not None and claim.state == "failed"
+    body = PendingOut(signal_id=signal_id, state="failed" if failed else "pending",
+                      error=claim.error if claim else None,
+                      attempts=claim.attempts if claim else 0)
+    return JSONResponse(body.model_dump(), status_code=202)
+
+
+@router.post("/signals/{signal_id}/retry", status_code=202, response_model=PendingOut)
+def retry_signal(signal_id: str, service: ServiceDep) -> PendingOut:
+    """Queue a signal whose decision failed for another attempt."""
+    if service.store.get_signal(signal_id) is None:
+        raise HTTPException(status_code=404, detail=f"unknown signal {signal_id}")
+    if service.store.get_decision(signal_id) is not None:
+        raise HTTPException(status_code=409, detail="already decided")
+    service.claims.reset(signal_id)
+    service.worker.submit([signal_id])
+    return PendingOut(signal_id=signal_id, state="pending")
+
+
+@router.get("/incidents", response_model=IncidentsOut)
+def incidents(service: ServiceDep, pipeline: PipelineDep,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> IncidentsOut:
+    """Open incident groups with their grouped signals' decisions, newest activity first."""
+    return IncidentsOut(incidents=open_incidents(pipeline.context.noise, service.store,
+                                                 service.resolutions, limit))
+
+
+def _submit_learning(service: Service, signal_id: str, req: ResolveIn) -> LearningOut:
+    from knowledge.feedback import submit_learning  # optional: needs the knowledge base
+
+    kb = service.pipeline.context.retriever
+    if kb is None or not hasattr(kb, "lexical"):
+        raise RuntimeError("no knowledge base attached to this service")
+    learning = submit_learning(kb, service.store, signal_id, fix=req.fix or "",
+                               runbook=req.runbook, author=req.author, links=req.links)
+    return LearningOut(id=learning.id, status=learning.status, flags=learning.flags)
+
+
+@router.post("/signals/{signal_id}/resolve", response_model=ResolveOut)
+def resolve(signal_id: str, req: ResolveIn, service: ServiceDep,
+            pipeline: PipelineDep) -> ResolveOut:
+    """Resolve the incident group of a signal; with `fix`, quarantine a learning for review."""
+    decision = service.store.get_decision(signal_id)
+    if decision is None:
+        if service.store.get_signal(signal_id) is None:
+            raise HTTPException(status_code=404, detail=f"unknown signal {signal_id}")
+        raise HTTPException(status_code=409, detail="signal not decided yet")
+    group = pipeline.context.noise.group(decision.noise.group_id)
+    if group is None:
+        raise HTTPException(status_code=409, detail="signal has no group")
+    service.resolutions.resolve(group, signal_id, req.author, req.note)
+    out = ResolveOut(signal_id=signal_id, group_id=group.group_id, resolved=True)
+    if req.fix and req.fix.strip():
+        try:
+            out.learning = _submit_learning(service, signal_id, req)
+        except Exception as exc:  # the resolution stands; say why no learning was written
+            log.warning("learning not written", extra={"signal_id": signal_id,
+                                                       "error": str(exc)})
+            out.learning_error = f"{type(exc).__name__}: {exc}"
+    log.info("incident resolved", extra={"signal_id": signal_id, "group_id": group.group_id,
+                                         "author": req.author})
+    return out
+
+
+@router.get("/dead-letters", response_model=list[DeadLetterOut])
+def dead_letters(service: ServiceDep,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
+    """Bodies refused recently (redacted, truncated), newest first."""
+    return [vars(d) for d in service.dead_letters.recent(limit)]

@@ -1,0 +1,79 @@
+"""Operations: liveness, Prometheus metrics and runtime maintenance windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import PlainTextResponse
+
+from agent.config.durations import parse_duration
+from agent.noise.types import Suppression
+from agent.service.deps import PipelineDep, ServiceDep, require_token
+from agent.service.metrics import CONTENT_TYPE
+from agent.service.schemas import MaintenanceIn, SuppressionOut
+
+router = APIRouter(tags=["ops"])
+maintenance = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["ops"])
+
+
+@router.get("/healthz")
+def healthz(service: ServiceDep) -> dict[str, object]:
+    """Liveness: the database answers and the decision worker runs."""
+    try:
+        service.conn.execute("SELECT 1").fetchone()
+        db = "ok"
+    except Exception as exc:
+        db = f"error: {type(exc).__name__}"
+    worker = service.worker.alive if service.options.background else None
+    return {"status": "ok" if db == "ok" else "degraded", "db": db, "workers": worker,
+            "backlog": service.worker.backlog}
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(service: ServiceDep) -> PlainTextResponse:
+    """Prometheus text exposition (format 0.0.4)."""
+    return PlainTextResponse(service.metrics.render(), media_type=CONTENT_TYPE)
+
+
+def _out(s: Suppression) -> SuppressionOut:
+    return SuppressionOut(id=s.id, kind=s.kind, matchers=s.matchers, start=s.start, end=s.end,
+                          reason=s.reason, created_by=s.created_by, expired_at=s.expired_at)
+
+
+@maintenance.post("/maintenance", status_code=201, response_model=SuppressionOut)
+def add_window(req: MaintenanceIn, pipeline: PipelineDep) -> SuppressionOut:
+    """Declare a runtime maintenance window (`end`, or `duration` from `start`; start: now)."""
+    start = req.start or datetime.now(UTC)
+    if start.tzinfo is None:
+        raise HTTPException(422, {"error": "start: needs a timezone", "field": "start"})
+    if req.end is not None:
+        end = req.end
+    elif req.duration:
+        try:
+            end = start + parse_duration(req.duration)
+        except ValueError as exc:
+            raise HTTPException(422, {"error": f"duration: {exc}", "field": "duration"}) from None
+    else:
+        raise HTTPException(422, {"error": "end: give end or duration", "field": "end"})
+    try:
+        window = pipeline.context.noise.add_window(req.matchers, start, end, req.reason,
+                                                   req.created_by)
+    except ValueError as exc:
+        field = "end" if "end" in str(exc) or "timezone" in str(exc) else "matchers"
+        raise HTTPException(422, {"error": f"{field}: {exc}", "field": field}) from None
+    return _out(window)
+
+
+@maintenance.get("/maintenance", response_model=list[SuppressionOut])
+def list_windows(pipeline: PipelineDep) -> list[SuppressionOut]:
+    """Runtime maintenance windows, expired ones included."""
+    return [_out(s) for s in pipeline.context.noise.list_windows()]
+
+
+@maintenance.delete("/maintenance/{window_id}")
+def expire_window(window_id: str, pipeline: PipelineDep) -> dict[str, str]:
+    """End a runtime window now."""
+    if not pipeline.context.noise.expire(window_id, datetime.now(UTC)):
+        raise HTTPException(404, {"error": f"unknown window {window_id}", "field": "window_id"})
+    return {"id": window_id, "status": "expired"}

@@ -1,0 +1,132 @@
+"""Request and response bodies of the HTTP API (pydantic models at the boundary)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.decision import Decision
+
+
+class AcceptedOut(BaseModel):
+    """202: the payload is durably stored; these are its signal ids."""
+
+    signal_ids: list[str]
+    redelivery: bool = False
+
+
+class ErrorOut(BaseModel):
+    """4xx/5xx: a one-line error and the field it concerns."""
+
+    error: str
+    field: str | None = None
+
+
+class PendingOut(BaseModel):
+    """A stored signal without a decision yet (or whose decision failed)."""
+
+    signal_id: str
+    state: Literal["pending", "failed"]
+    error: str | None = None
+    attempts: int = 0
+
+
+class TimelineOut(BaseModel):
+    """One entry of a group's timeline."""
+
+    ts: datetime
+    signal_id: str
+    entry: str
+
+
+class IncidentOut(BaseModel):
+    """An open incident group and the decisions of its signals, oldest first."""
+
+    group_id: str
+    service: str | None
+    kind: str
+    priority: str | None
+    status: str
+    first_at: datetime
+    last_at: datetime
+    firing: list[str]
+    signal_ids: list[str]
+    timeline: list[TimelineOut]
+    signals: list[Decision]
+
+
+class IncidentsOut(BaseModel):
+    """GET /v1/incidents."""
+
+    incidents: list[IncidentOut]
+
+
+class MaintenanceIn(BaseModel):
+    """A runtime maintenance window: matchers plus [start, end) or a duration from start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    matchers: list[str] | dict[str, str] = Field(min_length=1)
+    start: datetime | None = None  # default: now
+    end: datetime | None = None
+    duration: str | None = None  # e.g. "2h" when no end is given
+    reason: str = ""
+    created_by: str = "api"
+
+
+class SuppressionOut(BaseModel):
+    """A runtime maintenance window as stored."""
+
+    id: str
+    kind: str
+    matchers: list[str]
+    start: datetime
+    end: datetime
+    reason: str
+    created_by: str
+    expired_at: datetime | None = None
+
+
+class ResolveIn(BaseModel):
+    """Resolve the incident a signal belongs to; with `fix`, also quarantine a learning."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fix: str | None = None
+    runbook: str | None = None
+    links: list[str] = Field(default_factory=list)
+    author: str = "api"
+    note: str | None = None
+
+
+class LearningOut(BaseModel):
+    """The quarantined learning written on resolve (reviewed before retrieval uses it)."""
+
+    id: str
+    status: str
+    flags: list[str]
+
+
+class ResolveOut(BaseModel):
+    """POST /v1/signals/{id}/resolve."""
+
+    signal_id: str
+    group_id: str
+    resolved: bool
+    learning: LearningOut | None = None
+    learning_error: str | None = None
+
+
+class DeadLetterOut(BaseModel):
+    """A refused body kept for inspection (redacted, truncated)."""
+
+    id: int
+    received_at: str
+    route: str
+    status: int
+    field: str | None
+    error: str
+    size: int
+    body: str

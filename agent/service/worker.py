@@ -1,0 +1,185 @@
+"""Background decisions: stored signals are claimed, decided by the pipeline and reported.
+
+The HTTP handler stores a payload, answers 202 and submits the ids here. Worker threads claim
+each id (so no other thread or process decides it too), run `Pipeline.decide`, then tell the
+listeners (Slack, metrics). On start, and every `scan_interval_s`, the store is scanned for
+signals that were stored but never decided (a crash, another process that died) and those are
+decided too, oldest first.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+
+from agent.decision import Decision
+from agent.pipeline import Pipeline
+from agent.service.claims import ClaimBook
+from agent.service.metrics import ServiceMetrics
+
+log = logging.getLogger(__name__)
+Listener = Callable[[Decision], None]
+
+
+class DecisionWorker:
+    """A small pool of threads that decides stored signals exactly once across processes."""
+
+    def __init__(self, pipeline: Pipeline, claims: ClaimBook, metrics: ServiceMetrics, *,
+                 threads: int = 1, scan_interval_s: float = 15.0, max_attempts: int = 3,
+                 retry_delay_s: float = 1.0, worker_id: str | None = None) -> None:
+        self.pipeline, self.claims, self.metrics = pipeline, claims, metrics
+        self.threads = max(1, threads)
+        self.scan_interval_s = scan_interval_s
+        self.max_attempts = max_attempts
+        self.retry_delay_s = retry_delay_s
+        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
+        self.listeners: list[Listener] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._pending: set[str] = set()  # queued or in progress in this process
+        self._cond = threading.Condition()
+        self._scan_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # ---- control -----------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(decision)` after each decision this worker makes (never redeliveries)."""
+        self.listeners.append(listener)
+
+    def start(self, resume: bool = True) -> None:
+        """Start the threads; with `resume`, first queue every undecided stored signal."""
+        if resume:
+            found = self.scan()
+            if found:
+                log.info("resuming undecided signals", extra={"count": found})
+        self._stop.clear()
+        for i in range(self.threads):
+            thread = threading.Thread(target=self._run, name=f"triage-worker-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the signal in hand and stop; queued ids stay stored and resume next start."""
+        self._stop.set()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    @property
+    def alive(self) -> int:
+        """How many worker threads are running."""
+        return sum(t.is_alive() for t in self._threads)
+
+    @property
+    def backlog(self) -> int:
+        """Signals queued or in progress in this process."""
+        with self._cond:
+            return len(self._pending)
+
+    def submit(self, signal_ids: Iterable[str]) -> None:
+        """Queue stored signals for a decision (ids already queued here are skipped)."""
+        with self._cond:
+            for signal_id in signal_ids:
+                if signal_id not in self._pending:
+                    self._pending.add(signal_id)
+                    self._queue.put(signal_id)
+
+    def scan(self) -> int:
+        """Queue stored signals that nobody decided or works on; return how many were new."""
+        if not self._scan_lock.acquire(blocking=False):
+            return 0
+        try:
+            ids = self.claims.undecided()
+        except Exception:
+            log.exception("scan for undecided signals failed")
+            return 0
+        finally:
+            self._scan_lock.release()
+        with self._cond:
+            new = [i for i in ids if i not in self._pending]
+        self.submit(new)
+        return len(new)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until nothing is queued or in progress here; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    # ---- work --------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                signal_id = self._queue.get(timeout=self.scan_interval_s)
+            except queue.Empty:
+                self.scan()
+                continue
+            if signal_id is None:
+                break
+            try:
+                self.process(signal_id)
+            finally:
+                with self._cond:
+                    self._pending.discard(signal_id)
+                    self._cond.notify_all()
+
+    def process(self, signal_id: str) -> Decision | None:
+        """Claim and decide one signal; None when someone else has it or it failed."""
+        try:
+            if not self.claims.claim(signal_id, self.worker_id):
+                return None
+        except Exception:
+            log.exception("claim failed", extra={"signal_id": signal_id})
+            return None
+        started = time.perf_counter()
+        try:
+            decision = self.pipeline.decide(signal_id)
+        except Exception as exc:
+            self.metrics.decision_errors.inc()
+            retry = self._release(signal_id, f"{type(exc).__name__}: {exc}")
+            log.exception("decision failed", extra={"signal_id": signal_id, "retry": retry})
+            if retry and not self._stop.is_set():
+                timer = threading.Timer(self.retry_delay_s, self.submit, args=([signal_id],))
+                timer.daemon = True
+                timer.start()
+            return None
+        self.claims.finish(signal_id, self.worker_id)
+        self._observe(decision, time.perf_counter() - started)
+        for listener in self.listeners:
+            try:
+                listener(decision)
+            except Exception:
+                log.exception("decision listener failed", extra={"signal_id": signal_id})
+        return decision
+
+    def _release(self, signal_id: str, error: str) -> bool:
+        try:
+            return self.claims.release(signal_id, self.worker_id, error, self.max_attempts)
+        except Exception:
+            log.exception("releasing a claim failed", extra={"signal_id": signal_id})
+            return False
+
+    def _observe(self, decision: Decision, seconds: float) -> None:
+        m = self.metrics
+        m.decisions.inc(kind=decision.kind, priority=decision.priority)
+        if decision.noise.duplicate_of:
+            m.duplicates.inc()
+        if decision.noise.suppressed_by:
+            m.suppressed.inc()
+        if decision.llm_tokens:
+            m.llm_tokens.inc(decision.llm_tokens, reasoner=decision.reasoner)
+        m.decision_seconds.observe(seconds)
+        m.time_to_decision.observe(max(0.0, time.time() - decision.received_at.timestamp()))
