@@ -1,0 +1,68 @@
+"""`triage eval DATASET` end to end on the real pipeline: reports, gate, config beside dataset."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from agent.cli.main import app
+from evals.dataset import load_dataset
+from evals.runner import CaseClock, RunSpec, run_cases
+
+TEAM = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "team"
+runner = CliRunner()
+
+
+def small_dataset(tmp_path: Path, ids: tuple[str, ...]) -> Path:
+    """A few team cases (with the Acme config.yaml copied beside them) plus one bad payload."""
+    rows = [json.loads(x) for x in (TEAM / "cases.jsonl").read_text().splitlines()]
+    keep = [r for r in rows if r["id"] in ids]
+    keep.append({"id": "broken", "input": {"format": "alertmanager", "payload": {"x": 1}},
+                 "expected": {"kind": "alert"}, "tags": ["broken"]})
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    shutil.copy(TEAM / "config.yaml", folder / "config.yaml")
+    data = folder / "cases.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in keep))
+    return data
+
+
+IDS = ("am-001", "mt-001", "sl-001", "dup-001", "mw-001", "tk-001")
+
+
+def test_eval_run_writes_reports_and_gates(tmp_path):
+    data = small_dataset(tmp_path, IDS)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["eval", str(data), "--out", str(out),
+                                 "--fail-under", "kind_accuracy=0.0"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["cases"] == 7 and report["reasoner"] == "offline"
+    assert report["config"].endswith("ds/config.yaml")  # picked up beside the dataset
+    rows = {r["id"]: r for r in report["per_case"]}
+    assert rows["broken"]["error"].startswith("invalid input")
+    assert rows["broken"]["correct"] == {"kind": False}
+    assert rows["dup-001"]["decision"]["signal_id"] == "dup-001-2"  # context came first
+    assert rows["am-001"]["decision"]["received_at"] == "2026-01-15T12:00:00Z"
+    assert (out / "report.md").exists() and (out / "report.html").exists()
+    assert set(report["metrics"]) >= {"kind_accuracy", "runbook_hit@3", "latency_ms_p95"}
+    strict = runner.invoke(app, ["eval", str(data), "--out", str(out),
+                                 "--fail-under", "kind_accuracy=1.0"])
+    assert strict.exit_code == 1 and "FAILED kind_accuracy" in strict.output
+
+
+def test_parallel_run_matches_serial_and_clock_is_deterministic(tmp_path):
+    from agent.config import load_config
+
+    cases = load_dataset(small_dataset(tmp_path, IDS))
+    spec = RunSpec(config=load_config(TEAM / "config.yaml"))
+    serial = run_cases(cases, spec, jobs=1)
+    parallel = run_cases(cases, spec, jobs=2)
+    assert [r.case_id for r in parallel] == [c.id for c in cases]
+    assert [(r.decisions, r.expected, r.error) for r in serial] == \
+        [(r.decisions, r.expected, r.error) for r in parallel]
+    clock = CaseClock()
+    assert (clock() - clock()).total_seconds() == -1.0
