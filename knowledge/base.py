@@ -31,6 +31,8 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "learning": ("learning",), "doc": ("doc",),
 }
 CANDIDATES = 40
+# RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
+WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
 
 
 def _now() -> str:
@@ -149,7 +151,16 @@ class KnowledgeBase:
         """Store labeled past cases (CONTRACTS §5 lines); returns how many were stored."""
         from knowledge.cases import case_records
 
-        records = case_records(source)
+        return self._store_cases(case_records(source), origin)
+
+    def add_case_record(self, case: dict[str, Any], origin: str = "feedback") -> None:
+        """Store one already-built case: {"id", "text", "labels", "signal_labels"}."""
+        from knowledge.cases import CaseRecord
+
+        self._store_cases([CaseRecord(case["id"], case["text"], dict(case["labels"]),
+                                      dict(case.get("signal_labels") or {}))], origin)
+
+    def _store_cases(self, records: list[Any], origin: str) -> int:
         if not records:
             return 0
         vectors = self.embedder.embed([r.text for r in records])
@@ -178,11 +189,13 @@ class KnowledgeBase:
         lexical_text = "\n".join([query.text, *query.terms])
         lex_chunks = self.lexical.search_chunks(lexical_text, CANDIDATES, kinds)
         lex_docs = self.lexical.search_docs(lexical_text, CANDIDATES // 2, kinds)
+        lex_names = self.lexical.search_names(lexical_text, CANDIDATES // 2, kinds)
         vec_order, vec_best = ranking.first_per_doc((c, m.get("doc_id", "")) for c, _, m in
                                                     vec_hits)
         lex_order, lex_best = ranking.first_per_doc((c, d) for c, d, _ in lex_chunks)
-        fused = ranking.rrf([(vec_order, 1.0), (lex_order, 1.0),
-                             ([d for d, _, _ in lex_docs], 1.0)])
+        fused = ranking.rrf([(vec_order, WEIGHTS["vector"]), (lex_order, WEIGHTS["chunks"]),
+                             ([d for d, _, _ in lex_docs], WEIGHTS["docs"]),
+                             ([d for d, _, _ in lex_names], WEIGHTS["names"])])
         names = ranking.query_names(query)
         sims = {m.get("doc_id"): s for _, s, m in reversed(vec_hits)}
         for doc_id, (doc_kind, _, meta) in self._meta.items():  # exact names may miss both lists
@@ -211,7 +224,7 @@ class KnowledgeBase:
         for total, doc_id, reasons in scored[:k]:
             doc_kind, title, meta = self._meta[doc_id]
             sim = max(0.0, sims.get(doc_id, 0.0))
-            score = min(ceiling, 0.55 * sim + 0.45 * min(1.0, total * 61 / 3)
+            score = min(ceiling, 0.55 * sim + 0.45 * min(1.0, total * (ranking.RRF_K + 1) / 3)
                         + (0.3 if "name" in reasons else 0.0))
             ceiling = score
             chunk = texts.get(best_chunk.get(doc_id, ""), ("", ""))

@@ -159,6 +159,16 @@ class LexicalIndex:
                "FROM kb_docs_fts WHERE kb_docs_fts MATCH ?")
         return self._ranked(sql, expr, limit, kinds)
 
+    def search_names(self, text: str, limit: int,
+                     kinds: tuple[str, ...] | None) -> list[tuple[str, str, float]]:
+        """BM25 over the name field only (folders, stem, title, alerts): [(doc_id, doc_id, s)]."""
+        expr = match_expression(text)
+        if expr is None:
+            return []
+        sql = ("SELECT doc_id, doc_id, -bm25(kb_docs_fts, 0, 0, 1.0, 0) AS s "
+               "FROM kb_docs_fts WHERE kb_docs_fts MATCH ?")
+        return self._ranked(sql, f"{{names}} : ({expr})", limit, kinds)
+
     def _ranked(self, sql: str, expr: str, limit: int,
                 kinds: tuple[str, ...] | None) -> list[tuple[str, str, float]]:
         params: list[Any] = [expr]

@@ -9,10 +9,11 @@ from typing import Any
 
 from knowledge.types import RetrievalQuery
 
-RRF_K = 60
-EXACT_BOOST = 0.5  # a document named exactly like the alert wins outright
-SERVICE_BOOST = 0.02
-FOLDER_BOOST = 0.01
+RRF_K = 10  # small k: top ranks of each list count (the lists are short and precise)
+# boosts in units of one rank-1 RRF contribution; an exact name match wins outright
+EXACT_BOOST = 10.0
+SERVICE_BOOST = 0.5
+FOLDER_BOOST = 0.25
 INDEX_PENALTY = 0.3  # folder indexes (_index.md) are rarely the answer
 _SPLIT = re.compile(r"[^a-z0-9]+")
 # label keys whose values name things (alerts, services, jobs) rather than instances
@@ -63,17 +64,18 @@ def doc_names(meta: dict[str, Any]) -> set[str]:
 
 def boost_for(meta: dict[str, Any], names: QueryNames) -> tuple[float, list[str]]:
     """Exact-match boost for a document and the reasons (alert name, service, folder)."""
+    unit = 1.0 / (RRF_K + 1)
     boost, reasons = 0.0, []
     if names.exact & doc_names(meta):
-        boost += EXACT_BOOST
+        boost += EXACT_BOOST * unit
         reasons.append("name")
     services = {norm_name(s) for s in meta.get("services", [])}
     if services & (names.services | names.exact):
-        boost += SERVICE_BOOST
+        boost += SERVICE_BOOST * unit
         reasons.append("service")
     folders = [f for f in meta.get("folders", []) if f]
     if any(name_tokens(f) and name_tokens(f) <= names.tokens for f in folders):
-        boost += FOLDER_BOOST
+        boost += FOLDER_BOOST * unit
         reasons.append("folder")
     return boost, reasons
 
