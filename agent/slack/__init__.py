@@ -1,0 +1,1 @@
+"""The Slack app (Bolt): triage from messages and `/triage`, notifications, approvals, reviews."""

@@ -1,0 +1,79 @@
+"""Build the Bolt app: Web API client on the configured base URL, listeners per kind."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from agent.config.org import OrgConfig
+from agent.config.settings import Settings
+from agent.pipeline import Pipeline
+from agent.slack.deps import SlackDeps
+from agent.slack.listeners import register_listeners
+from agent.slack.posts import SlackPostLog
+
+log = logging.getLogger(__name__)
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackConfigError(ValueError):
+    """Slack settings missing or unusable (names the environment variable to set)."""
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def api_base_url(settings: Settings) -> str:
+    """The Web API base URL (TRIAGE_SLACK_API_URL, default Slack's), always ending in "/"."""
+    url = settings.slack_api_url or SLACK_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client with the bot token, pointed at `api_base_url(settings)`."""
+    token = _secret(settings.slack_bot_token)
+    if not token:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+    return WebClient(token=token, base_url=api_base_url(settings))
+
+
+def open_learnings(pipeline: Pipeline) -> Any | None:
+    """The learning review store over the pipeline's knowledge base, when it has one."""
+    retriever = pipeline.context.retriever
+    if retriever is None or not hasattr(retriever, "lexical"):
+        return None
+    from knowledge.learnings import LearningStore
+
+    return LearningStore(retriever)
+
+
+def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
+                   client: WebClient | None = None, learnings: Any | None = None,
+                   socket_mode: bool = False, process_before_response: bool = False,
+                   clock: Callable[[], datetime] | None = None) -> App:
+    """The Slack app over the pipeline: messages, mentions, /triage, buttons and modals.
+
+    HTTP mode needs SLACK_SIGNING_SECRET (every request is verified with it); Socket Mode
+    needs only the bot token here and the app token in the socket handler.
+    """
+    signing_secret = _secret(settings.slack_signing_secret)
+    if not socket_mode and not signing_secret:
+        raise SlackConfigError("SLACK_SIGNING_SECRET is not set (needed for HTTP mode)")
+    client = client or web_client(settings)
+    app = App(signing_secret=signing_secret or "unused-in-socket-mode",
+              client=client, token_verification_enabled=False,
+              process_before_response=process_before_response, name="triage")
+    deps = SlackDeps(config=config, pipeline=pipeline,
+                     posts=SlackPostLog(pipeline.store.conn),
+                     learnings=learnings if learnings is not None else open_learnings(pipeline))
+    if clock is not None:
+        deps.clock = clock
+    register_listeners(app, deps)
+    log.info("slack app ready", extra={"api": client.base_url, "socket_mode": socket_mode})
+    return app

@@ -1,0 +1,106 @@
+"""Parse `/triage` subcommands: text to triage, why, maintenance, silence, help."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from agent.config.durations import parse_duration
+from agent.config.matchers import parse_matcher
+
+USAGE = ("Usage: `/triage <text>` · `/triage why <signal_id>` · "
+         "`/triage maintenance <service> <duration> <reason>` · "
+         "`/triage silence <label=value>... <duration> <comment>`")
+MAX_WINDOW = timedelta(days=7)
+_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+_MATCHER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(=~|!=|!~|=)")
+
+
+class CommandError(ValueError):
+    """A `/triage` invocation that cannot be understood (the message says how to fix it)."""
+
+
+@dataclass(frozen=True)
+class TriageText:
+    """`/triage <text>`: triage the text as a Slack signal."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Why:
+    """`/triage why <signal_id>`."""
+
+    signal_id: str
+
+
+@dataclass(frozen=True)
+class Suppress:
+    """`/triage maintenance …` or `/triage silence …`: a runtime window or silence."""
+
+    kind: str  # maintenance | silence
+    matchers: list[str]
+    duration: timedelta
+    reason: str
+    service: str | None
+
+
+@dataclass(frozen=True)
+class Help:
+    """`/triage` or `/triage help`."""
+
+
+Command = TriageText | Why | Suppress | Help
+
+
+def _duration(token: str) -> timedelta:
+    try:
+        value = parse_duration(token)
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"duration {token!r}: {exc} (e.g. 30m, 2h)") from None
+    if value <= timedelta(0) or value > MAX_WINDOW:
+        raise CommandError(f"duration {token!r}: must be between 1s and 7d")
+    return value
+
+
+def _matcher(token: str) -> str:
+    found = _MATCHER.match(token)
+    if found is None:
+        raise CommandError(f"matcher {token!r}: expected label=value")
+    name, op = token[:found.start(1)], found.group(1)
+    value = token[found.end():].strip('"').replace('"', "")
+    text = f'{name}{op}"{value}"'
+    try:
+        parse_matcher(text)
+    except ValueError as exc:
+        raise CommandError(f"matcher {token!r}: {exc}") from None
+    return text
+
+
+def parse_command(text: str) -> Command:
+    """The subcommand in the `/triage` text; anything that is not a subcommand is triaged."""
+    words = text.split()
+    if not words or words[0].lower() in ("help", "-h", "--help"):
+        return Help()
+    head = words[0].lower()
+    if head == "why":
+        if len(words) != 2:
+            raise CommandError("usage: `/triage why <signal_id>`")
+        return Why(words[1])
+    if head == "maintenance":
+        if len(words) < 4:
+            raise CommandError("usage: `/triage maintenance <service> <duration> <reason>`")
+        service = words[1]
+        if not _NAME.match(service):
+            raise CommandError(f"service {service!r}: letters, digits and . _ : - only")
+        return Suppress("maintenance", [f'service="{service}"'], _duration(words[2]),
+                        " ".join(words[3:]), service)
+    if head == "silence":
+        matchers = [_matcher(w) for w in words[1:] if _MATCHER.match(w)]
+        rest = [w for w in words[1:] if not _MATCHER.match(w)]
+        if not matchers or len(rest) < 2:
+            raise CommandError("usage: `/triage silence <label=value>... <duration> <comment>`")
+        service = next((m.split('"')[1] for m in matchers if m.startswith('service="')), None)
+        return Suppress("silence", matchers, _duration(rest[0]), " ".join(rest[1:]), service)
+    return TriageText(text.strip())

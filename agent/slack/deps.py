@@ -1,0 +1,34 @@
+"""What the Slack listeners need: the pipeline, the config, post claims, reviews and a clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.config.org import OrgConfig
+from agent.pipeline import Pipeline
+from agent.slack.posts import SlackPostLog
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SlackDeps:
+    """Injected domain objects; listeners stay thin and call into these."""
+
+    config: OrgConfig
+    pipeline: Pipeline
+    posts: SlackPostLog
+    learnings: Any | None = None  # knowledge.learnings.LearningStore when a KB is open
+    clock: Callable[[], datetime] = _utcnow  # runtime windows start "now"
+    resume_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def tools(self) -> Any | None:
+        """The tool runtime (approvals, ledger), or None when remediation is disabled."""
+        return self.pipeline.context.tools
