@@ -66,7 +66,7 @@ def boost_for(meta: dict[str, Any], names: QueryNames) -> tuple[float, list[str]
     """Exact-match boost for a document and the reasons (alert name, service, folder)."""
     unit = 1.0 / (RRF_K + 1)
     boost, reasons = 0.0, []
-    if names.exact & doc_names(meta):
+    if names.exact & doc_names(meta) and not meta.get("is_index"):  # an index names a folder
         boost += EXACT_BOOST * unit
         reasons.append("name")
     services = {norm_name(s) for s in meta.get("services", [])}
