@@ -4,6 +4,8 @@
 Text/bytes are JSON when they start with `{` or `[` and parse (JSON Lines too); otherwise they
 are raw text for the `log`, `ticket` and `slack` formats. A JSON array is a batch: every element
 is parsed with the same format and the signals are concatenated (errors are prefixed `[i].`).
+Lone UTF-16 surrogates (JSON allows the escape "\\ud800"; UTF-8 cannot encode it) are replaced
+with U+FFFD so every Signal serializes. Auto-detection order: see `agent.signals.detect`.
 Only `SignalParseError` escapes, with a one-line message naming the field.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -46,17 +49,41 @@ TEXT_FORMATS = frozenset({"log", "ticket", "slack"})
 MAX_DEPTH = 64
 
 
-def _check_depth(value: Any) -> None:
-    """Refuse absurdly nested JSON before any recursive code sees it."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_shape(value: Any) -> bool:
+    """Refuse absurdly nested JSON; report whether any text holds a lone UTF-16 surrogate."""
+    dirty = False
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
             fail("payload", f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(item, dict):
+            dirty = dirty or any(isinstance(k, str) and _SURROGATE.search(k) for k in item)
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str) and not dirty:
+            dirty = bool(_SURROGATE.search(item))
+    return dirty
+
+
+def _fix_text(text: str) -> str:
+    """Join escaped surrogate pairs and replace lone surrogates (JSON "\\ud800") with U+FFFD,
+    so every string can be encoded as UTF-8 downstream."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _fix_text(value)
+    if isinstance(value, dict):
+        return {(_fix_text(k) if isinstance(k, str) else k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
 
 
 def _json_lines(text: str) -> list[Any] | None:
@@ -103,11 +130,8 @@ def decode_payload(payload: Any, fmt: str = "auto") -> Any:
             fail("payload", "not valid UTF-8 text")
     if isinstance(payload, str):
         payload = _decode_text(payload, fmt)
-    if isinstance(payload, dict | list):
-        _check_depth(payload)
-        return payload
-    if isinstance(payload, str):
-        return payload
+    if isinstance(payload, dict | list | str):
+        return _scrub(payload) if _check_shape(payload) else payload
     fail("payload", "must be a JSON object, a JSON array or text")
 
 

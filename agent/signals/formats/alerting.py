@@ -103,10 +103,11 @@ def _is_link(key: str, value: str) -> bool:
 
 
 def annotation_text(annotations: dict[str, str]) -> str:
-    """The human-readable text of annotations: summary, description, message, then the rest."""
+    """The human-readable text of annotations: summary, description, message, then the rest
+    (links and Grafana's internal `__...__` annotations left out; they stay in annotations)."""
     parts = [annotations.get(key) for key in _TEXT_KEYS]
     parts += [value for key, value in annotations.items()
-              if key not in _TEXT_KEYS and not _is_link(key, value)]
+              if key not in _TEXT_KEYS and not key.startswith("__") and not _is_link(key, value)]
     return join_text(parts)
 
 

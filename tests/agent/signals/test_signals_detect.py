@@ -96,3 +96,9 @@ def test_error_fields_from_hostile_keys_stay_on_one_line(parse) -> None:
 def test_naive_received_at_is_taken_as_utc(parse, received) -> None:
     (signal,) = parse("plain ticket text", "ticket", received.replace(tzinfo=None))
     assert signal.received_at == received and signal.timestamp.tzinfo is not None
+
+
+def test_lone_surrogates_are_replaced_so_signals_serialize(parse) -> None:
+    (signal,) = parse('{"title": "disk \\ud800 full", "message": "\\ud83d\\ude00 ok"}')
+    assert signal.title == "disk \ufffd full" and signal.text.endswith("\U0001F600 ok")
+    assert "\ufffd" in signal.model_dump_json()
