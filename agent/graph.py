@@ -7,6 +7,7 @@ the CLI and the service call `build_graph(checkpointer=...)` with a SQLite check
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -67,6 +68,17 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
         builder.add_edge(a, b)
     builder.add_edge(STAGES[-1], END)
     return builder.compile(checkpointer=checkpointer, name="triage")
+
+
+@lru_cache(maxsize=1)
+def _uncheckpointed() -> CompiledStateGraph:
+    return build_graph()
+
+
+def graph_with(checkpointer: BaseCheckpointSaver | None) -> CompiledStateGraph:
+    """The compiled graph bound to a checkpointer, compiling the node wiring only once."""
+    base = _uncheckpointed()
+    return base if checkpointer is None else base.copy(update={"checkpointer": checkpointer})
 
 
 graph = build_graph()

@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.context import TriageContext
 from agent.decision import Decision
-from agent.graph import build_graph, memory_checkpointer, sqlite_checkpointer
+from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
 from agent.noise.gate import NoiseGate
 from agent.reasoning.offline import OfflineReasoner
 from agent.reasoning.types import Reasoner
@@ -101,20 +102,25 @@ def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,
 
 def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
                    db_path: str | Path = ":memory:",
-                   checkpointer: Literal["memory", "sqlite"] = "memory",
+                   checkpointer: Literal["none", "memory", "sqlite"] = "memory",
                    retriever: Retriever | None = None, reasoner: str | Reasoner = "offline",
                    clock: Clock | None = None, id_prefix: str | None = None,
                    tools: Any | None = None) -> Pipeline:
-    """Assemble stores, reasoner and graph; every dependency is injected, nothing is global."""
+    """Assemble stores, reasoner and graph; every dependency is injected, nothing is global.
+
+    `checkpointer`: "sqlite" (beside db_path; pending approvals survive restarts), "memory",
+    or "none" (evals: no interrupts are expected, one compiled graph serves every case).
+    """
     conn = open_db(db_path)
     offline = OfflineReasoner()
     context = TriageContext(
         config=config, store=SignalStore(conn), noise=NoiseGate(conn, config),
         reasoner=make_reasoner(reasoner, offline, config, settings), offline=offline,
         retriever=retriever, tools=tools)
+    saver: BaseCheckpointSaver | None = None
     if checkpointer == "sqlite" and str(db_path) != ":memory:":
         saver = sqlite_checkpointer(Path(db_path).with_name("checkpoints.db"))
-    else:
+    elif checkpointer != "none":
         saver = memory_checkpointer()
-    return Pipeline(graph=build_graph(checkpointer=saver), context=context,
+    return Pipeline(graph=graph_with(saver), context=context,
                     clock=clock or utc_now, id_prefix=id_prefix)

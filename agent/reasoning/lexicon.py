@@ -119,12 +119,15 @@ LOG_UNUSUAL = _rx(
 
 # Severity inferred from wording when the sender gives none (monitoring rule text).
 SEV_EXCEPTION = _rx(
-    r"down", r"is not running", r"not running", r"(has |have )?failed", r"failures?", r"failing",
-    r"unavailable", r"unreachable", r"crash\w*", r"out of (memory|disk|space)", r"oom\w*",
-    r"dead", r"lost", r"no leader", r"missing", r"corrupt\w*", r"cannot", r"can't", r"unable",
-    r"not ready", r"errors?", r"fatal", r"critical", r"broken", r"split brain", r"no (data|jobs?)",
-    r"disconnected", r"expired", r"insufficient", r"full", r"exhausted", r"rejected", r"panic",
+    r"down", r"is not running", r"not running", r"unavailable", r"unreachable", r"crash\w*",
+    r"out of (memory|disk|space|inodes)", r"oom\w*", r"dead", r"no leader", r"missing",
+    r"corrupt\w*", r"not ready", r"fatal", r"critical", r"broken", r"split brain",
+    r"no (data|jobs?|members?|quorum)", r"disappeared", r"data loss", r"lost", r"expired",
+    r"insufficient", r"exhausted", r"panic", r"(less than|only) [\d.x]+ ?% (\w+ )?(left|free)",
+    r"all \w+ (are |have )?(down|failed|failing)", r"cannot", r"unable",
 )
+SEV_EXCEPTION_WEAK = _rx(r"(has |have )?failed", r"failures?", r"failing", r"errors?",
+                         r"rejected", r"disconnected", r"full")
 SEV_WARNING = _rx(
     r"high", r"slow\w*", r"will (fill|run out|expire)", r"predict\w*", r"approaching", r"too many",
     r"restart\w*", r"lag\w*", r"degraded", r"almost", r"nearly", r"near", r"usage", r"latency",

@@ -120,8 +120,9 @@ def log_finding(signal: Signal, related: list[Decision], security: bool) -> Find
 
 def inferred_severity(text: str) -> tuple[EventType, float, str]:
     """Guess the rule's severity from its wording when the sender gave none."""
-    exc = len(lx.SEV_EXCEPTION.findall(text))
-    warn = len(lx.SEV_WARNING.findall(text))
+    strong = len(lx.SEV_EXCEPTION.findall(text))
+    exc = 2 * strong + len(lx.SEV_EXCEPTION_WEAK.findall(text)) if strong else 0
+    warn = 2 * len(lx.SEV_WARNING.findall(text))
     info = len(lx.SEV_INFO.findall(text))
     if info and not exc and info >= warn:
         return "informational", 0.55, "wording reads informational"
