@@ -62,7 +62,7 @@ class CaseRunner:
             raise PipelineUnavailable(f"pipeline not available: {exc}") from exc
         self._build = build_pipeline
         self.spec = spec
-        self.retriever = open_retriever(spec.kb_dir) if spec.kb_dir else None
+        self.retriever = open_retriever(spec.kb_dir, spec.config) if spec.kb_dir else None
 
     def run(self, index: int, case: EvalCase) -> CaseResult:
         """Deliver the case's context then its input on a fresh in-memory pipeline; score later."""
@@ -96,13 +96,13 @@ class CaseRunner:
         return result
 
 
-def open_retriever(kb_dir: Path) -> Any:
+def open_retriever(kb_dir: Path, config: OrgConfig) -> Any:
     """Open the run's knowledge base (built by `evals.kb.build_kb`) for reading."""
     try:
         from knowledge.base import KnowledgeBase
     except ImportError as exc:
         raise RuntimeError("knowledge base not available (knowledge.base is missing)") from exc
-    return KnowledgeBase.open(kb_dir)
+    return KnowledgeBase.open(kb_dir, section=config.knowledge)
 
 
 _WORKER: CaseRunner | None = None

@@ -94,7 +94,7 @@ def run(
         kb_dir = None
         if kb or history:
             try:
-                kb_dir = build_kb(Path(tmp), kb or [], history)
+                kb_dir = build_kb(Path(tmp), kb or [], history, cfg.knowledge)
             except (KnowledgeBaseUnavailable, DatasetError) as exc:
                 raise fail(str(exc)) from None
         spec = RunSpec(config=cfg, reasoner=settings.reasoner, kb_dir=kb_dir, settings=settings)
