@@ -10,7 +10,8 @@ Order for a JSON object (first match wins):
 6. `line` string → log
 7. Slack: `type: message`, `type: event_callback` or an `event` object → slack
 8. a bare alert (`labels` object with `alertname`, plus `annotations`/`startsAt`) → alertmanager
-9. ticket: `reporter`/`requester`, or `body` with a `title`/`subject` → ticket
+9. ticket: `reporter`/`requester`, `body` with a `title`/`subject`, or a Jira `issue.fields`
+   → ticket
 10. a structured log record (a level key and a message key) → log
 11. any title/message/summary/description/text string → generic
 else SignalParseError("payload", ...).
@@ -60,6 +61,9 @@ def _is_bare_alert(obj: dict[str, Any]) -> bool:
 
 
 def _is_ticket(obj: dict[str, Any]) -> bool:
+    issue = obj.get("issue")
+    if isinstance(issue, dict) and isinstance(issue.get("fields"), dict):
+        return True
     if any(key in obj for key in ("reporter", "requester")):
         return True
     return "body" in obj and any(key in obj for key in ("title", "subject"))

@@ -22,14 +22,13 @@ from agent.signals.formats.common import (
     parse_time,
     str_map,
 )
-from agent.signals.formats.logline import (
+from agent.signals.formats.logline import looks_like_log, parse_log_line
+from agent.signals.formats.structured_log import (
     JSON_MSG_KEYS,
     LogLine,
     flatten,
     from_json_object,
     is_structured_log,
-    looks_like_log,
-    parse_log_line,
 )
 from agent.signals.model import Signal
 

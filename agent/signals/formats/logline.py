@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.signals.formats.common import (
-    SYSLOG_SEVERITIES,
-    normalize_level,
-    scalar_text,
-    soft_time,
+from agent.signals.formats.common import SYSLOG_SEVERITIES, normalize_level, soft_time
+from agent.signals.formats.structured_log import (
+    LOGFMT_HINT,
+    LOGFMT_START,
+    LogLine,
+    from_json_object,
+    is_structured_log,
+    parse_logfmt,
 )
 
 LEVEL_WORDS = ("emergency", "emerg", "alert", "critical", "crit", "fatal", "panic", "error",
@@ -46,38 +48,12 @@ KLOG = re.compile(r"^(?P<lvl>[IWEF])(?P<mmdd>\d{4}) (?P<time>\d{2}:\d{2}:\d{2}(?
 CLF = re.compile(r"^(?P<client>\S+) \S+ \S+ \[(?P<ts>\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} "
                  r"[+-]\d{4})\] \"(?P<request>[^\"]*)\" (?P<status>\d{3}) (?P<rest>.*)$",
                  re.DOTALL)
-LOGFMT_PAIR = re.compile(r"(?P<key>[\w.\-@]+)=(?P<value>\"(?:[^\"\\]|\\.)*\"|\S*)")
-LOGFMT_START = re.compile(r"^[\w.\-@]+=")
-LOGFMT_HINT = re.compile(r"(?:^|\s)(?:level|lvl|msg|severity)=")
-
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
-_PINO_LEVELS = {10: "trace", 20: "debug", 30: "info", 40: "warning", 50: "error", 60: "fatal"}
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 _FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
                "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0",
                "local1", "local2", "local3", "local4", "local5", "local6", "local7")
-JSON_LEVEL_KEYS = ("level", "lvl", "severity", "loglevel", "log.level", "levelname", "level_name")
-LOG_LEVEL_KEYS = tuple(key for key in JSON_LEVEL_KEYS if key != "severity")
-JSON_MSG_KEYS = ("msg", "message", "event", "log", "text")
-JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "t", "datetime")
-JSON_SERVICE_KEYS = ("service", "service.name", "app", "application", "app.name")
-JSON_HOST_KEYS = ("host", "hostname", "host.name", "host.hostname", "node")
-JSON_PROGRAM_KEYS = ("program", "process.name", "logger", "logger_name", "name", "syslog.appname")
-
-
-@dataclass
-class LogLine:
-    """What could be read from one log line; `fields` keeps every extracted value as text."""
-
-    message: str
-    timestamp: datetime | None = None
-    host: str | None = None
-    program: str | None = None
-    service: str | None = None
-    level: str | None = None
-    syntax: str = "text"
-    fields: dict[str, str] = field(default_factory=dict)
 
 
 def _nil(value: str | None) -> str | None:
@@ -105,64 +81,6 @@ def _rfc3164_time(mon: str, day: str, clock: str, received_at: datetime) -> date
         if moment <= received_at + timedelta(days=1):
             return moment
     return None
-
-
-def flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
-    """Flatten nested objects to dotted keys (ECS style `log.level`), three levels deep."""
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and depth < 3:
-            out.update(flatten(value, f"{name}.", depth + 1))
-        else:
-            out[name] = value
-    return out
-
-
-def _first(flat: dict[str, Any], keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        text = scalar_text(flat.get(key))
-        if text is not None and text.strip():
-            return text.strip()
-    return None
-
-
-def from_json_object(obj: dict[str, Any]) -> LogLine:
-    """Read a structured (JSON) log record: level, message, time, service, host, logger."""
-    flat = flatten(obj)
-    level_raw = next((flat[k] for k in JSON_LEVEL_KEYS if flat.get(k) not in (None, "")), None)
-    if isinstance(level_raw, int) and not isinstance(level_raw, bool):
-        level = _PINO_LEVELS.get(level_raw)
-    else:
-        level = normalize_level(scalar_text(level_raw))
-    stamp = next((flat[k] for k in JSON_TIME_KEYS if flat.get(k) not in (None, "")), None)
-    fields = {k: t for k, v in flat.items() if (t := scalar_text(v)) is not None and t.strip()}
-    return LogLine(
-        message=_first(flat, JSON_MSG_KEYS) or json.dumps(obj, default=str, sort_keys=True),
-        timestamp=soft_time(stamp),
-        host=_first(flat, JSON_HOST_KEYS),
-        program=_first(flat, JSON_PROGRAM_KEYS),
-        service=_first(flat, JSON_SERVICE_KEYS),
-        level=level,
-        syntax="json",
-        fields=fields,
-    )
-
-
-def _logfmt(text: str) -> LogLine | None:
-    if not LOGFMT_HINT.search(text):
-        return None
-    pairs: dict[str, Any] = {}
-    for match in LOGFMT_PAIR.finditer(text):
-        value = match.group("value")
-        if value.startswith('"') and len(value) >= 2:
-            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-        pairs[match.group("key")] = value
-    if not pairs:
-        return None
-    line = from_json_object(pairs)
-    line.syntax = "logfmt"
-    return line
 
 
 def _split_level(line: LogLine, rest: str) -> str:
@@ -213,7 +131,7 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
         after_level = _split_level(line, rest)
         if after_level is rest:
             _host_tag(line, rest)
-            if line.host is None and (structured := _logfmt(rest)):
+            if line.host is None and (structured := parse_logfmt(rest)):
                 return _merge(structured, line)
         else:
             line.message = _bracket_component(line, after_level)
@@ -232,7 +150,7 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
         return LogLine(message=text, syntax="clf", timestamp=stamp,
                        fields={"client": match.group("client"), "request": match.group("request"),
                                "http_status": match.group("status")})
-    if structured := _logfmt(text):
+    if structured := parse_logfmt(text):
         return structured
     line = LogLine(message=text)
     if UPPER_LEVEL_START.match(text) or LEVEL_COLON.match(text):
@@ -277,16 +195,6 @@ def _klog_time(mmdd: str, clock: str, received_at: datetime) -> datetime | None:
     if mon is None:
         return None
     return _rfc3164_time(mon, day, clock.split(".")[0], received_at)
-
-
-def is_structured_log(obj: dict[str, Any]) -> bool:
-    """True for a structured log record: a log level key and a message key, and no title
-    (an object with a title is a generic event; `severity` alone is not a log level key)."""
-    if any(key in obj for key in ("title", "summary", "subject")):
-        return False
-    flat = flatten(obj)
-    return any(k in flat for k in LOG_LEVEL_KEYS) and any(
-        isinstance(flat.get(k), str) for k in JSON_MSG_KEYS)
 
 
 def looks_like_log(text: str) -> bool:

@@ -1,7 +1,8 @@
 """Slack message → one Signal: plain message text, a message event, or an Events API envelope.
 
 Accepted: `{"type": "message", "text", "user", "channel", "ts", ...}`, `{"event": {...}, ...}`
-(Events API `event_callback`; `message_changed` reads the edited `message`), or a bare string.
+(Events API `event_callback`; `message_changed` reads the edited `message`; a bot message with
+empty text uses its attachments' pretext/title/text), or a bare string.
 labels keep channel, user, slack_team, thread_ts, subtype, bot_id; reporter = user (or bot);
 timestamp = ts (a unix epoch string); fingerprint = hash of the normalized text. Slack markup
 (`<url|label>`, `<#C1|name>`, `&amp;`) is decoded in `text`; raw keeps it as received.
@@ -19,6 +20,7 @@ from agent.signals.formats.common import (
     fail,
     first_line,
     first_str,
+    join_text,
     opt_str,
     parse_time,
     require_object,
@@ -47,6 +49,16 @@ def decode_markup(text: str) -> str:
     text = _BARE.sub(r"\1", text)
     text = _CHANNEL.sub(lambda m: m.group(0)[1:-1], text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _attachment_text(event: dict[str, Any]) -> str | None:
+    """Bots often post an empty `text` with the content in legacy attachments."""
+    attachments = event.get("attachments")
+    if not isinstance(attachments, list):
+        return None
+    parts = [first_str(item, (key,)) for item in attachments if isinstance(item, dict)
+             for key in ("pretext", "title", "text", "fallback")]
+    return join_text(parts) or None
 
 
 def _text_signal(text: str, labels: dict[str, str], reporter: str | None,
@@ -83,7 +95,7 @@ def parse_slack(payload: Any, *, received_at: datetime, new_id: Callable[[], str
     if not isinstance(event.get("text"), str) and isinstance(event.get("message"), dict):
         event = event["message"]
         prefix += "message."
-    text = opt_str(event.get("text"), f"{prefix}text")
+    text = opt_str(event.get("text"), f"{prefix}text") or _attachment_text(event)
     if not text:
         fail(f"{prefix}text", "required: the message text")
     labels = {key: value for key in _LABEL_KEYS

@@ -3,8 +3,9 @@
 Accepted aliases: title/subject/summary/short_description; body/description/text/message/details;
 reporter/requester/author/created_by/user (an object gives its email, else name, else id);
 timestamp from created_at/created/timestamp/time. priority, id, category, type, status and other
-top-level scalars land in labels (the id as `ticket_id`). fingerprint = hash of the ticket id
-when given, else of the normalized title and body.
+top-level scalars land in labels (the id as `ticket_id`). A Jira webhook body
+(`{"issue": {"key", "fields": {...}}}`) is read through its issue fields.
+fingerprint = hash of the ticket id when given, else of the normalized title and body.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ _NOT_LABELS = {*TITLE_KEYS, *BODY_KEYS, *REPORTER_KEYS, *TIME_KEYS, "labels", "t
 
 def _person(value: Any, field: str) -> str | None:
     if isinstance(value, dict):
-        return first_str(value, ("email", "name", "display_name", "login", "id"))
+        return first_str(value, ("email", "emailAddress", "name", "display_name",
+                                 "displayName", "login", "id"))
     return opt_str(value, field)
 
 
@@ -51,8 +53,23 @@ def _from_text(text: str, received_at: datetime, new_id: Callable[[], str]) -> l
     )]
 
 
+def _jira_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """A Jira webhook (`{"issue": {"key", "fields": {...}}}`) read as a flat ticket object."""
+    issue = body["issue"]
+    fields = dict(issue["fields"])
+    fields.setdefault("id", issue.get("key") or issue.get("id"))
+    for key in ("priority", "status", "issuetype", "project"):
+        if isinstance(fields.get(key), dict):
+            fields[key] = first_str(fields[key], ("name", "key", "id"))
+    fields.setdefault("created_at", fields.pop("created", None))
+    return {k: v for k, v in fields.items() if v is not None and not k.startswith("customfield_")}
+
+
 def _from_object(body: dict[str, Any], received_at: datetime,
                  new_id: Callable[[], str]) -> list[Signal]:
+    raw = body
+    if isinstance(body.get("issue"), dict) and isinstance(body["issue"].get("fields"), dict):
+        body = _jira_fields(body)
     title = next((t for k in TITLE_KEYS if (t := opt_str(body.get(k), k))), None)
     text_parts = [opt_str(body.get(k), k) for k in BODY_KEYS]
     if not title and not any(text_parts):
@@ -86,7 +103,7 @@ def _from_object(body: dict[str, Any], received_at: datetime,
         starts_at=timestamp,
         timestamp=timestamp or received_at,
         received_at=received_at,
-        raw=body,
+        raw=raw,
     )]
 
 

@@ -146,3 +146,24 @@ def test_malformed_slack(parse, payload, message: str) -> None:
     with pytest.raises(SignalParseError) as info:
         parse(payload, "slack")
     assert message in str(info.value)
+
+
+def test_slack_bot_message_with_attachments_and_jira_ticket(parse) -> None:
+    bot = {"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": "",
+           "attachments": [{"title": "[FIRING:1] HighErrorRate", "text": "checkout 5xx at 12%"}],
+           "ts": "1763625600.1"}
+    (signal,) = parse(bot)
+    assert signal.source == "slack" and signal.reporter == "B1"
+    assert signal.text == "[FIRING:1] HighErrorRate\ncheckout 5xx at 12%"
+    jira = {"webhookEvent": "jira:issue_created",
+            "issue": {"id": "10002", "key": "OPS-17", "fields": {
+                "summary": "Grant VPN access", "description": "New hire needs VPN",
+                "reporter": {"displayName": "Ann", "emailAddress": "ann@example.com",
+                             "name": "ann"},
+                "priority": {"name": "Medium"}, "created": "2026-11-20T08:00:00.000+0000",
+                "customfield_10010": None}}}
+    (ticket,) = parse(jira)
+    assert ticket.source == "ticket" and ticket.title == "Grant VPN access"
+    assert ticket.labels["ticket_id"] == "OPS-17" and ticket.labels["priority"] == "Medium"
+    assert ticket.reporter == "ann@example.com" and ticket.raw == jira
+    assert ticket.timestamp == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
