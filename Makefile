@@ -23,6 +23,24 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow and not llm"
+	$(MAKE) --no-print-directory eval
+
+TEAM := evals/datasets/team
+EVAL_OUT ?= out/eval-team
+
+# The regression gate: the offline eval on the team dataset, bounds just below today's figures.
+eval: $(STAMP)
+	$(BIN)/triage eval $(TEAM)/cases.jsonl --config $(TEAM)/config.yaml --kb knowledge/corpus/runbooks \
+	  --kb knowledge/corpus/postmortems --out $(EVAL_OUT) --jobs 2 $(shell sed 's/^/--fail-under /' $(TEAM)/gate.txt 2>/dev/null)
+
+SHARED ?= ../shared/data
+eval-public: $(STAMP)
+	$(BIN)/triage eval $(SHARED)/kube-prometheus/cases.jsonl --kb $(SHARED)/kube-prometheus/runbooks --out out/kp --jobs 2
+	$(BIN)/triage eval $(SHARED)/kube-prometheus/cases-noname.jsonl --kb $(SHARED)/kube-prometheus/runbooks --out out/kp-noname --jobs 2
+	$(BIN)/triage eval $(SHARED)/awesome-prometheus-alerts/cases.jsonl --out out/apa --jobs 2
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
@@ -34,4 +52,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info out
