@@ -16,7 +16,7 @@ from dataclasses import dataclass
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_claims (
   signal_id TEXT PRIMARY KEY, worker TEXT NOT NULL, claimed_at REAL NOT NULL,
-  attempts INTEGER NOT NULL, state TEXT NOT NULL, error TEXT);
+  attempts INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, done_at REAL);
 CREATE INDEX IF NOT EXISTS service_claims_state ON service_claims(state, claimed_at);
 """
 # state: claimed (in progress) | done | retry (released after an error) | failed (gave up)
@@ -32,6 +32,7 @@ class ClaimInfo:
     attempts: int
     state: str
     error: str | None
+    done_at: float | None = None
 
 
 class ClaimBook:
@@ -53,7 +54,7 @@ class ClaimBook:
             if decided:
                 return False
             cur = self.conn.execute(
-                "INSERT INTO service_claims VALUES (?, ?, ?, 1, 'claimed', NULL) "
+                "INSERT INTO service_claims VALUES (?, ?, ?, 1, 'claimed', NULL, NULL) "
                 "ON CONFLICT(signal_id) DO UPDATE SET worker = excluded.worker, "
                 "claimed_at = excluded.claimed_at, attempts = service_claims.attempts + 1, "
                 "state = 'claimed' WHERE service_claims.state = 'retry' "
@@ -62,10 +63,11 @@ class ClaimBook:
             return cur.rowcount == 1
 
     def finish(self, signal_id: str, worker: str) -> None:
-        """Mark the signal done (its decision is stored)."""
+        """Mark the signal done (its decision is stored) and when."""
         with self._lock:
-            self.conn.execute("UPDATE service_claims SET state = 'done', error = NULL "
-                              "WHERE signal_id = ? AND worker = ?", (signal_id, worker))
+            self.conn.execute("UPDATE service_claims SET state = 'done', error = NULL, "
+                              "done_at = ? WHERE signal_id = ? AND worker = ?",
+                              (time.time(), signal_id, worker))
 
     def release(self, signal_id: str, worker: str, error: str, max_attempts: int) -> bool:
         """Record a failed attempt; True when the signal may be retried, False when it failed."""
@@ -87,8 +89,8 @@ class ClaimBook:
 
     def get(self, signal_id: str) -> ClaimInfo | None:
         """The claim row, or None when the signal was never claimed."""
-        row = self.conn.execute("SELECT signal_id, worker, claimed_at, attempts, state, error "
-                                "FROM service_claims WHERE signal_id = ?",
+        row = self.conn.execute("SELECT signal_id, worker, claimed_at, attempts, state, error, "
+                                "done_at FROM service_claims WHERE signal_id = ?",
                                 (signal_id,)).fetchone()
         return ClaimInfo(*tuple(row)) if row else None
 

@@ -23,6 +23,7 @@ from agent.service.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Decision], None]
+SCAN_PAGE = 500  # undecided signals queued per scan; a full page triggers the next scan soon
 
 
 class DecisionWorker:
@@ -44,6 +45,7 @@ class DecisionWorker:
         self._scan_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._more = False  # the last scan filled a page: more undecided signals may wait
 
     # ---- control -----------------------------------------------------------------------------
 
@@ -96,7 +98,8 @@ class DecisionWorker:
         if not self._scan_lock.acquire(blocking=False):
             return 0
         try:
-            ids = self.claims.undecided()
+            ids = self.claims.undecided(limit=SCAN_PAGE)
+            self._more = len(ids) >= SCAN_PAGE
         except Exception:
             log.exception("scan for undecided signals failed")
             return 0
@@ -123,7 +126,8 @@ class DecisionWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                signal_id = self._queue.get(timeout=self.scan_interval_s)
+                wait = 0.05 if self._more else self.scan_interval_s
+                signal_id = self._queue.get(timeout=wait)
             except queue.Empty:
                 self.scan()
                 continue

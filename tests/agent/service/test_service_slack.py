@@ -1,0 +1,60 @@
+"""The Slack hook of the service: /slack/events mounted, decisions posted once (local Web API)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from tests.agent.service.conftest import cpu_alert, serve_live, settings_for
+from tests.support.slack_api import SlackApiStandIn
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture
+def slack_api() -> Iterator[SlackApiStandIn]:
+    """Slack's Web API stand-in on 127.0.0.1."""
+    api = SlackApiStandIn().start()
+    yield api
+    api.stop()
+
+
+def _signed(body: str, secret: str = SECRET) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256)
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest.hexdigest()}",
+            "Content-Type": "application/json"}
+
+
+def test_slack_mounted_and_each_decision_posted_once(make_app: Callable[..., FastAPI],
+                                                     tmp_path: Path,
+                                                     slack_api: SlackApiStandIn) -> None:
+    settings = settings_for(tmp_path).model_copy(update={
+        "slack_bot_token": SecretStr("xoxb-1234-5678-test-bot-token"),
+        "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack_api.base_url})
+    app = make_app(settings)
+    assert app.state.service.slack_enabled
+    with serve_live(app) as url, httpx.Client(base_url=url, timeout=10) as c:
+        challenge = json.dumps({"type": "url_verification", "challenge": "abc123",
+                                "token": "t"})
+        ok = c.post("/slack/events", content=challenge, headers=_signed(challenge))
+        assert ok.status_code == 200 and "abc123" in ok.text
+        forged = c.post("/slack/events", content=challenge, headers=_signed(challenge, "x" * 32))
+        assert forged.status_code == 401
+        body = cpu_alert()
+        c.post("/v1/webhooks/alertmanager", json=body)
+        c.post("/v1/webhooks/alertmanager", json=body)  # redelivered: no second post
+        assert app.state.service.worker.wait_idle(20)
+        posts = slack_api.wait_for("chat.postMessage")
+        assert len(slack_api.calls("chat.postMessage")) == 1
+        assert posts[0].body["channel"] == "#payments-oncall"
+        assert "HighCPU" in posts[0].blocks_text() or "CPU" in posts[0].blocks_text()
