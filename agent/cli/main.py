@@ -8,6 +8,7 @@ import typer
 
 from agent.cli import eval as eval_cli
 from agent.cli import kb, noise, run, serve, tools
+from agent.cli import slack as slack_cli
 from agent.cli.options import (
     GLOBALS,
     ConfigOpt,
@@ -25,6 +26,7 @@ config_app = typer.Typer(help="Check the YAML configuration.", no_args_is_help=T
 app.command("run")(run.run)
 app.command("demo")(run.demo)
 app.command("serve")(serve.serve)
+app.command("slack")(slack_cli.slack)
 app.add_typer(config_app, name="config")
 app.add_typer(kb.app, name="kb")
 app.add_typer(eval_cli.app, name="eval")

@@ -45,6 +45,19 @@ Restart the checkout-api service unit when the process is wedged; check payments
 """
 
 
+def alert_body(name: str, labels: dict[str, str], summary: str, starts: str,
+               fp: str) -> dict[str, Any]:
+    """An Alertmanager v4 webhook body with one firing alert."""
+    alert = {"status": "firing", "labels": {"alertname": name, **labels},
+             "annotations": {"summary": summary}, "startsAt": starts,
+             "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus:9090/graph",
+             "fingerprint": fp}
+    return {"version": "4", "groupKey": f'{{}}:{{alertname="{name}"}}', "truncatedAlerts": 0,
+            "status": "firing", "receiver": "triage", "groupLabels": {"alertname": name},
+            "commonLabels": alert["labels"], "commonAnnotations": alert["annotations"],
+            "externalURL": "http://alertmanager:9093", "alerts": [alert]}
+
+
 def sign(body: str, secret: str = SIGNING_SECRET, ts: int | None = None) -> dict[str, str]:
     """Slack's v0 request signature headers for `body`."""
     stamp = str(int(time.time()) if ts is None else ts)
