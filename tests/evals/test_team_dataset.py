@@ -54,3 +54,10 @@ def test_builder_is_seeded_and_matches_committed_files(tmp_path):
     build(tmp_path)
     for name in ("cases.jsonl", "history.jsonl", "rationales.jsonl"):
         assert (tmp_path / name).read_text() == (TEAM / name).read_text(), name
+
+
+def test_expected_runbooks_exist_in_the_bundled_corpus():
+    corpus = TEAM.parents[2] / "knowledge" / "corpus" / "runbooks"
+    docs = {p.relative_to(corpus).as_posix() for p in corpus.rglob("*.md")}
+    wanted = {c.expected.runbook for c in load_dataset(TEAM / "cases.jsonl")} - {None}
+    assert len(wanted) >= 15 and wanted <= docs

@@ -16,6 +16,7 @@ from evals.datasets.templates.common import (
     pd_event,
     prio,
     team,
+    with_runbook,
 )
 
 # (alertname, summary, description) for resource conditions: no user impact by themselves.
@@ -85,15 +86,17 @@ def alertmanager(g: Gen) -> None:
         urg = _urgency(rule, sev)
         et = "exception" if sev == "critical" else "warning"
         g.add("am", "alertmanager", _am_one(g, rule, svc, sev),
-              {"kind": "alert", "event_type": et, "security": False,
-               "priority": prio(impact(svc), urg), "team": team(svc), "suppressed": False},
+              with_runbook({"kind": "alert", "event_type": et, "security": False,
+                            "priority": prio(impact(svc), urg), "team": team(svc),
+                            "suppressed": False}, rule[0], svc),
               [sev], f"{sev} resource rule on {svc} with no user impact: alert; impact "
               f"{impact(svc)} by tier, urgency {urg} (certificate expiry in days is a slow burn)")
     for i in range(8):
         svc = CUSTOMER_FACING[i % len(CUSTOMER_FACING)]
         g.add("am", "alertmanager", _am_one(g, USER_IMPACT[i % 3], svc, "critical"),
-              {"kind": "incident", "event_type": "exception", "security": False,
-               "priority": prio(impact(svc), "medium"), "team": team(svc)},
+              with_runbook({"kind": "incident", "event_type": "exception", "security": False,
+                            "priority": prio(impact(svc), "medium"), "team": team(svc)},
+                           USER_IMPACT[i % 3][0], svc),
               ["critical", "user-impact"], f"error/latency breach on customer-facing {svc} is "
               "measured user impact: incident; degradation → urgency medium")
     for i in range(5):
@@ -127,9 +130,11 @@ def alertmanager(g: Gen) -> None:
                           "description": f"Pod {NAMESPACE[svc]}/{pod} is not healthy."}, g.time())
         urg = "medium" if sev == "critical" else "low"
         g.add("am", "alertmanager", am_webhook([alert]),
-              {"kind": "alert", "event_type": "exception" if sev == "critical" else "warning",
-               "security": False, "priority": prio(impact(svc), urg),
-               "team": "payments" if NAMESPACE[svc] == "payments" else "platform"},
+              with_runbook({"kind": "alert",
+                            "event_type": "exception" if sev == "critical" else "warning",
+                            "security": False, "priority": prio(impact(svc), urg),
+                            "team": "payments" if NAMESPACE[svc] == "payments" else "platform"},
+                           name, svc),
               [sev, "routing"], "Kube* alert: first matching route decides the team "
               "(namespace payments route comes first)")
     for i in range(4):
@@ -140,8 +145,9 @@ def alertmanager(g: Gen) -> None:
                             "description": "Working set above 95% of the limit."}, start)
                   for _ in range(2)]
         g.add("am", "alertmanager", am_webhook(alerts),
-              {"kind": "alert", "event_type": "exception", "security": False,
-               "priority": prio(impact(svc), "medium"), "team": team(svc)},
+              with_runbook({"kind": "alert", "event_type": "exception", "security": False,
+                            "priority": prio(impact(svc), "medium"), "team": team(svc)},
+                           "HighMemoryUsage", svc),
               ["critical", "multi-alert"], "two critical pods of one service in one webhook: "
               "each an alert")
 
@@ -160,9 +166,9 @@ def grafana(g: Gen) -> None:
         kind = "event" if sev == "info" else "alert"
         et = {"critical": "exception", "warning": "warning", "info": "informational"}[sev]
         urg = _urgency((name, summary, desc), sev)
-        g.add("gf", "grafana", payload,
-              {"kind": kind, "event_type": et, "security": False,
-               "priority": prio(impact(svc), urg), "team": team(svc)},
+        exp = {"kind": kind, "event_type": et, "security": False,
+               "priority": prio(impact(svc), urg), "team": team(svc)}
+        g.add("gf", "grafana", payload, with_runbook(exp, name, svc) if kind == "alert" else exp,
               [sev], f"Grafana {sev} rule on {svc}: {kind}/{et} by sender severity")
     for i in range(4):
         svc = CUSTOMER_FACING[(i + 1) % len(CUSTOMER_FACING)]
@@ -172,8 +178,9 @@ def grafana(g: Gen) -> None:
                                    "description": _fill(desc, g, svc, "")}, g.time(),
                                   value=f"B={g.rng.randint(6, 30)}")
         g.add("gf", "grafana", payload,
-              {"kind": "incident", "event_type": "exception", "security": False,
-               "priority": prio(impact(svc), "medium"), "team": team(svc)},
+              with_runbook({"kind": "incident", "event_type": "exception", "security": False,
+                            "priority": prio(impact(svc), "medium"), "team": team(svc)},
+                           name, svc),
               ["critical", "user-impact"], "error/latency breach on a customer-facing service")
     for _i in range(4):
         svc = g.pick(APP_SERVICES)
@@ -227,7 +234,8 @@ def pagerduty(g: Gen) -> None:
         svc = CUSTOMER_FACING[i % len(CUSTOMER_FACING)]
         g.add("pd", "pagerduty",
               pd_event(outages[i % 3].format(svc=svc), "critical", svc, "synthetics", g.time()),
-              {"kind": "incident", "event_type": "exception", "security": False,
-               "priority": prio(impact(svc), "high"), "team": team(svc)},
+              with_runbook({"kind": "incident", "event_type": "exception", "security": False,
+                            "priority": prio(impact(svc), "high"), "team": team(svc)},
+                           "outage", svc),
               ["critical", "user-impact"], f"user-facing outage of {svc} now: incident, "
               f"urgency high, impact {impact(svc)}")

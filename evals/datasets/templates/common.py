@@ -166,3 +166,59 @@ def pd_event(summary: str, severity: str, component: str | None, source: str, ts
         payload["custom_details"] = details
     return {"routing_key": "R0ACMESHOP0000000000000000000000", "event_action": action,
             "dedup_key": dedup_key or fp(summary, component, source), "payload": payload}
+
+
+# The runbook a responder would open, chosen by reading knowledge/corpus/runbooks (doc ids are
+# paths relative to that folder). Service-specific entries win; None means no clear choice.
+_RUNBOOKS_BY_SERVICE = {
+    ("HighErrorRate", "checkout-api"): "checkout-api/CheckoutHigh5xxRate.md",
+    ("LatencyP99High", "checkout-api"): "checkout-api/CheckoutLatencySLOBurn.md",
+    ("SLOErrorBudgetBurn", "checkout-api"): "checkout-api/CheckoutLatencySLOBurn.md",
+    ("ThreadPoolSaturated", "checkout-api"): "checkout-api/CheckoutLatencySLOBurn.md",
+    ("LatencyP99High", "search-api"): "search-api/SearchLatencyHigh.md",
+    ("SLOErrorBudgetBurn", "web-frontend"): "web-frontend/WebFrontendErrorBudget.md",
+    ("ReplicationLagHigh", "orders-db"): "orders-db/PostgresReplicationLag.md",
+    ("ConnectionPoolExhausted", "orders-db"): "orders-db/PostgresConnectionsExhausted.md",
+    ("ConnectionPoolExhausted", "checkout-api"): "orders-db/PostgresConnectionsExhausted.md",
+    ("ConnectionPoolExhausted", "inventory-service"): "orders-db/PostgresConnectionsExhausted.md",
+    ("queue_depth", "notification-worker"): "notification-worker/QueueBacklogHigh.md",
+    ("outage", "web-frontend"): "web-frontend/WebFrontendDown.md",
+    ("outage", "auth-service"): "auth-service/AuthServiceDown.md",
+}
+_RUNBOOKS = {
+    "HighCPUUsage": "infra/HighCPUUsage.md", "cpu_usage_percent": "infra/HighCPUUsage.md",
+    "HighMemoryUsage": "infra/HighMemoryUsage.md",
+    "memory_used_percent": "infra/HighMemoryUsage.md",
+    "ContainerRestartingOften": "kubernetes/KubePodCrashLooping.md",
+    "KubePodCrashLooping": "kubernetes/KubePodCrashLooping.md",
+    "KubePodNotReady": "kubernetes/KubePodNotReady.md",
+    "KubeContainerWaiting": "kubernetes/KubePodNotReady.md",
+    "KubeDeploymentReplicasMismatch": "infra/DeployRollback.md",
+    "CertificateExpiringSoon": "infra/TLSCertificateExpiring.md",
+    "HighErrorRate": "infra/HTTP5xxSpike.md", "LatencyP99High": "infra/LatencySLOBurn.md",
+    "SLOErrorBudgetBurn": "infra/LatencySLOBurn.md",
+    "brute-force": "security/LoginBruteForce.md", "malware": "security/MalwareDetected.md",
+    "leaked-key": "security/LeakedCredentials.md",
+    "admin-login": "security/SuspiciousAdminActivity.md",
+    "phishing": "security/PhishingReport.md", "access": "it/AccessRequest.md",
+    "laptop-broken": "it/LaptopIssues.md", "password-reset": "it/PasswordReset.md",
+}
+_NO_GENERIC = {("DiskSpaceLow", "orders-db"), ("disk_used_percent", "orders-db")}
+
+
+def runbook_for(topic: str, service: str | None = None) -> str | None:
+    """The expected runbook id for an alert name / metric / topic on a service, if clear."""
+    if (topic, service) in _RUNBOOKS_BY_SERVICE:
+        return _RUNBOOKS_BY_SERVICE[(topic, service)]
+    if (topic, service) in _NO_GENERIC:
+        return None
+    if topic in {"DiskSpaceLow", "DiskSpaceWarning", "disk_used_percent"}:
+        return "infra/DiskSpaceLow.md"
+    return _RUNBOOKS.get(topic)
+
+
+def with_runbook(expected: dict[str, Any], topic: str, service: str | None = None
+                 ) -> dict[str, Any]:
+    """`expected` plus its runbook label when one is clear."""
+    doc = runbook_for(topic, service)
+    return {**expected, "runbook": doc} if doc else expected

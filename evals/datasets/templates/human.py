@@ -2,43 +2,45 @@
 
 from __future__ import annotations
 
-from evals.datasets.templates.common import Gen, impact, iso, prio, team
+from evals.datasets.templates.common import Gen, impact, iso, prio, runbook_for, team
 
 PEOPLE = ["maria.lopez", "tom.baker", "aisha.khan", "li.wei", "jonas.berg", "sofia.rossi",
           "dev.patel", "emma.stone"]
-# (title, body, team or None): asks for something, nothing broken.
+# (title, body, team or None, runbook topic or None): asks for something, nothing broken.
 REQUESTS = [
     ("Access to finance share", "Hi, could you please give me read access to the finance "
-     "share? My manager approved it.", None),
+     "share? My manager approved it.", None, "access"),
     ("New laptop for new hire", "Please order a laptop for our new designer starting on the "
-     "2nd. A 16 inch model would be great.", "it"),
+     "2nd. A 16 inch model would be great.", "it", None),
     ("VPN access for contractor", "Please set up VPN access for our contractor j.doe until "
-     "end of March.", "it"),
+     "end of March.", "it", "access"),
     ("Reporting dashboard access", "Can I get viewer access to the sales dashboards in "
-     "reporting? Thanks!", "data"),
+     "reporting? Thanks!", "data", "access"),
     ("Shared mailbox", "Could you create a shared email mailbox support-fr@acme.example for "
-     "the French support team?", "it"),
+     "the French support team?", "it", None),
     ("Question about checkout fees", "What is the current fee structure of the checkout "
-     "for card payments? Needed for the board deck, not urgent.", "payments"),
-    ("Replace laptop charger", "My laptop charger is frayed, could I get a replacement?", "it"),
+     "for card payments? Needed for the board deck, not urgent.", "payments", None),
+    ("Replace laptop charger", "My laptop charger is frayed, could I get a replacement?", "it",
+     None),
     ("Add product search synonyms", "Please add 'sneakers' as a synonym of 'trainers' in "
-     "product search when you have time.", "web"),
-    ("Monitor for home office", "I would like a second monitor for my home office.", None),
-    ("Rename Slack channel", "Please rename #proj-x to #proj-phoenix.", None),
+     "product search when you have time.", "web", None),
+    ("Monitor for home office", "I would like a second monitor for my home office.", None, None),
+    ("Rename Slack channel", "Please rename #proj-x to #proj-phoenix.", None, None),
 ]
 
 
 def tickets(g: Gen) -> None:
     """Requests, polite tickets that are really outages, and single-user problems."""
     for i in range(20):
-        title, body, owner = REQUESTS[i % len(REQUESTS)]
+        title, body, owner, topic = REQUESTS[i % len(REQUESTS)]
         payload = {"title": title, "body": body, "reporter": g.pick(PEOPLE),
                    "created_at": iso(g.time())}
         if i >= 10:
             payload = {"title": f"Request: {title.lower()}", "body": f"Hello team,\n\n{body}\n\n"
                        "Best regards", "reporter": g.pick(PEOPLE), "priority": "normal"}
         g.add("tk", "ticket", payload,
-              {"kind": "request", "security": False, "team": owner},
+              {"kind": "request", "security": False, "team": owner,
+               **({"runbook": runbook_for(topic)} if topic else {})},
               ["request"], "asks for something, nothing broken: request"
               + (f"; text refers to a {owner} service" if owner else "; no catalog service"))
     polite = [
@@ -69,7 +71,7 @@ def tickets(g: Gen) -> None:
               f"polite tone but {svc} is down for many users now: incident, urgency high")
     single = [
         ("My laptop will not boot", "My laptop shows a black screen since this morning and I "
-         "can't work at all.", "high"),
+         "can't work at all.", "high"),  # the one with a clear runbook (it/LaptopIssues.md)
         ("Laptop keyboard", "Two keys on my laptop keyboard stick. Not urgent, I use an "
          "external keyboard meanwhile.", "low"),
         ("Cannot open VPN on my laptop only", "The VPN client crashes on my laptop; colleagues "
@@ -77,12 +79,16 @@ def tickets(g: Gen) -> None:
     ]
     for title, body, urg in single:
         owner = "it"
+        exp = {"kind": "incident", "security": False, "priority": prio("low", urg),
+               "team": owner}
+        if "boot" in title:
+            exp["runbook"] = runbook_for("laptop-broken")
         g.add("tk", "ticket", {"title": title, "body": body, "reporter": g.pick(PEOPLE)},
-              {"kind": "incident", "security": False, "priority": prio("low", urg),
-               "team": owner}, ["single-user"],
+              exp, ["single-user"],
               f"one user's device/service broken: incident, impact low, urgency {urg}")
     g.add("tk", "ticket", "Hi, can someone reset the password of the shared printer account? "
-          "Thanks, Emma", {"kind": "request", "security": False, "team": None},
+          "Thanks, Emma", {"kind": "request", "security": False, "team": None,
+                           "runbook": runbook_for("password-reset")},
           ["request", "plain-text"], "plain-text ticket asking for a change: request")
 
 

@@ -10,6 +10,7 @@ from evals.datasets.templates.common import (
     iso,
     pd_event,
     prio,
+    runbook_for,
     team,
 )
 
@@ -24,7 +25,8 @@ def security(g: Gen) -> None:
                        f"203.0.113.{g.rng.randint(2, 250)}; no successful login.",
             "severity": "high", "host": host, "source": "wazuh", "timestamp": iso(g.time())},
               {"kind": "alert", "event_type": "exception", "security": True,
-               "priority": prio("high", "medium"), "team": "secops"},
+               "priority": prio("high", "medium"), "team": "secops",
+               "runbook": runbook_for("brute-force")},
               ["security"], "failed-login burst on a production bastion, no success: security "
               "alert; production asset → impact high, not confirmed → urgency medium")
     for _i in range(3):
@@ -36,7 +38,8 @@ def security(g: Gen) -> None:
              "description": "Login failures far above baseline; no account takeover seen."},
             g.time())]),
               {"kind": "alert", "event_type": "warning", "security": True,
-               "priority": prio("high", "medium"), "team": "identity"},
+               "priority": prio("high", "medium"), "team": "identity",
+               "runbook": runbook_for("brute-force")},
               ["security"], "suspected credential stuffing on customer login: security alert; "
               "team from the service label (before security_team)")
     for _i in range(3):
@@ -45,7 +48,8 @@ def security(g: Gen) -> None:
             f"5 failed logins in 1 minute for employee account {user}", "warning", None,
             "okta", g.time(), details={"user": user, "outcome": "FAILURE"}),
               {"kind": "alert", "event_type": "warning", "security": True,
-               "priority": prio("medium", "low"), "team": "secops"},
+               "priority": prio("medium", "low"), "team": "secops",
+               "runbook": runbook_for("brute-force")},
               ["security"], "warning-level failed-login rule for one employee account: "
               "security alert, impact medium (one account), soft threshold → urgency low")
     for _i in range(3):
@@ -56,7 +60,8 @@ def security(g: Gen) -> None:
                        "host is beaconing to a known C2 address.",
             "severity": "critical", "host": lt, "source": "edr", "timestamp": iso(g.time())},
               {"kind": "incident", "event_type": "exception", "security": True,
-               "priority": prio("medium", "high"), "team": "secops"},
+               "priority": prio("medium", "high"), "team": "secops",
+               "runbook": runbook_for("malware")},
               ["security"], "confirmed malware, uncontained, on one employee device: security "
               "incident, impact medium, urgency high")
     for _i in range(2):
@@ -74,7 +79,8 @@ def security(g: Gen) -> None:
             "Leaked AWS access key of prod-deployer used from unknown IP to start instances",
             "critical", None, "cloudtrail", g.time(), details={"key": "AKIA****EXAMPLE"}),
               {"kind": "incident", "event_type": "exception", "security": True,
-               "priority": prio("high", "high"), "team": "secops"},
+               "priority": prio("high", "high"), "team": "secops",
+               "runbook": runbook_for("leaked-key")},
               ["security"], "stolen cloud credentials in active use: security incident P1")
     for _i in range(2):
         g.add("sec", "ticket", {
@@ -83,7 +89,7 @@ def security(g: Gen) -> None:
                     "Brazil an hour ago. It was not me and the audit log shows user exports.",
             "reporter": g.pick(["dev.patel", "aisha.khan"])},
               {"kind": "incident", "security": True, "priority": prio("high", "high"),
-               "team": "secops"},
+               "team": "secops", "runbook": runbook_for("admin-login")},
               ["security", "tricky"], "confirmed unauthorized access to a production admin "
               "console: incident; no structured service, so security_team before the text rule")
     for _i in range(3):
@@ -93,7 +99,7 @@ def security(g: Gen) -> None:
                     "did not click it and deleted it. Reporting as asked.",
             "reporter": g.pick(["sofia.rossi", "jonas.berg", "emma.stone"])},
               {"kind": "event", "security": True, "priority": prio("medium", "low"),
-               "team": "secops"},
+               "team": "secops", "runbook": runbook_for("phishing")},
               ["security"], "reported phishing, not clicked: security event, one employee "
               "account, contained → urgency low")
 

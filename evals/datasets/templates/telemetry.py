@@ -11,6 +11,7 @@ from evals.datasets.templates.common import (
     iso,
     prio,
     team,
+    with_runbook,
 )
 
 # metric: (warning, critical) from config.yaml
@@ -63,9 +64,11 @@ def metric(g: Gen) -> None:
             exp = {"kind": "event", "event_type": "informational", "urg": "low"}
             why = "sample below warning: event/informational"
         tags = [band, exp["kind"]] + (["tricky"] if band.startswith("at-") else [])
-        g.add("mt", "metric", payload,
-              {"kind": exp["kind"], "event_type": exp["event_type"], "security": False,
-               "priority": prio(impact(svc), exp["urg"]), "team": team(svc)},
+        labels_exp = {"kind": exp["kind"], "event_type": exp["event_type"], "security": False,
+                      "priority": prio(impact(svc), exp["urg"]), "team": team(svc)}
+        if exp["kind"] == "alert":
+            labels_exp = with_runbook(labels_exp, name, svc)
+        g.add("mt", "metric", payload, labels_exp,
               tags, f"{name}={value} on {svc} (warning {THRESHOLDS[name][0]}, critical "
               f"{THRESHOLDS[name][1]}): {why}")
 
