@@ -41,6 +41,11 @@ LEVEL_PREFIX = re.compile(rf"^[\[<(]?(?P<level>{_LEVEL})[\]>)]?:?(?:\s+|$)(?P<re
 UPPER_LEVEL_START = re.compile(
     rf"^(?:\[(?i:{_LEVEL})\]|(?:{_LEVEL.upper()})(?::|\s))")
 BRACKET_NAME = re.compile(r"^\[(?P<name>[A-Za-z][\w.\-/]{0,80})\]:?\s+(?P<rest>.*)$", re.DOTALL)
+NAME_BEFORE_CONTEXT = re.compile(
+    r"^(?P<name>[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*) (?=\[)(?P<rest>.*)$"
+    r"|^(?P<name2>[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+): (?P<rest2>.*)$", re.DOTALL)
+NGINX_ERROR = re.compile(r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) \[(?P<level>[a-z]+)\] "
+                         r"(?P<pid>\d+)#(?P<tid>\d+): (?P<msg>.*)$", re.DOTALL)
 THREADISH = re.compile(r"^main$|thread|exec|worker|pool|-\d+$", re.IGNORECASE)
 LEVEL_COLON = re.compile(rf"^(?i:{_LEVEL}):")
 KLOG = re.compile(r"^(?P<lvl>[IWEF])(?P<mmdd>\d{4}) (?P<time>\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+"
@@ -136,6 +141,10 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
         else:
             line.message = _bracket_component(line, after_level)
         return line
+    if NGINX_ERROR.match(text):
+        line = LogLine(message=text, syntax="nginx")
+        line.message = _nginx_error(line, text) or text
+        return line
     if match := KLOG.match(text):
         stamp = _klog_time(match.group("mmdd"), match.group("time"), received_at)
         return LogLine(message=match.group("msg"), syntax="klog", timestamp=stamp,
@@ -159,15 +168,17 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
 
 
 def _bracket_component(line: LogLine, rest: str) -> str:
-    """`[checkout-api] msg` right after the level names the component (not a thread name)."""
-    match = BRACKET_NAME.match(rest)
+    """`[checkout-api] msg`, `reporting [job=x] msg` or `checkout-api: msg` right after the level
+    names the component (thread names such as `[main]` are kept as logger only)."""
+    match = BRACKET_NAME.match(rest) or NAME_BEFORE_CONTEXT.match(rest)
     if not match:
         return rest
-    name = match.group("name")
+    groups = match.groupdict()
+    name = groups.get("name") or groups.get("name2") or ""
     line.fields["logger"] = name
     if not THREADISH.search(name):
         line.program = line.program or name
-    return match.group("rest")
+    return groups.get("rest") or groups.get("rest2") or ""
 
 
 def _merge(structured: LogLine, outer: LogLine) -> LogLine:
@@ -185,8 +196,20 @@ def _host_tag(line: LogLine, rest: str) -> None:
     line.program = match.group("tag")
     if match.group("pid"):
         line.fields["pid"] = match.group("pid")
-    line.message = _split_level(line, match.group("msg")) if line.level is None \
-        else match.group("msg")
+    line.message = match.group("msg")
+    if line.level is None:
+        line.message = _nginx_error(line, line.message) or _split_level(line, line.message)
+
+
+def _nginx_error(line: LogLine, text: str) -> str | None:
+    """nginx error log `2026/12/01 13:00:01 [error] 812#0: msg`: level, pid and time."""
+    match = NGINX_ERROR.match(text)
+    if not match:
+        return None
+    line.level = normalize_level(match.group("level"))
+    line.fields["pid"] = match.group("pid")
+    line.timestamp = line.timestamp or soft_time(match.group("ts").replace("/", "-"))
+    return match.group("msg")
 
 
 def _klog_time(mmdd: str, clock: str, received_at: datetime) -> datetime | None:
@@ -202,7 +225,7 @@ def looks_like_log(text: str) -> bool:
     line = text.strip().lstrip("\ufeff")
     if not line:
         return False
-    if RFC5424.match(line) or RFC3164.match(line) or KLOG.match(line) or CLF.match(line):
+    if any(p.match(line) for p in (RFC5424, RFC3164, KLOG, CLF, NGINX_ERROR)):
         return True
     if ISO_PREFIX.match(line):
         return True

@@ -167,3 +167,20 @@ def test_slack_bot_message_with_attachments_and_jira_ticket(parse) -> None:
     assert ticket.labels["ticket_id"] == "OPS-17" and ticket.labels["priority"] == "Medium"
     assert ticket.reporter == "ann@example.com" and ticket.raw == jira
     assert ticket.timestamp == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def test_component_after_level_and_nginx_error_lines(parse) -> None:
+    (job,) = parse("2026-12-01T13:00:05Z ERROR reporting [job=daily_sales] retrying fetch")
+    assert job.service == "reporting" and job.title == "[job=daily_sales] retrying fetch"
+    (colon,) = parse("2026-12-01T13:00:05Z WARN checkout-api: slow upstream")
+    assert colon.service == "checkout-api" and colon.severity == "warning"
+    (prose,) = parse("2026-12-01T13:00:05Z ERROR failed: connection reset")
+    assert prose.service is None and prose.title == "failed: connection reset"
+    nested = ('Dec  1 13:00:01 web-2 nginx[812]: 2026/12/01 13:00:01 [error] 812#0: *9921 '
+              'open() "/usr/share/nginx/html/favicon.ico" failed')
+    (signal,) = parse(nested)
+    assert signal.severity == "error" and signal.service == "nginx"
+    assert signal.title.startswith("*9921 open()")
+    (plain,) = parse("2026/12/01 13:00:01 [crit] 1#1: worker exited", "log")
+    assert plain.severity == "critical"
+    assert plain.timestamp == datetime(2026, 12, 1, 13, 0, 1, tzinfo=UTC)
