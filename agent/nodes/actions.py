@@ -89,14 +89,18 @@ def _updated(action: ActionRef, result: ToolResult, args: dict | None = None) ->
 
 
 def _responses(value: Any, pending: list[tuple[int, ToolResult]]) -> dict[str, dict]:
-    """Map approval id → HumanResponse from a resume value (dict by id, list, or one dict)."""
+    """Map approval id → HumanResponse from a resume value.
+
+    Accepted shapes: one HumanResponse (`{"type": ...}`, applies to every listed request), a
+    list aligned with the interrupt's requests, or a dict keyed by approval id.
+    """
     ids = [r.approval_id or "" for _, r in pending]
-    if isinstance(value, dict) and value and set(value) <= set(ids):
-        return {k: v for k, v in value.items() if isinstance(v, dict)}
+    if isinstance(value, dict) and "type" in value:
+        return {i: value for i in ids}
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k in ids and isinstance(v, dict)}
     if isinstance(value, list):
         return {i: v for i, v in zip(ids, value, strict=False) if isinstance(v, dict)}
-    if isinstance(value, dict):
-        return {i: value for i in ids}
     return {}
 
 
@@ -136,14 +140,15 @@ def act(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
     results = [tools.call(a.tool, a.args, ctx) for a in actions]
     actions = [_updated(a, r) for a, r in zip(actions, results, strict=True)]
     pending = [(i, r) for i, r in enumerate(results) if r.status == "approval_required"]
-    if pending:
+    while pending:  # each round is one interrupt; answered rounds replay on resume
         waiting = decision.model_copy(update={"actions": actions})
         runtime.context.store.save_decision(waiting)
-        value = interrupt([r.data for _, r in pending])
-        answers = _responses(value, pending)
+        answers = _responses(interrupt([r.data for _, r in pending]), pending)
+        still: list[tuple[int, ToolResult]] = []
         for i, result in pending:
             response = answers.get(result.approval_id or "")
             if response is None:
+                still.append((i, result))
                 continue
             args, refusal = _apply(tools, decision.actions[i], result, response, ctx)
             if refusal:
@@ -152,6 +157,7 @@ def act(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
                 continue
             final = tools.call(decision.actions[i].tool, args, ctx)
             actions[i] = _updated(decision.actions[i], final, args)
+        pending = still
     updated = decision.model_copy(update={"actions": actions})
     runtime.context.store.save_decision(updated)
     log.info("acted", extra={"signal_id": decision.signal_id,
