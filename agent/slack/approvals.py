@@ -17,6 +17,7 @@ from agent.decision import Decision
 from agent.slack.deps import SlackDeps
 from agent.slack.permissions import is_approver
 from agent.slack.text import safe
+from tools.approvals import ApprovalError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,10 @@ def decide_from_slack(deps: SlackDeps, approval_id: str, user: str,
             pipeline.graph.invoke(Command(resume={approval_id: response}), config,
                                   context=pipeline.context)
         else:  # the run is no longer paused: record the human decision only
-            tools.decide(approval_id, user, accept, reason="slack")
+            try:
+                tools.decide(approval_id, user, accept, reason="slack")
+            except ApprovalError as exc:
+                return ApprovalOutcome(False, str(exc), record.tool, record.signal_id)
     decision = pipeline.store.get_decision(record.signal_id)
     log.info("approval decided", extra={"approval_id": approval_id, "user": user,
                                         "accept": accept})

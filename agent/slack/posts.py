@@ -12,11 +12,21 @@ CREATE TABLE IF NOT EXISTS slack_posts (
 """
 
 
+def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """A private connection to the same database file, so claims never join another
+    component's open transaction (the same connection for in-memory databases)."""
+    from agent.store.db import open_db
+
+    row = conn.execute("PRAGMA database_list").fetchone()
+    path = row[2] if row else ""
+    return open_db(path) if path else conn
+
+
 class SlackPostLog:
     """Claims keys (Slack event ids, `notify:<signal>`) so a retry never posts twice."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+        self.conn = _own_connection(conn)
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)

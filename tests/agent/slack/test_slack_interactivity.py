@@ -130,3 +130,24 @@ def test_mark_resolved_quarantines_a_learning_for_review(
     h.interact(block_action(APPROVER, KB_PROMOTE, learning_id, "C0PAYMENTS", "1764300000.9"))
     assert learnings.get(learning_id).status == "approved"
     assert "approved by" in h.api.calls("chat.update")[-1].body["text"]
+
+
+def test_approval_without_a_paused_run_is_recorded_only(
+        harness: HarnessFactory, fake_systemctl: tuple[Path, Path]) -> None:
+    bindir, argv_log = fake_systemctl
+    h = harness(tools_bin=bindir)
+    from tools.runtime import ActionContext
+
+    tools = h.pipeline.context.tools
+    pending = tools.call("systemd_restart", {"unit": "orders-db.service"},
+                         ActionContext(scope="sig-manual", service="orders-db", team="data"))
+    assert pending.status == "approval_required"
+    h.interact(block_action("U024BE7LH", APPROVE, pending.approval_id, "C0DATA", "1.1"))
+    assert "Only approvers of team data" in h.api.calls("chat.postEphemeral")[-1].body["text"]
+    h.interact(block_action("U0DBA0001", APPROVE, pending.approval_id, "C0DATA", "1.1"))
+    record = tools.approvals.get(pending.approval_id)
+    assert (record.status, record.approver) == ("approved", "U0DBA0001")
+    assert not argv_log.exists()  # recorded; running it is the next triage run's job
+    assert "approved by <@U0DBA0001>" in h.api.calls("chat.postMessage")[-1].body["text"]
+    h.interact(block_action("U0DBA0001", REJECT, pending.approval_id, "C0DATA", "1.1"))
+    assert "already approved" in h.api.calls("chat.postEphemeral")[-1].body["text"]
