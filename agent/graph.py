@@ -48,6 +48,7 @@ def sqlite_checkpointer(path: str | Path) -> SqliteSaver:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")  # as open_db: no fsync per step (4x faster)
     return SqliteSaver(conn, serde=serializer())
 
 
