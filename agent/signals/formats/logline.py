@@ -44,6 +44,7 @@ BRACKET_NAME = re.compile(r"^\[(?P<name>[A-Za-z][\w.\-/]{0,80})\]:?\s+(?P<rest>.
 NAME_BEFORE_CONTEXT = re.compile(
     r"^(?P<name>[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*) (?=\[)(?P<rest>.*)$"
     r"|^(?P<name2>[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+): (?P<rest2>.*)$", re.DOTALL)
+CRI_STREAM = re.compile(r"^(?:stdout|stderr) [FP] ")
 NGINX_ERROR = re.compile(r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) \[(?P<level>[a-z]+)\] "
                          r"(?P<pid>\d+)#(?P<tid>\d+): (?P<msg>.*)$", re.DOTALL)
 THREADISH = re.compile(r"^main$|thread|exec|worker|pool|-\d+$", re.IGNORECASE)
@@ -132,7 +133,10 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
         line = LogLine(message=match.group("rest"), syntax="iso",
                        timestamp=soft_time(match.group("ts").replace(",", ".")))
         _pri(line, match.group("pri"))
-        rest = match.group("rest")
+        rest = CRI_STREAM.sub("", match.group("rest"), count=1)
+        if (obj := _parse_json(rest.strip())) is not None:  # container runtime prefix + JSON
+            return _merge(from_json_object(obj), line)
+        line.message = rest
         after_level = _split_level(line, rest)
         if after_level is rest:
             _host_tag(line, rest)

@@ -184,3 +184,11 @@ def test_component_after_level_and_nginx_error_lines(parse) -> None:
     (plain,) = parse("2026/12/01 13:00:01 [crit] 1#1: worker exited", "log")
     assert plain.severity == "critical"
     assert plain.timestamp == datetime(2026, 12, 1, 13, 0, 1, tzinfo=UTC)
+
+
+def test_container_runtime_prefixed_lines(parse) -> None:
+    (cri,) = parse('2026-12-01T13:00:05.123456789Z stderr F {"level":"error","msg":"oom"}', "log")
+    assert cri.severity == "error" and cri.title == "oom"
+    assert cri.timestamp == datetime(2026, 12, 1, 13, 0, 5, 123456, tzinfo=UTC)
+    (text,) = parse("2026-12-01T13:00:05Z stdout F WARN cache miss storm", "log")
+    assert text.severity == "warning" and text.title == "cache miss storm"
