@@ -14,7 +14,8 @@ SECURITY = _rx(
     r"brute[- ]?forc\w*", r"failed (password|login|logins|log-?ins|sign-?ins?|authentication)s?",
     r"(invalid|unknown) user", r"authentication failures?", r"unauthori[sz]ed",
     r"intrusion", r"exfiltrat\w*", r"credential[s]? (theft|stolen|leak\w*|compromis\w*|stuffing)",
-    r"(stolen|leaked|exposed) (credentials?|secrets?|keys?|tokens?|passwords?)",
+    r"(stolen|leaked|exposed|compromised) (\w+ ){0,2}(credentials?|secrets?|keys?|tokens?|"
+    r"passwords?)", r"(was not|wasn't|not) me", r"someone (else )?(logged|signed) (in|into|on)",
     r"suspicious (log-?ins?|sign-?ins?|emails?|activity|process(es)?|binar(y|ies)|files?|traffic|"
     r"connections?|links?|attachments?)",
     r"port ?scan\w*", r"sql injection", r"privilege escalation", r"cve-\d{4}-\d+",
@@ -33,7 +34,11 @@ CONFIRMED = _rx(
     r"spreading|beaconing|installed|confirmed)",
     r"unauthori[sz]ed (access|login|log-?in|sign-?in)s? (to|from|on|was|has|succeeded|confirmed)",
     r"successful (log-?in|sign-?in) from", r"account takeover", r"data breach", r"web ?shell",
+    r"(keys?|credentials?|tokens?|passwords?) ([\w-]+ ){0,3}used (from|by|to)",
+    r"(it )?(was not|wasn't) me", r"someone (else )?(logged|signed) (in|into|on)",
+    r"(entered|typed|submitted) (my|their|his|her|the) (\w+ )?(password|credentials)",
 )
+NEGATION = re.compile(r"\b(no|not|without|never|nothing|none)\b[^.;]{0,25}$", re.IGNORECASE)
 NOT_CONFIRMED = _rx(
     r"no (evidence|sign|indication)s? of", r"not (compromised|infected|confirmed)", r"attempt\w*",
     r"possibl[ey]", r"suspect\w*", r"potential(ly)?", r"blocked", r"quarantined", r"prevented",
@@ -48,6 +53,8 @@ PROBLEM = _rx(
     r"broken", r"fail(s|ed|ing|ures?)?", r"errors?", r"5\d\d", r"time-?outs?", r"timing out",
     r"timed out", r"crash\w*", r"unreachable", r"unavailable", r"slow(ness|ly|er)?", r"latency",
     r"hang(s|ing)?", r"stuck", r"lost", r"corrupt\w*", r"degraded", r"bounc(e|ed|ing)",
+    r"stick(s|ing|y)?", r"flicker\w*", r"cracked", r"dead", r"blank( white)? (page|screen)",
+    r"empty (results? )?page", r"error page", r"won't turn on", r"no (sound|signal|power)",
     r"disconnect\w*", r"rejected", r"declined", r"spinning", r"blank page", r"freez\w*",
 )
 HARD_FAILURE = _rx(
@@ -57,8 +64,10 @@ HARD_FAILURE = _rx(
     r"check ?out|order|buy|send|receive)\w*",
     r"(everyone|everybody|all \w+)( \w+){0,4} (can't|cannot|can not|(is|are) unable)",
     r"(everyone|everybody|customers|users) (can't|cannot|are unable)", r"completely",
-    r"hard down", r"(is|are) not running", r"100 ?%", r"total(ly)? (failure|outage)",
-    r"(unable|can't|cannot) (to )?work", r"blocked from working", r"no leader", r"crash-?loop\w*",
+    r"hard down", r"(is|are) not running", r"total(ly)? (failure|outage)",
+    r"(fail\w*|errors?|declin\w*|reject\w*) (for|on) (all|every|100 ?%)", r"every (\w+ ){0,3}"
+    r"(fail\w*|errors?|declin\w*|ends? (on|in|with) an? error)", r"declined every",
+    r"(unable|can't|cannot) (to )?work", r"blocked from working", r"no leader",
     r"within (the|an|one) hour", r"in \d{1,2} ?(minutes|mins)",
 )
 USER_REPORT = _rx(
@@ -66,7 +75,12 @@ USER_REPORT = _rx(
     r"(report\w*|complain\w*|seeing|getting|experiencing|unable|can't|cannot|hitting|stuck)",
     r"(complaints?|reports?|tickets?) (from|by) (users?|customers?|clients?)",
     r"support (is )?(getting|flooded|receiving)", r"customer[- ]facing (outage|errors?|impact)",
+    r"(customers?|users?|shoppers?) (are |were )?(affected|impacted)", r"status page",
+    r"(complete|total|full|major) outage",
 )
+DEGRADATION = _rx(r"slow\w*", r"latency", r"degraded", r"intermittent\w*", r"sometimes",
+                  r"occasional\w*", r"some (users|customers|requests|pages|payments|orders)",
+                  r"partial\w*", r"sluggish", r"lag\w*", r"take \d+ ?s", r"takes? (ages|long)")
 SLO_BREACH = _rx(
     r"slo (breach\w*|violat\w*|burn\w*|missed|exhausted)",
     r"(breach\w*|violat\w*) (of )?(the )?slo",
@@ -84,8 +98,12 @@ REQUEST = _rx(
     r"need (access|a new|an? (account|license|licence|laptop|monitor|vm))",
     r"access to", r"new (laptop|monitor|keyboard|account|hire|starter|license|licence|phone)",
     r"onboard\w*", r"provision\w*", r"how (do|can) i", r"permissions? (to|for|on)",
-    r"password reset", r"reset my password",
+    r"password reset", r"reset my password", r"please (rename|move|delete|archive|book|buy)",
+    r"i('d| would) like", r"what (is|are) the", r"(is|are) there (a|an|any) ",
+    r"(could|can) (someone|you) (tell|explain|let me know)",
 )
+INTERACTED = _rx(r"(i |they |he |she |user )?(clicked|opened|downloaded|ran|executed|installed)",
+                 r"entered (my|their|his|her) ")
 MAINT_ANNOUNCE = _rx(
     r"(scheduled|planned) (maintenance|downtime|upgrade|work|outage|migration|reboot|patching)",
     r"maintenance window", r"will be (down|unavailable|offline|read-only|restarted|rebooted)",

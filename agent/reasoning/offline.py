@@ -101,6 +101,15 @@ def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | No
             prio_vote.value if prio_vote and prio_vote.share >= 0.6 else None)
 
 
+def _inherit_urgency(ev: Evidence, urgency: Level, why: str) -> tuple[Level, str]:
+    """An alert joining an open incident is at least as urgent as that incident."""
+    incident = related_incident([d for d in ev.related if d.service == ev.signal.service])
+    order = ["low", "medium", "high"]
+    if incident and order.index(incident.urgency) > order.index(urgency):
+        return incident.urgency, f"as urgent as incident {incident.signal_id}"
+    return urgency, why
+
+
 class OfflineReasoner:
     """Decides kind, event type, security, impact and urgency without any network."""
 
@@ -119,7 +128,10 @@ class OfflineReasoner:
         confirmed = security and found.kind == "incident"
         impact, why_impact = impact_of(s, evidence.config, security=security, text=text)
         urgency, why_urgency = urgency_of(found.kind, found.event_type, text=text,
-                                          security=security, confirmed=confirmed)
+                                          security=security, confirmed=confirmed,
+                                          reported_by_people=s.source in HUMAN_SOURCES)
+        if found.rule == "correlated with an open incident":
+            urgency, why_urgency = _inherit_urgency(evidence, urgency, why_urgency)
         if (prio in PRIORITIES and s.service not in evidence.config.services
                 and found.kind != "request"):
             impact, urgency = _PRIORITY_PAIR[prio]

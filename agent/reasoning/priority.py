@@ -27,7 +27,7 @@ def impact_of(signal: Signal, config: OrgConfig, *, security: bool, text: str) -
 
 
 def urgency_of(kind: Kind, event_type: str, *, text: str, security: bool,
-               confirmed: bool) -> tuple[Level, str]:
+               confirmed: bool, reported_by_people: bool = False) -> tuple[Level, str]:
     """How fast it gets worse: hard failure now is high, degradation medium, slow burns low."""
     if kind == "request":
         return "low", "service request"
@@ -41,6 +41,13 @@ def urgency_of(kind: Kind, event_type: str, *, text: str, security: bool,
     if kind == "incident":
         if hard:
             return "high", f"hard failure now ({hard.group(0)!r})"
+        if lx.NOT_URGENT.search(text):
+            return "low", "explicitly not urgent, no hard failure"
+        if lx.DEGRADATION.search(text):
+            return "medium", "degradation"
+        failing = lx.PROBLEM.search(text) or lx.CANT.search(text)
+        if reported_by_people and failing:
+            return "high", f"people report it failing now ({failing.group(0)!r})"
         return "medium", "degradation"
     if kind == "event":
         return "low", "event"

@@ -49,14 +49,13 @@ def is_security(signal: Signal) -> bool:
 def is_confirmed_violation(signal: Signal) -> bool:
     """True when the text confirms a violation (not an attempt, suspicion or blocked try)."""
     text = text_of(signal)
-    confirmed = [m.group(0).lower() for m in lx.CONFIRMED.finditer(text)]
+    confirmed = [m.group(0).lower() for m in lx.CONFIRMED.finditer(text)
+                 if not lx.NEGATION.search(text[max(0, m.start() - 40):m.start()])]
     if not confirmed:
         return False
-    strong = [c for c in confirmed if c not in {"compromised", "infected", "confirmed"}]
-    if strong:
+    if [c for c in confirmed if c not in {"compromised", "infected", "confirmed"}]:
         return True
-    hedged = lx.NOT_CONFIRMED.search(text)
-    return hedged is None
+    return lx.NOT_CONFIRMED.search(text) is None
 
 
 def threshold_finding(signal: Signal, threshold: Threshold) -> Finding:
@@ -114,6 +113,9 @@ def log_finding(signal: Signal, related: list[Decision], security: bool) -> Find
     if unusual := lx.LOG_UNUSUAL.search(text):
         return Finding("event", "warning", 0.75, "unusual log line",
                        [f"unusual condition: {unusual.group(0)}"])
+    if sender_event_type(signal.severity) == "warning":
+        return Finding("event", "warning", 0.75, "warning-level log line",
+                       [f"level {signal.severity}"])
     detail = f"level {signal.severity}" if signal.severity else "no level"
     return Finding("event", "informational", 0.8, "routine log line", [detail])
 
@@ -159,8 +161,11 @@ def human_finding(signal: Signal, security: bool) -> Finding:
         return Finding("request", "informational", 0.85, "service request",
                        ["asks for something; nothing reported broken"])
     if security:
-        return Finding("alert", "warning", 0.7, "reported security concern",
-                       ["a person reports suspicious activity"])
+        if lx.INTERACTED.search(text) and not lx.NEGATION.search(text):
+            return Finding("alert", "warning", 0.7, "reported security exposure",
+                           ["a person interacted with something suspicious"])
+        return Finding("event", "warning", 0.7, "reported security concern",
+                       ["a person reports suspicious activity, no interaction"])
     if problem:
         return Finding("incident", "exception", 0.75, "user report of a disruption",
                        [f"reports a problem: {problem.group(0)!r}"])

@@ -166,7 +166,8 @@ class LLMClient:
                     self._backoff(attempt, _retry_after(exc))
                     attempt += 1
                     continue
-                self._failed()
+                if status >= 500 or status in (401, 403, 404, 429):  # endpoint unusable
+                    self._failed()
                 raise LLMUnavailable(f"http {status}: {str(exc.message)[:200]}") from None
             except openai.APIConnectionError:
                 self.metrics.count("errors", "connection")

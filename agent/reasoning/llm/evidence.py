@@ -15,9 +15,9 @@ def _catalog_facts(ev: Evidence) -> dict[str, Any]:
     svc = ev.signal.service
     if svc and svc in cfg.services:
         facts["service_catalog_entry"] = {svc: cfg.services[svc].model_dump(mode="json")}
-    facts["catalog_services"] = {
-        name: {"team": s.team, "tier": s.tier, "customer_facing": s.customer_facing}
-        for name, s in list(cfg.services.items())[:40]}
+    facts["catalog"] = [
+        f"{name} team={s.team} tier={s.tier}{' customer-facing' if s.customer_facing else ''}"
+        for name, s in list(cfg.services.items())[:30]]
     labels = ev.signal.label_view()
     route = next((r.team for r in cfg.routes if r.matches(labels)), None)
     if route:

@@ -89,10 +89,27 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _field_type(prop: dict[str, Any]) -> str:
+    if "enum" in prop:
+        return "|".join(json.dumps(v) for v in prop["enum"])
+    if "anyOf" in prop:
+        return " or ".join(_field_type(p) for p in prop["anyOf"])
+    kind = str(prop.get("type", "any"))
+    if kind == "array":
+        return f"array of {_field_type(prop.get('items', {}))} (max {prop.get('maxItems', '-')})"
+    if kind == "string" and "maxLength" in prop:
+        return f"string (max {prop['maxLength']} chars)"
+    if kind == "number" and "minimum" in prop:
+        return f"number {prop['minimum']}..{prop.get('maximum', '')}"
+    return kind
+
+
 def schema_message(schema: dict[str, Any]) -> str:
-    """The JSON-mode instruction carrying the decision schema (for servers without json_schema)."""
-    return ("Return exactly one JSON object that validates against this JSON schema "
-            f"(no prose, no code fences):\n{dumps(schema)}")
+    """The JSON-mode instruction: the decision schema, compactly (for servers without json_schema)."""
+    fields = ", ".join(f'"{name}": {_field_type(prop)}'
+                       for name, prop in schema.get("properties", {}).items())
+    return ("Return exactly one JSON object with exactly these fields, all required "
+            f"(no prose, no code fences): {{{fields}}}")
 
 
 def retry_message(error: str) -> str:
