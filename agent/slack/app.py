@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.decision import Decision
 from agent.pipeline import Pipeline
 from agent.slack.deps import SlackDeps
 from agent.slack.listeners import register_listeners
@@ -56,11 +57,14 @@ def open_learnings(pipeline: Pipeline) -> Any | None:
 def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                    client: WebClient | None = None, learnings: Any | None = None,
                    socket_mode: bool = False, process_before_response: bool = False,
-                   clock: Callable[[], datetime] | None = None) -> App:
+                   clock: Callable[[], datetime] | None = None,
+                   explainer: Callable[[Decision], str] | None = None) -> App:
     """The Slack app over the pipeline: messages, mentions, /triage, buttons and modals.
 
-    HTTP mode needs SLACK_SIGNING_SECRET (every request is verified with it); Socket Mode
-    needs only the bot token here and the app token in the socket handler.
+    `explainer` (e.g. the chat module) answers `/triage why`; without it the stored decision
+    is explained from its own record. HTTP mode needs SLACK_SIGNING_SECRET (every request is
+    verified with it); Socket Mode needs only the bot token here and the app token in the
+    socket handler.
     """
     signing_secret = _secret(settings.slack_signing_secret)
     if not socket_mode and not signing_secret:
@@ -74,6 +78,7 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                      learnings=learnings if learnings is not None else open_learnings(pipeline))
     if clock is not None:
         deps.clock = clock
+    deps.explainer = explainer
     register_listeners(app, deps)
     log.info("slack app ready", extra={"api": client.base_url, "socket_mode": socket_mode})
     return app

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.config.org import OrgConfig
+from agent.decision import Decision
 from agent.pipeline import Pipeline
 from agent.slack.posts import SlackPostLog
 
@@ -26,6 +27,7 @@ class SlackDeps:
     posts: SlackPostLog
     learnings: Any | None = None  # knowledge.learnings.LearningStore when a KB is open
     clock: Callable[[], datetime] = _utcnow  # runtime windows start "now"
+    explainer: Callable[[Decision], str] | None = None  # e.g. the chat module's explanation
     resume_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

@@ -48,7 +48,11 @@ def run_why(deps: SlackDeps, respond: Respond, command: Why) -> None:
         respond(response_type="ephemeral",
                 text=f"No decision for signal {code(command.signal_id, 80)}.")
         return
-    respond(response_type="ephemeral", text=explain_decision(decision, deps.config))
+    if deps.explainer is not None:
+        text = safe(deps.explainer(decision), 3000)
+    else:
+        text = explain_decision(decision, deps.config)
+    respond(response_type="ephemeral", text=text)
 
 
 def run_suppress(deps: SlackDeps, body: dict[str, Any], respond: Respond,

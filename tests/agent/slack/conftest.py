@@ -192,7 +192,8 @@ def harness(tmp_path: Path, demo_config: OrgConfig, slack_api: SlackApiStandIn,
     stack: list[Any] = []
 
     def make(*, retriever: Any = None, tools_bin: Path | None = None,
-             process_before_response: bool = True) -> SlackHarness:
+             process_before_response: bool = True,
+             explainer: Callable[..., str] | None = None) -> SlackHarness:
         db = tmp_path / "triage.db"
         tools = None
         if tools_bin is not None:
@@ -204,7 +205,7 @@ def harness(tmp_path: Path, demo_config: OrgConfig, slack_api: SlackApiStandIn,
                                   checkpointer="sqlite", retriever=retriever, tools=tools)
         bolt = build_bolt_app(slack_settings, demo_config, pipeline,
                               process_before_response=process_before_response,
-                              clock=lambda: FIXED_NOW)
+                              clock=lambda: FIXED_NOW, explainer=explainer)
         api = FastAPI()
         mount_slack(api, bolt)
         ctx = serve(api)

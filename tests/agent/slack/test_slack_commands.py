@@ -93,3 +93,18 @@ def test_unknown_service_and_silence(harness: HarnessFactory) -> None:
     [silence] = h.pipeline.context.noise.list_silences()
     assert silence.matchers == ['alertname="DiskFillingUp"', 'service="reporting"']
     assert silence.id in ok.body["text"]
+
+
+def test_why_uses_an_injected_explainer_and_escapes_it(harness: HarnessFactory) -> None:
+    seen = []
+
+    def explainer(decision) -> str:
+        seen.append(decision.signal_id)
+        return f"*{decision.kind}* because <!here> said so"
+
+    h = harness(explainer=explainer)
+    [decision] = h.pipeline.triage("the VPN drops every few minutes for me", "slack")
+    h.command(f"why {decision.signal_id}", trigger="t-why-chat")
+    [answer] = h.api.responses()
+    assert seen == [decision.signal_id]
+    assert answer.body["text"] == f"*{decision.kind}* because &lt;!here&gt; said so"
