@@ -129,6 +129,15 @@ def loose_str_map(value: Any) -> dict[str, str]:
     return out
 
 
+def field_labels(body: Mapping[str, Any], skip: set[str]) -> dict[str, str]:
+    """Top-level scalar fields of an event as labels; a sender `source` field becomes `origin`
+    so that `source` in routes and matchers keeps meaning the input format."""
+    labels = loose_str_map({k: v for k, v in body.items() if k not in skip})
+    if "source" in labels:
+        labels["origin"] = labels.pop("source")
+    return labels
+
+
 def to_utc(moment: datetime) -> datetime:
     """Make a datetime UTC-aware: naive means UTC, offsets are converted."""
     if moment.tzinfo is None:

@@ -3,8 +3,9 @@
 title = title/summary/subject/name, else the first line of message/description/text;
 text = every human-readable field joined; severity = severity/level; service = service/app/
 application/component; host = host/hostname/instance; labels = the object's `labels`/`tags`
-plus its other top-level scalar fields; timestamp = timestamp/time/ts/@timestamp/created_at/
-startsAt; fingerprint = fingerprint/dedup_key when given, else a hash of title and text.
+plus its other top-level scalar fields (`source` → `origin`); timestamp = timestamp/time/ts/
+@timestamp/created_at/startsAt; fingerprint = fingerprint/dedup_key when given, else a hash of
+title and text.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any
 from agent.signals.fingerprint import text_fingerprint
 from agent.signals.formats.common import (
     fail,
+    field_labels,
     first_line,
     first_str,
     host_from,
     join_text,
-    loose_str_map,
     normalize_level,
     opt_str,
     parse_time,
@@ -61,7 +62,7 @@ def parse_generic(payload: Any, *, received_at: datetime,
     parts = [opt_str(body.get(key), key) for key in ("title", *TEXT_KEYS)]
     text = join_text(parts)
     title = first_str(body, TITLE_KEYS) or first_line(text) or "event"
-    labels = loose_str_map({k: v for k, v in body.items() if k not in _STRUCTURAL})
+    labels = field_labels(body, _STRUCTURAL)
     for key in ("labels", "tags"):
         if isinstance(body.get(key), dict):
             labels.update(str_map(body[key], key))

@@ -17,10 +17,10 @@ from typing import Any
 from agent.signals.fingerprint import canonical_hash, text_fingerprint
 from agent.signals.formats.common import (
     fail,
+    field_labels,
     first_line,
     first_str,
     join_text,
-    loose_str_map,
     normalize_level,
     opt_str,
     parse_time,
@@ -76,7 +76,7 @@ def _from_object(body: dict[str, Any], received_at: datetime,
         fail("title", "required: a ticket needs a title or a body")
     main = join_text(text_parts)
     reporter = next((p for k in REPORTER_KEYS if (p := _person(body.get(k), k))), None)
-    labels = loose_str_map({k: v for k, v in body.items() if k not in _NOT_LABELS})
+    labels = field_labels(body, _NOT_LABELS)
     for key in ("labels", "tags"):
         if isinstance(body.get(key), dict):
             labels.update(str_map(body[key], key))

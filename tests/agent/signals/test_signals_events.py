@@ -61,12 +61,14 @@ def test_malformed_pagerduty(parse, body, message: str) -> None:
 def test_generic_event(parse) -> None:
     body = {"title": "Backup finished", "message": "Nightly backup of orders-db completed in 41m",
             "severity": "INFO", "service": "orders-db", "host": "db-1", "env": "prod",
+            "source": "cron",
             "timestamp": 1763625600}
     (signal,) = parse(body)
     assert signal.source == "generic" and signal.title == "Backup finished"
     assert signal.text == "Backup finished\nNightly backup of orders-db completed in 41m"
     assert signal.severity == "info" and signal.service == "orders-db" and signal.host == "db-1"
-    assert signal.labels["env"] == "prod"
+    assert signal.labels["env"] == "prod" and signal.labels["origin"] == "cron"
+    assert signal.label_view()["source"] == "generic"
     assert signal.timestamp == datetime(2025, 11, 20, 8, 0, tzinfo=UTC)
 
 
