@@ -70,6 +70,7 @@ class Policy(_Strict):
     def verdict(self, tool: str, risk: Risk, service: str | None,
                 environment: str | None) -> Verdict:
         """Whether the tool may run here, and whether it needs a human approval first."""
+        risk = Risk(risk)
         for rule in self.rules:
             if rule.matches(tool, service, environment):
                 auto = risk != Risk.risky and risk.rank <= rule.max_auto_risk.rank

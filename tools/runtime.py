@@ -154,7 +154,7 @@ class ToolRuntime(ApprovalFlow):
         problem = limit_problem(self.ledger, self.policy, spec.name, target, self.clock())
         if problem:
             return self._refuse(spec.name, ctx, problem, **common)
-        if not self._slots.acquire(timeout=10):
+        if not self._slots.acquire(timeout=self.section.max_queue_s):
             return self._refuse(spec.name, ctx, "concurrency limit reached", **common)
         try:
             return self._execute(spec, ctx, args, values, a_hash, key, target, plan, approval)

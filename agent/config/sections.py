@@ -77,4 +77,5 @@ class ToolsSection(_Strict):
     deploy_log: str | None = None  # recent_deploys source (JSON Lines or text)
     approval_ttl: str = "1h"
     max_concurrency: int = Field(2, ge=1, le=64)
+    max_queue_s: float = Field(10.0, ge=0, le=600)  # wait for a free slot, then refuse
     max_output_chars: int = Field(4000, ge=200, le=200_000)
