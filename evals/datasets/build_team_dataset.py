@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from evals.datasets.templates import alerts, human, scenarios, security, telemetry
+from evals.datasets.templates import alerts, human, scenarios, security, symptoms, telemetry
 from evals.datasets.templates.common import Gen
 from evals.datasets.templates.history import history
 
@@ -21,7 +21,7 @@ OUT = Path(__file__).parent / "team"
 MAIN = [alerts.alertmanager, alerts.grafana, alerts.pagerduty, telemetry.metric, telemetry.log,
         telemetry.generic, human.tickets, human.slack, scenarios.escalation,
         scenarios.duplicates, scenarios.maintenance, scenarios.inhibition, security.security,
-        security.adversarial]
+        security.adversarial, symptoms.symptoms]
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:
