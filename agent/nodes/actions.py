@@ -64,7 +64,10 @@ def plan_actions(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
         return {}
     ctx = _context(state, decision)
     for action in actions:
-        tools.record_proposal(action.tool, action.args, ctx, action.detail or "")
+        try:
+            tools.record_proposal(action.tool, action.args, ctx, action.detail or "")
+        except Exception:  # the audit row is best effort here; execution records fail closed
+            log.exception("could not record a proposal", extra={"tool": action.tool})
     return {"decision": decision.model_copy(update={"actions": actions})}
 
 
