@@ -55,6 +55,11 @@ PROBLEM = _rx(
     r"hang(s|ing)?", r"stuck", r"lost", r"corrupt\w*", r"degraded", r"bounc(e|ed|ing)",
     r"stick(s|ing|y)?", r"flicker\w*", r"cracked", r"dead", r"blank( white)? (page|screen)",
     r"empty (results? )?page", r"error page", r"won't turn on", r"no (sound|signal|power)",
+    r"wrong", r"incorrect", r"never (returns?|arrives?|loads?|completes?|finish\w*)", r"stale",
+    r"delay(ed|s)?", r"empty", r"by mistake", r"dropp(ed|ing)", r"missing",
+    r"not (detected|found|received|syncing|updating|sent|delivered|showing)",
+    r"vanish\w*", r"disappear\w*", r"blocked", r"behind", r"late", r"twice", r"stopped",
+    r"loop(s|ing)?", r"no longer", r"times? out", r"bloat\w*", r"double-?(count\w*|charg\w*)",
     r"disconnect\w*", r"rejected", r"declined", r"spinning", r"blank page", r"freez\w*",
 )
 HARD_FAILURE = _rx(
@@ -109,6 +114,9 @@ MAINT_ANNOUNCE = _rx(
     r"maintenance window", r"will be (down|unavailable|offline|read-only|restarted|rebooted)",
     r"change window", r"(upgrade|migration|patching) (is )?(scheduled|planned) for",
 )
+FYI = _rx(r"fyi", r"heads-?up", r"for your information", r"nothing to do", r"no action",
+          r"(is |was |has been )?(done|completed|finished|deployed|green|succeeded)",
+          r"just letting you know", r"announcement")
 HEARTBEAT = _rx(r"watchdog", r"heartbeat", r"dead ?man'?s ?switch", r"always firing",
                 r"infoinhibitor", r"keep-?alive", r"is alive")
 NOT_URGENT = _rx(r"not urgent", r"no rush", r"whenever (you|someone) (can|get)", r"low priority",

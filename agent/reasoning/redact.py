@@ -36,7 +36,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
     ("url_password", re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)"),
      r"\1" + MASK + r"\3"),
     ("secret_pair", re.compile(
-        r"(?i)(?P<key>\b(?:" + _SECRET_KEYS + r")\b)(?P<q1>[\"']?)(?P<sep>\s*[:=]\s*)"
+        r"(?i)(?P<key>\b(?:[A-Za-z0-9]+[_.-])*(?:" + _SECRET_KEYS + r")\b)"
+        r"(?P<q1>[\"']?)(?P<sep>\s*[:=]\s*)"
         r"(?P<q2>[\"']?)(?!\[REDACTED)(?P<value>[^\s\"'&,;}\]]+)"),
      r"\g<key>\g<q1>\g<sep>\g<q2>" + MASK),
 ]

@@ -171,4 +171,8 @@ def human_finding(signal: Signal, security: bool) -> Finding:
                        [f"reports a problem: {problem.group(0)!r}"])
     if lx.REQUEST.search(text):
         return Finding("request", "informational", 0.7, "service request", ["asks for something"])
-    return Finding("event", "informational", 0.5, "note without a problem", ["no problem reported"])
+    if lx.FYI.search(text):
+        return Finding("event", "informational", 0.7, "note without a problem",
+                       ["an informational note; nothing reported broken"])
+    return Finding("incident", "exception", 0.55, "report of an unnamed disruption",
+                   ["a person reports something that is not a request or a note"])

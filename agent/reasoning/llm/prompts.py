@@ -105,7 +105,7 @@ def _field_type(prop: dict[str, Any]) -> str:
 
 
 def schema_message(schema: dict[str, Any]) -> str:
-    """The JSON-mode instruction: the decision schema, compactly (for servers without json_schema)."""
+    """The JSON-mode instruction: the decision schema in compact form (no json_schema support)."""
     fields = ", ".join(f'"{name}": {_field_type(prop)}'
                        for name, prop in schema.get("properties", {}).items())
     return ("Return exactly one JSON object with exactly these fields, all required "

@@ -62,7 +62,7 @@ def test_json_object_mode_sends_schema_in_prompt(
     body = llm_server.requests[0]
     assert body["response_format"]["type"] == "json_object"
     assert body["response_format"]["schema"]["properties"]["rationale"]["maxLength"] == 500
-    assert "JSON schema" in body["messages"][-1]["content"]
+    assert "exactly these fields" in body["messages"][-1]["content"]
 
 
 def test_auto_format_switches_to_json_object_and_remembers(
