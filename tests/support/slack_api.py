@@ -2,7 +2,8 @@
 
 Every request is recorded (method name from the path, parsed form or JSON body, headers), so
 tests assert on what really left the Slack SDK. Methods answer `{"ok": true, ...}` with the
-fields the SDK and Bolt read (auth.test identity, chat.postMessage channel/ts, views.open view).
+fields the SDK and Bolt read (auth.test identity, chat.postMessage channel/ts, views.open view,
+apps.connections.open's Socket Mode URL).
 Any other path (e.g. a slash command's `response_url`) is recorded as method "response:<path>".
 """
 
@@ -43,6 +44,7 @@ class SlackApiStandIn:
         self._calls: list[Call] = []
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        self.socket_url = "ws://127.0.0.1:9/"  # what apps.connections.open hands out
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,6 +104,8 @@ class SlackApiStandIn:
             ts = body.get("ts") or f"1764300000.{next(self._ts):06d}"
             return {"ok": True, "channel": body.get("channel"), "ts": ts,
                     "message": {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1764300000.{next(self._ts):06d}"}
         if method == "views.open":
