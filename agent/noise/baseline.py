@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from dataclasses import dataclass, field
+
+from agent.noise.state import NoiseState
 
 BUCKETS = 24  # hour-of-day profile
 
@@ -65,14 +66,13 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
-def observe(conn: sqlite3.Connection, series: str, metric: str, value: float, when: float,
+def observe(state: NoiseState, series: str, metric: str, value: float, when: float,
             knobs: Knobs) -> str | None:
     """Score a sample against its baseline (seasonal bucket when warm), then learn from it.
 
     Returns a human-readable anomaly when the sample deviates by more than `knobs.sigma`.
     """
-    row = conn.execute("SELECT body FROM noise_baselines WHERE series = ?", (series,)).fetchone()
-    base = Baseline.loads(row[0]) if row else Baseline()
+    base = state.get_baseline(series, Baseline.loads) or Baseline()
     bucket = base.hourly[int(when // 3600) % BUCKETS]
     ref = bucket if bucket.n >= knobs.seasonal_min else base.overall
     finding = None
@@ -85,5 +85,5 @@ def observe(conn: sqlite3.Connection, series: str, metric: str, value: float, wh
                        f"{_fmt(ref.mean)}±{_fmt(sigma)}")
     base.overall.update(value, knobs.alpha)
     bucket.update(value, knobs.alpha)
-    conn.execute("INSERT OR REPLACE INTO noise_baselines VALUES (?, ?)", (series, base.dumps()))
+    state.put_baseline(series, base)
     return finding

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass
+
+from agent.noise.state import NoiseState
 
 
 @dataclass
@@ -25,22 +25,19 @@ def _changes(events: list[tuple[float, str]]) -> int:
     return count
 
 
-def record(conn: sqlite3.Connection, fingerprint: str, when: float, status: str,
+def record(state: NoiseState, fingerprint: str, when: float, status: str,
            threshold: int, window: float) -> FlapState:
     """Add one firing/resolved event and decide flapping (more than `threshold` changes).
 
     Events are kept in time order, so shuffled deliveries count the same changes.
     """
-    row = conn.execute("SELECT events, flapping FROM noise_flaps WHERE fingerprint = ?",
-                       (fingerprint,)).fetchone()
-    events = [tuple(e) for e in json.loads(row[0])] if row else []
-    was = bool(row[1]) if row else False
+    prev = state.get_flap(fingerprint)
+    events, was = (list(prev[0]), prev[1]) if prev else ([], False)
     events.append((when, status))
     events.sort()
     latest = events[-1][0]
     events = [e for e in events if e[0] >= latest - window]
-    changes = _changes(events)  # type: ignore[arg-type]
+    changes = _changes(events)
     now = changes > threshold
-    conn.execute("INSERT OR REPLACE INTO noise_flaps VALUES (?,?,?)",
-                 (fingerprint, json.dumps(events), int(now)))
+    state.put_flap(fingerprint, events, now)
     return FlapState(now, now and not was, changes)

@@ -7,7 +7,6 @@ keeps its state in the shared SQLite database, one `BEGIN IMMEDIATE` transaction
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import sqlite3
@@ -18,14 +17,7 @@ from datetime import datetime
 
 from agent.config.org import OrgConfig
 from agent.noise import baseline, flapping, views
-from agent.noise.grouping import (
-    KIND_RANK,
-    PRIORITY_RANK,
-    Member,
-    later_state,
-    place,
-    refresh_status,
-)
+from agent.noise.grouping import KIND_RANK, PRIORITY_RANK, Member, later_state, place
 from agent.noise.inhibition import Inhibitor
 from agent.noise.keys import (
     anchor_time,
@@ -38,6 +30,7 @@ from agent.noise.keys import (
     series_key,
 )
 from agent.noise.schema import create_tables
+from agent.noise.state import NoiseState
 from agent.noise.suppression import SuppressionBook
 from agent.noise.types import GroupInfo, NoiseOutcome, Suppression
 from agent.signals.model import Signal
@@ -71,19 +64,21 @@ class NoiseGate:
                                     noise.baseline_alpha, noise.seasonal_min_samples)
         with self._lock:
             create_tables(self.conn)
+        self.state = NoiseState(self.conn)
         self.book = SuppressionBook(self.conn, config.maintenance)
-        self.inhibitor = Inhibitor(self.conn, config.inhibit_rules)
+        self.inhibitor = Inhibitor(self.state, config.inhibit_rules)
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.state.begin():
+                self.book.refresh()
             try:
                 yield
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.state.rollback()
                 raise
-            self.conn.execute("COMMIT")
+            self.state.commit()
 
     # ---- per-signal processing -------------------------------------------------------------
 
@@ -98,45 +93,38 @@ class NoiseGate:
             return [self._process(s) for s in signals]
 
     def _process(self, signal: Signal) -> NoiseOutcome:
-        stored = self.conn.execute("SELECT body FROM noise_outcomes WHERE signal_id = ?",
-                                   (signal.signal_id,)).fetchone()
-        if stored:  # the same signal again (a retried graph step): same answer
-            return NoiseOutcome(**json.loads(stored[0]))
+        state = self.state
         key, t = dedup_key(signal), epoch(signal.timestamp)
-        first = self.conn.execute("SELECT signal_id, ts FROM noise_dedup WHERE key = ?",
-                                  (key,)).fetchone()
+        first = state.get_dedup(key)
+        if first and first[0] == signal.signal_id:  # the same signal again (a retried step)
+            stored = state.get_outcome(signal.signal_id)
+            if stored:
+                return NoiseOutcome(**json.loads(stored))
         if first and abs(t - first[1]) <= self.dedup_window:
             outcome = self._duplicate(first[0])
         else:
-            self.conn.execute("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?)",
-                              (key, signal.signal_id, t))
+            state.put_dedup(key, signal.signal_id, t)
             outcome = self._fresh(signal, t)
-        self.conn.execute("INSERT INTO noise_outcomes VALUES (?, ?)",
-                          (signal.signal_id, json.dumps(dataclasses.asdict(outcome))))
-        log.debug("noise outcome", extra={"signal_id": signal.signal_id,
-                                          "group_id": outcome.group_id, "notify": outcome.notify,
-                                          "suppressed_by": outcome.suppressed_by})
+        state.put_outcome(signal.signal_id, _dumps(outcome))
         return outcome
 
     def _duplicate(self, original_id: str) -> NoiseOutcome:
-        row = self.conn.execute("SELECT body FROM noise_outcomes WHERE signal_id = ?",
-                                (original_id,)).fetchone()
-        orig = NoiseOutcome(**json.loads(row[0])) if row else NoiseOutcome(group_id="")
+        body = self.state.get_outcome(original_id)
+        orig = NoiseOutcome(**json.loads(body)) if body else NoiseOutcome(group_id="")
         return NoiseOutcome(
-            group_id=views.current_group(self.conn, orig.group_id), duplicate_of=original_id,
-            suppressed_by=orig.suppressed_by, maintenance=orig.maintenance,
-            flapping=orig.flapping, notify=False, notify_reason="duplicate of an earlier delivery")
+            group_id=self.state.resolve_alias(orig.group_id) if orig.group_id else "",
+            duplicate_of=original_id, suppressed_by=orig.suppressed_by,
+            maintenance=orig.maintenance, flapping=orig.flapping, notify=False,
+            notify_reason="duplicate of an earlier delivery")
 
     def _fresh(self, signal: Signal, t: float) -> NoiseOutcome:
         labels = signal.label_view()
         anchor, et = anchor_time(signal), event_time(signal)
         gkey, keyed = group_key(signal, labels, self.config.grouping.group_by)
-        placed = place(self.conn, Member(signal.signal_id, gkey, keyed, signal.service, anchor,
+        placed = place(self.state, Member(signal.signal_id, gkey, keyed, signal.service, anchor,
                                          et, signal.fingerprint, signal.status),
                        self.group_window, self.config.noise.correlate_services)
         gid = placed.group_id
-        if placed.merged:
-            refresh_status(self.conn, gid)
         suppressed_by, maintenance = None, False
         hit = self.book.match(labels, t)
         if hit:
@@ -148,21 +136,23 @@ class NoiseGate:
         if is_tracked_alert(signal):
             transition = self._track_alert(signal, labels, gid, anchor, et)
             if transition != "stale":
-                flap = flapping.record(self.conn, signal.fingerprint, et, signal.status,
+                flap = flapping.record(self.state, signal.fingerprint, et, signal.status,
                                        self.config.noise.flap_threshold, self.flap_window)
         anomaly = None
         if signal.metric is not None:
-            anomaly = baseline.observe(self.conn, series_key(signal), signal.metric.name,
+            anomaly = baseline.observe(self.state, series_key(signal), signal.metric.name,
                                        signal.metric.value, et, self.knobs)
         notify, reason = self._notify_rule(signal, gid, placed.new_group, suppressed_by,
                                            transition, flap, et)
         if notify:
-            self.conn.execute("UPDATE noise_groups SET last_notify = MAX(COALESCE(last_notify, ?),"
-                              " ?) WHERE group_id = ?", (et, et, gid))
+            row = self.state.get_group(gid)
+            if row is not None:
+                row.last_notify = et if row.last_notify is None else max(row.last_notify, et)
+                self.state.put_group(row)
         what = f"{signal.status} {signal.title or labels.get('alertname') or signal.source}"
         if suppressed_by:
             what += f" (suppressed: {suppressed_by})"
-        views.add_timeline(self.conn, gid, et, signal.signal_id, what)
+        self.state.add_timeline(gid, et, signal.signal_id, what)
         return NoiseOutcome(group_id=gid, suppressed_by=suppressed_by, maintenance=maintenance,
                             flapping=bool(flap and flap.flapping), notify=notify, anomaly=anomaly,
                             notify_reason=reason, correlated=placed.correlated,
@@ -171,22 +161,23 @@ class NoiseGate:
     def _track_alert(self, signal: Signal, labels: dict[str, str], gid: str, anchor: float,
                      et: float) -> str:
         """Update the alert's state (even when suppressed); return new/changed/same/stale."""
-        fp, resolved = signal.fingerprint, signal.status == "resolved"
-        prev = self.conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
-                                 "AND group_id = ?", (fp, gid)).fetchone()
-        if prev and later_state((prev[1], prev[0]), (et, signal.status)):
+        state, fp, status = self.state, signal.fingerprint, signal.status
+        prev = state.get_alert(fp, gid)
+        if prev and later_state((prev[1], prev[0]), (et, status)):
             return "stale"
-        newest = self.conn.execute(
-            "SELECT status, ts FROM noise_alerts WHERE fingerprint = ? ORDER BY ts DESC, "
-            "status = 'resolved' DESC LIMIT 1", (fp,)).fetchone()
-        if newest is None or not later_state((newest[1], newest[0]), (et, signal.status)):
-            self.inhibitor.track(labels, fp, labels.get("alertname") or fp, not resolved, anchor)
-        self.conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
-                          (fp, gid, signal.status, et, signal.signal_id))
-        refresh_status(self.conn, gid)
+        newest = state.latest_alert(fp)
+        if newest is None or not later_state(newest, (et, status)):
+            self.inhibitor.track(labels, fp, labels.get("alertname") or fp,
+                                 status == "firing", anchor)
+        state.put_alert(fp, gid, status, et, signal.signal_id)
+        row = state.get_group(gid)
+        if row is not None:
+            row.n_alerts += prev is None
+            row.n_firing += (status == "firing") - (prev is not None and prev[0] == "firing")
+            state.put_group(row)
         if prev is None:
             return "new"
-        return "changed" if prev[0] != signal.status else "same"
+        return "changed" if prev[0] != status else "same"
 
     def _notify_rule(self, signal: Signal, gid: str, new_group: bool, suppressed_by: str | None,
                      transition: str, flap: flapping.FlapState | None,
@@ -206,9 +197,8 @@ class NoiseGate:
             return False, "resolve of an alert not seen firing"
         if new_group:
             return True, "new group"
-        row = self.conn.execute("SELECT last_notify FROM noise_groups WHERE group_id = ?",
-                                (gid,)).fetchone()
-        last = row[0] if row else None
+        row = self.state.get_group(gid)
+        last = row.last_notify if row else None
         if transition == "same":
             if last is None or et - last >= self.repeat_interval:
                 return True, "repeat_interval elapsed"
@@ -222,25 +212,24 @@ class NoiseGate:
     def after_decision(self, signal: Signal, kind: str, decision_priority: str) -> None:
         """Raise the group's kind (event < alert < incident) and priority; extend its timeline."""
         with self._tx():
-            row = self.conn.execute("SELECT body FROM noise_outcomes WHERE signal_id = ?",
-                                    (signal.signal_id,)).fetchone()
-            if not row:
+            body = self.state.get_outcome(signal.signal_id)
+            if not body:
                 return
-            gid = views.current_group(self.conn, json.loads(row[0])["group_id"])
-            cur = self.conn.execute("SELECT kind, priority FROM noise_groups WHERE group_id = ?",
-                                    (gid,)).fetchone()
-            if cur is None:
+            gid = self.state.resolve_alias(json.loads(body)["group_id"])
+            row = self.state.get_group(gid)
+            if row is None:
                 return
-            new_kind = kind if KIND_RANK.get(kind, 0) > KIND_RANK.get(cur[0], 0) else cur[0]
-            prio = cur[1]
-            if prio is None or PRIORITY_RANK.get(decision_priority, 9) < PRIORITY_RANK.get(prio, 9):
-                prio = decision_priority
-            self.conn.execute("UPDATE noise_groups SET kind = ?, priority = ? WHERE group_id = ?",
-                              (new_kind, prio, gid))
+            before = row.kind
+            if KIND_RANK.get(kind, 0) > KIND_RANK.get(row.kind, 0):
+                row.kind = kind
+            if row.priority is None or (PRIORITY_RANK.get(decision_priority, 9)
+                                        < PRIORITY_RANK.get(row.priority, 9)):
+                row.priority = decision_priority
+            self.state.put_group(row)
             entry = f"decided {kind} {decision_priority}"
-            if new_kind != cur[0]:
-                entry += f"; group escalated {cur[0]} -> {new_kind}"
-            views.add_timeline(self.conn, gid, event_time(signal), signal.signal_id, entry)
+            if row.kind != before:
+                entry += f"; group escalated {before} -> {row.kind}"
+            self.state.add_timeline(gid, event_time(signal), signal.signal_id, entry)
 
     # ---- groups ------------------------------------------------------------------------------
 
@@ -288,6 +277,14 @@ class NoiseGate:
         """End a runtime window or silence at `at`; False when the id is unknown."""
         with self._tx():
             return self.book.expire(suppression_id, at)
+
+
+def _dumps(o: NoiseOutcome) -> str:
+    return json.dumps({"group_id": o.group_id, "duplicate_of": o.duplicate_of,
+                       "suppressed_by": o.suppressed_by, "maintenance": o.maintenance,
+                       "flapping": o.flapping, "notify": o.notify, "anomaly": o.anomaly,
+                       "notify_reason": o.notify_reason, "correlated": o.correlated,
+                       "new_group": o.new_group})
 
 
 def _texts(matchers: list[str] | dict[str, str]) -> list[str]:

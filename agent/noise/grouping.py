@@ -6,6 +6,9 @@ within `group_window`, or when one of them is keyless (ticket, log, chat, metric
 belong to the same service within the window. A new signal that links several groups merges
 them. A group's id is a hash of the key and start time of its earliest member, so a group whose
 earliest member arrives late is renamed and the old id is kept as an alias.
+
+Because all members of one key within the window of each other share a group, the nearest
+member before and after a signal (per key) is enough to find every group it links to.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from agent.noise.keys import group_id_for
+from agent.noise.state import GroupRow, NoiseState
 
 KIND_RANK = {"event": 0, "request": 0, "alert": 1, "incident": 2}
 PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
@@ -43,96 +47,81 @@ class Placement:
     merged: list[str]
 
 
-def _linked_groups(conn: sqlite3.Connection, m: Member, window: float,
-                   correlate: bool) -> tuple[set[str], bool]:
-    lo, hi = m.anchor - window, m.anchor + window
-    found = {r[0] for r in conn.execute(
-        "SELECT DISTINCT group_id FROM noise_members WHERE gkey = ? AND anchor BETWEEN ? AND ?",
-        (m.gkey, lo, hi))}
-    via_service: set[str] = set()
-    if correlate and m.service:
-        sql = ("SELECT DISTINCT group_id FROM noise_members WHERE service = ? "
-               "AND anchor BETWEEN ? AND ?")
-        if m.keyed:
-            sql += " AND keyed = 0"
-        via_service = {r[0] for r in conn.execute(sql, (m.service, lo, hi))} - found
-    return found | via_service, bool(via_service)
-
-
-def place(conn: sqlite3.Connection, m: Member, window: float, correlate: bool) -> Placement:
-    """Insert the member into its group (creating or merging groups); call inside a transaction."""
-    linked, correlated = _linked_groups(conn, m, window, correlate)
-    heads = [(m.anchor, m.gkey, m.service)]
-    for gid in linked:
-        row = conn.execute("SELECT first_anchor, gkey, service FROM noise_groups "
-                           "WHERE group_id = ?", (gid,)).fetchone()
-        heads.append((row[0], row[1], row[2]))
-    anchor, gkey, service = min(heads, key=lambda h: (h[0], h[1]))
-    target = group_id_for(gkey, anchor)
-    new_group = not linked
-    if conn.execute("SELECT 1 FROM noise_groups WHERE group_id = ?", (target,)).fetchone() is None:
-        conn.execute("INSERT INTO noise_groups (group_id, gkey, service, first_anchor, last_ts) "
-                     "VALUES (?,?,?,?,?)", (target, gkey, service, anchor, m.ts))
-    merged = sorted(linked - {target})
-    for old in merged:
-        _merge_into(conn, old, target)
-    conn.execute(
-        "INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?)",
-        (m.signal_id, target, m.gkey, m.service, int(m.keyed), m.anchor, m.ts, m.fingerprint,
-         m.status))
-    conn.execute("UPDATE noise_groups SET last_ts = MAX(last_ts, ?), "
-                 "service = COALESCE(service, ?) WHERE group_id = ?", (m.ts, m.service, target))
-    correlated = correlated or (not new_group and conn.execute(
-        "SELECT 1 FROM noise_members WHERE group_id = ? AND gkey != ? LIMIT 1",
-        (target, m.gkey)).fetchone() is not None)
-    return Placement(target, new_group, correlated and not new_group, merged)
-
-
-def _merge_into(conn: sqlite3.Connection, old: str, new: str) -> None:
-    row = conn.execute("SELECT kind, priority, last_notify, last_ts FROM noise_groups "
-                       "WHERE group_id = ?", (old,)).fetchone()
-    cur = conn.execute("SELECT kind, priority, last_notify FROM noise_groups WHERE group_id = ?",
-                       (new,)).fetchone()
-    kind = max(row[0], cur[0], key=lambda k: KIND_RANK.get(k, 0))
-    prios = [p for p in (row[1], cur[1]) if p]
-    priority = min(prios, key=lambda p: PRIORITY_RANK.get(p, 9)) if prios else None
-    notifies = [n for n in (row[2], cur[2]) if n is not None]
-    conn.execute("UPDATE noise_groups SET kind = ?, priority = ?, last_notify = ?, "
-                 "last_ts = MAX(last_ts, ?) WHERE group_id = ?",
-                 (kind, priority, max(notifies) if notifies else None, row[3], new))
-    for table in ("noise_members", "noise_timeline"):
-        conn.execute(f"UPDATE {table} SET group_id = ? WHERE group_id = ?", (new, old))
-    for fp, status, ts, sid in conn.execute(
-            "SELECT fingerprint, status, ts, signal_id FROM noise_alerts WHERE group_id = ?",
-            (old,)).fetchall():
-        kept = conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
-                            "AND group_id = ?", (fp, new)).fetchone()
-        if kept is None or later_state((ts, status), (kept[1], kept[0])):
-            conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
-                         (fp, new, status, ts, sid))
-    conn.execute("DELETE FROM noise_alerts WHERE group_id = ?", (old,))
-    conn.execute("UPDATE noise_group_alias SET new_id = ? WHERE new_id = ?", (new, old))
-    conn.execute("INSERT OR REPLACE INTO noise_group_alias VALUES (?, ?)", (old, new))
-    conn.execute("DELETE FROM noise_groups WHERE group_id = ?", (old,))
-
-
 def later_state(a: tuple[float, str], b: tuple[float, str]) -> bool:
     """True when alert state `a` (time, status) supersedes `b`; a resolve wins a tie."""
     return (a[0], a[1] == "resolved") > (b[0], b[1] == "resolved")
 
 
-def resolve_alias(conn: sqlite3.Connection, group_id: str) -> str:
-    """The current id of a group that may have been merged or renamed."""
-    row = conn.execute("SELECT new_id FROM noise_group_alias WHERE old_id = ?",
-                       (group_id,)).fetchone()
-    return row[0] if row else group_id
+def _linked_groups(state: NoiseState, m: Member, window: float, correlate: bool) -> set[str]:
+    keys = {m.gkey}
+    if correlate and m.service:
+        keys |= {f"service={m.service}"} if m.keyed else state.keys_of_service(m.service)
+    found = set()
+    for key in keys:
+        for sid in state.key_index(key).neighbours(m.anchor, window):
+            found.add(state.member_group[sid])
+    return found
 
 
-def refresh_status(conn: sqlite3.Connection, group_id: str) -> str:
-    """Recompute open/resolved: resolved once it has alerts and none of them is firing."""
-    counts = conn.execute(
-        "SELECT COUNT(*), SUM(status = 'firing') FROM noise_alerts WHERE group_id = ?",
-        (group_id,)).fetchone()
-    status = "resolved" if counts[0] and not counts[1] else "open"
-    conn.execute("UPDATE noise_groups SET status = ? WHERE group_id = ?", (status, group_id))
-    return status
+def place(state: NoiseState, m: Member, window: float, correlate: bool) -> Placement:
+    """Insert the member into its group (creating, renaming or merging groups)."""
+    linked = _linked_groups(state, m, window, correlate)
+    rows = [r for r in (state.get_group(g) for g in linked) if r is not None]
+    heads = [(m.anchor, m.gkey, m.service)] + [(r.first_anchor, r.gkey, r.service) for r in rows]
+    anchor, gkey, service = min(heads, key=lambda h: (h[0], h[1]))
+    target = group_id_for(gkey, anchor)
+    merged = sorted(linked - {target})
+    if merged:  # rare: flush, merge in SQL, then update the cache
+        state.flush()
+        merge_groups(state.conn, merged, target, (gkey, service, anchor))
+        state.after_merge(merged, target)
+    row = state.get_group(target) or GroupRow(target, gkey, service, anchor, m.ts)
+    row.last_ts = max(row.last_ts, m.ts)
+    row.service = row.service or m.service
+    row.multi = row.multi or row.gkey != m.gkey
+    state.put_group(row)
+    state.add_member(m.signal_id, target, m.gkey, m.service, m.keyed, m.anchor, m.ts,
+                     m.fingerprint, m.status)
+    new_group = not linked
+    return Placement(target, new_group, row.multi and not new_group, merged)
+
+
+def merge_groups(conn: sqlite3.Connection, olds: list[str], new: str,
+                 head: tuple[str, str | None, float]) -> None:
+    """Move the members, alerts and timeline of `olds` into `new` and alias the old ids."""
+    cols = "gkey, kind, priority, last_notify, last_ts, multi"
+    rows = [conn.execute(f"SELECT {cols} FROM noise_groups WHERE group_id = ?", (g,)).fetchone()
+            for g in [*olds, new]]
+    rows = [r for r in rows if r is not None]
+    kind = max((r[1] for r in rows), key=lambda k: KIND_RANK.get(k, 0))
+    prios = [r[2] for r in rows if r[2]]
+    notifies = [r[3] for r in rows if r[3] is not None]
+    multi = any(r[5] for r in rows) or len({r[0] for r in rows}) > 1
+    for old in olds:
+        for table in ("noise_members", "noise_timeline"):
+            conn.execute(f"UPDATE {table} SET group_id = ? WHERE group_id = ?", (new, old))
+        for fp, status, ts, sid in conn.execute(
+                "SELECT fingerprint, status, ts, signal_id FROM noise_alerts WHERE group_id = ?",
+                (old,)).fetchall():
+            kept = conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
+                                "AND group_id = ?", (fp, new)).fetchone()
+            if kept is None or later_state((ts, status), (kept[1], kept[0])):
+                conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
+                             (fp, new, status, ts, sid))
+        conn.execute("DELETE FROM noise_alerts WHERE group_id = ?", (old,))
+        conn.execute("UPDATE noise_group_alias SET new_id = ? WHERE new_id = ?", (new, old))
+        conn.execute("INSERT OR REPLACE INTO noise_group_alias VALUES (?, ?)", (old, new))
+        conn.execute("DELETE FROM noise_groups WHERE group_id = ?", (old,))
+    n_alerts, n_firing = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(status = 'firing'), 0) FROM noise_alerts "
+        "WHERE group_id = ?", (new,)).fetchone()
+    gkey, service, anchor = head
+    row = GroupRow(new, gkey, service, anchor, max(r[4] for r in rows), kind,
+                   min(prios, key=lambda p: PRIORITY_RANK.get(p, 9)) if prios else None,
+                   max(notifies) if notifies else None, n_alerts, n_firing, multi)
+    conn.execute(
+        "INSERT OR REPLACE INTO noise_groups (group_id, gkey, service, first_anchor, last_ts, "
+        "kind, priority, last_notify, n_alerts, n_firing, multi, status) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (row.group_id, row.gkey, row.service, row.first_anchor, row.last_ts, row.kind,
+         row.priority, row.last_notify, row.n_alerts, row.n_firing, int(row.multi), row.status))

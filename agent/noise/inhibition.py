@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from agent.config.matchers import Matcher, all_match, parse_matcher
 from agent.config.org import InhibitRule
+from agent.noise.state import NoiseState
 
 
 @dataclass
@@ -28,8 +28,8 @@ class Inhibitor:
     do not match the target side.
     """
 
-    def __init__(self, conn: sqlite3.Connection, rules: list[InhibitRule]) -> None:
-        self.conn = conn
+    def __init__(self, state: NoiseState, rules: list[InhibitRule]) -> None:
+        self.state = state
         self.rules = [_Rule(i, [parse_matcher(t) for t in r.source_matchers],
                             [parse_matcher(t) for t in r.target_matchers], list(r.equal))
                       for i, r in enumerate(rules)]
@@ -39,25 +39,22 @@ class Inhibitor:
         for rule in self.rules:
             if not all_match(rule.target, labels):
                 continue
-            sql = ("SELECT name FROM noise_inhibit_src WHERE rule = ? AND eqkey = ? "
-                   "AND fingerprint != ? AND since <= ?")
-            if all_match(rule.source, labels):
-                sql += " AND both_sides = 0"
-            row = self.conn.execute(sql + " ORDER BY since, fingerprint LIMIT 1",
-                                    (rule.index, rule.eqkey(labels), fingerprint, when)).fetchone()
-            if row:
-                return str(row[0])
+            two_sided = all_match(rule.source, labels)
+            best = None
+            for fp, (both, name, since) in self.state.inhibit_sources(
+                    rule.index, rule.eqkey(labels)).items():
+                if fp == fingerprint or since > when or (two_sided and both):
+                    continue
+                if best is None or (since, fp) < best[:2]:
+                    best = (since, fp, name)
+            if best:
+                return best[2]
         return None
 
     def track(self, labels: dict[str, str], fingerprint: str, name: str, firing: bool,
               since: float) -> None:
         """Record a firing alert as a source of every rule it matches; a resolve clears it."""
-        self.conn.execute("DELETE FROM noise_inhibit_src WHERE fingerprint = ?", (fingerprint,))
-        if not firing:
-            return
         for rule in self.rules:
             if all_match(rule.source, labels):
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO noise_inhibit_src VALUES (?,?,?,?,?,?)",
-                    (rule.index, rule.eqkey(labels), fingerprint,
-                     int(all_match(rule.target, labels)), name, since))
+                entry = (int(all_match(rule.target, labels)), name, since) if firing else None
+                self.state.set_inhibit_source(rule.index, rule.eqkey(labels), fingerprint, entry)

@@ -19,7 +19,8 @@ CREATE INDEX IF NOT EXISTS noise_members_group ON noise_members(group_id);
 CREATE TABLE IF NOT EXISTS noise_groups (
   group_id TEXT PRIMARY KEY, gkey TEXT NOT NULL, service TEXT, first_anchor REAL NOT NULL,
   last_ts REAL NOT NULL, kind TEXT NOT NULL DEFAULT 'event', priority TEXT,
-  last_notify REAL, status TEXT NOT NULL DEFAULT 'open');
+  last_notify REAL, n_alerts INTEGER NOT NULL DEFAULT 0, n_firing INTEGER NOT NULL DEFAULT 0,
+  multi INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'open');
 CREATE INDEX IF NOT EXISTS noise_groups_status ON noise_groups(status);
 CREATE TABLE IF NOT EXISTS noise_group_alias (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS noise_timeline (

@@ -47,7 +47,8 @@ class SuppressionBook:
         self._runtime: list[_Compiled] = []
         self._version = -1
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Reload runtime windows and silences when their version changed."""
         row = self.conn.execute("SELECT value FROM noise_meta WHERE key = ?",
                                 (_VERSION_KEY,)).fetchone()
         version = row[0] if row else 0
@@ -63,7 +64,6 @@ class SuppressionBook:
 
     def match(self, labels: dict[str, str], when: float) -> tuple[str, str] | None:
         """(kind, label) of the first window or silence covering the signal, else None."""
-        self._refresh()
         for c in (*self._static, *self._runtime):
             if c.start <= when < c.end and all_match(c.matchers, labels):
                 return c.kind, c.label
@@ -87,6 +87,7 @@ class SuppressionBook:
             "INSERT INTO noise_suppressions VALUES (?,?,?,?,?,?,?,NULL)",
             (sid, kind, json.dumps(matchers), epoch(start), epoch(end), reason, created_by))
         self._bump()
+        self.refresh()
         return Suppression(sid, kind, matchers, start, end, reason, created_by)
 
     def expire(self, sid: str, at: datetime) -> bool:
@@ -95,6 +96,7 @@ class SuppressionBook:
                                 (epoch(at), sid))
         if cur.rowcount:
             self._bump()
+            self.refresh()
         return bool(cur.rowcount)
 
     def _load(self, kind: str | None = None) -> list[Suppression]:

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from agent.noise.grouping import resolve_alias
 from agent.noise.keys import from_epoch
 from agent.noise.types import GroupInfo, TimelineEntry
 
 
 def current_group(conn: sqlite3.Connection, group_id: str) -> str:
     """The live id of a group that may have been merged into another one."""
-    return resolve_alias(conn, group_id) if group_id else group_id
-
-
-def add_timeline(conn: sqlite3.Connection, group_id: str, ts: float, signal_id: str,
-                 entry: str) -> None:
-    """Append one entry to a group's timeline."""
-    conn.execute("INSERT INTO noise_timeline VALUES (?,?,?,?)", (group_id, ts, signal_id, entry))
+    row = conn.execute("SELECT new_id FROM noise_group_alias WHERE old_id = ?",
+                       (group_id,)).fetchone()
+    return row[0] if row else group_id
 
 
 def load_group(conn: sqlite3.Connection, group_id: str) -> GroupInfo | None:

@@ -60,3 +60,27 @@ def test_processes_delivering_the_same_payload_five_times(tmp_path, sig):
     assert all(p.returncode == 0 for p in procs)
     assert sum(1 for o in outs if o[0] == "ORIGINAL") == 1
     assert len({o[1] for o in outs}) == 1
+
+
+def test_two_workers_alternating_on_one_file_agree_with_one_worker(tmp_path, sig):
+    """The in-memory cache is dropped when another connection wrote (PRAGMA data_version)."""
+    signals = []
+    for i in range(120):
+        svc = f"svc{i % 3}"
+        signals.append(sig.alert("NodeDown", at=i // 2, service=svc, instance=f"h{i % 7}"))
+        if i % 4 == 0:
+            signals.append(sig.alert("NodeDown", at=i // 2 + 3, start=i // 2, status="resolved",
+                                     service=svc, instance=f"h{i % 7}"))
+        if i % 10 == 0:
+            signals.append(sig.ticket(f"{svc} broken {i}", at=i // 2 + 1, service=svc))
+    alone = NoiseGate(open_db(tmp_path / "alone.db"), OrgConfig())
+    expected = [alone.process(s) for s in signals]
+    a = NoiseGate(open_db(tmp_path / "shared.db"), OrgConfig())
+    b = NoiseGate(open_db(tmp_path / "shared.db"), OrgConfig())
+    got = []
+    for n, s in enumerate(signals):  # alternate in blocks: some short, some past EAGER_AFTER
+        worker = a if (n // (3 if n < 60 else 25)) % 2 == 0 else b
+        got.append(worker.process(s))
+    assert got == expected
+    assert b.memberships() == alone.memberships()
+    assert [g.group_id for g in b.open_groups()] == [g.group_id for g in alone.open_groups()]

@@ -1,0 +1,370 @@
+"""The noise gate's hot state: an in-memory cache over its SQLite tables with write-behind.
+
+Reads are served from memory and loaded lazily from SQLite on a miss; writes are buffered and
+flushed with `executemany` when the transaction commits. `PRAGMA data_version` tells, at the
+start of each transaction, whether another connection (another worker or process) committed in
+between: then the cache is dropped and reloads on demand, so shared files stay correct.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+_MISSING: Any = object()
+EAGER_AFTER = 20  # quiet transactions before a reload may load hot tables whole
+EAGER_MAX_ROWS = 200_000
+_GROUP_COLS = ("group_id, gkey, service, first_anchor, last_ts, kind, priority, last_notify, "
+               "n_alerts, n_firing, multi")
+
+
+@dataclass
+class GroupRow:
+    """One group's mutable record."""
+
+    group_id: str
+    gkey: str
+    service: str | None
+    first_anchor: float
+    last_ts: float
+    kind: str = "event"
+    priority: str | None = None
+    last_notify: float | None = None
+    n_alerts: int = 0
+    n_firing: int = 0
+    multi: bool = False  # holds members of more than one group key (correlated sources)
+
+    @property
+    def status(self) -> str:
+        """Resolved once it has alerts and none of them fires, else open."""
+        return "resolved" if self.n_alerts and not self.n_firing else "open"
+
+
+@dataclass
+class KeyIndex:
+    """The members of one group key, sorted by anchor time."""
+
+    anchors: list[float] = field(default_factory=list)
+    sids: list[str] = field(default_factory=list)
+
+    def add(self, anchor: float, sid: str) -> None:
+        """Insert one member keeping the order."""
+        pos = bisect_right(self.anchors, anchor)
+        self.anchors.insert(pos, anchor)
+        self.sids.insert(pos, sid)
+
+    def neighbours(self, anchor: float, window: float) -> list[str]:
+        """The nearest member at or before `anchor` and after it, each within `window`."""
+        pos = bisect_right(self.anchors, anchor)
+        out = []
+        if pos and anchor - self.anchors[pos - 1] <= window:
+            out.append(self.sids[pos - 1])
+        if pos < len(self.anchors) and self.anchors[pos] - anchor <= window:
+            out.append(self.sids[pos])
+        return out
+
+
+class NoiseState:
+    """Cached, write-behind access to the noise tables; use inside begin()/commit()."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._version: int | None = None
+        self._pending: dict[str, list[tuple]] = {}
+        self._dirty_groups: dict[str, GroupRow] = {}
+        self._dirty_baselines: dict[str, Any] = {}
+        self._dirty_flaps: set[str] = set()
+        self._dirty_inhibit: dict[tuple[int, str, str], tuple[int, str, float] | None] = {}
+        self._quiet = 0  # transactions since another connection last wrote
+        self.complete = False  # cache holds every dedup/alert/flap/group row (misses are absent)
+        self.clear()
+
+    # ---- transaction ------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Drop every cached entry (they reload from SQLite on demand)."""
+        self.complete = False
+        self.dedup: dict[str, tuple[str, float] | None] = {}
+        self.outcomes: dict[str, str | None] = {}
+        self.keys: dict[str, KeyIndex] = {}
+        self.member_group: dict[str, str] = {}
+        self.service_keys: dict[str, set[str]] = {}
+        self.groups: dict[str, GroupRow | None] = {}
+        self.aliases: dict[str, str | None] = {}
+        self.alerts: dict[tuple[str, str], tuple[str, float] | None] = {}
+        self.alert_latest: dict[str, tuple[float, str] | None] = {}
+        self.inhibit: dict[tuple[int, str], dict[str, tuple[int, str, float]]] = {}
+        self.flaps: dict[str, tuple[list, bool] | None] = {}
+        self.baselines: dict[str, Any] = {}
+
+    def begin(self) -> bool:
+        """BEGIN IMMEDIATE; True when another connection wrote since (the cache was dropped)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._version
+        if changed:
+            first = self._version is None
+            self.clear()
+            if first or self._quiet >= EAGER_AFTER:
+                self._load_all()
+            self._version, self._quiet = version, 0
+        else:
+            self._quiet += 1
+        return changed
+
+    def _load_all(self) -> None:
+        """Load the small hot tables whole, so a miss means absent (single-writer fast path)."""
+        total = sum(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                    for t in ("noise_dedup", "noise_alerts", "noise_flaps", "noise_groups"))
+        if total > EAGER_MAX_ROWS:
+            return
+        self.dedup = {r[0]: (r[1], r[2]) for r in self.conn.execute(
+            "SELECT key, signal_id, ts FROM noise_dedup")}
+        for fp, gid, status, ts in self.conn.execute(
+                "SELECT fingerprint, group_id, status, ts FROM noise_alerts"):
+            self.alerts[(fp, gid)] = (status, ts)
+            latest = self.alert_latest.get(fp)
+            if latest is None or (ts, status == "resolved") > (latest[0],
+                                                              latest[1] == "resolved"):
+                self.alert_latest[fp] = (ts, status)
+        self.flaps = {r[0]: ([tuple(e) for e in json.loads(r[1])], bool(r[2]))
+                      for r in self.conn.execute("SELECT * FROM noise_flaps")}
+        self.groups = {r[0]: GroupRow(*r[:10], bool(r[10])) for r in self.conn.execute(
+            f"SELECT {_GROUP_COLS} FROM noise_groups")}
+        self.complete = True
+
+    def commit(self) -> None:
+        """Flush buffered writes and commit."""
+        self.flush()
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Roll back and forget the cache (it may hold uncommitted changes)."""
+        self._drop_pending()
+        self.conn.execute("ROLLBACK")
+        self.clear()
+        self._version = None
+
+    def write(self, sql: str, params: tuple) -> None:
+        """Buffer one write until flush (each statement's rows keep their order)."""
+        self._pending.setdefault(sql, []).append(params)
+
+    def _drop_pending(self) -> None:
+        self._pending.clear()
+        self._dirty_groups.clear()
+        self._dirty_baselines.clear()
+        self._dirty_flaps.clear()
+        self._dirty_inhibit.clear()
+
+    def flush(self) -> None:
+        """Write everything buffered: final rows of changed records, then queued inserts."""
+        for row in self._dirty_groups.values():
+            self.write(f"INSERT OR REPLACE INTO noise_groups ({_GROUP_COLS}, status) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (row.group_id, row.gkey, row.service, row.first_anchor, row.last_ts,
+                        row.kind, row.priority, row.last_notify, row.n_alerts, row.n_firing,
+                        int(row.multi), row.status))
+        for series, body in self._dirty_baselines.items():
+            self.write("INSERT OR REPLACE INTO noise_baselines VALUES (?, ?)",
+                       (series, body.dumps()))
+        for fp in self._dirty_flaps:
+            events, flapping = self.flaps[fp]  # type: ignore[misc]
+            self.write("INSERT OR REPLACE INTO noise_flaps VALUES (?,?,?)",
+                       (fp, json.dumps(events), int(flapping)))
+        for (rule, eqkey, fp), entry in self._dirty_inhibit.items():
+            if entry is None:
+                self.write("DELETE FROM noise_inhibit_src WHERE rule = ? AND eqkey = ? "
+                           "AND fingerprint = ?", (rule, eqkey, fp))
+            else:
+                self.write("INSERT OR REPLACE INTO noise_inhibit_src VALUES (?,?,?,?,?,?)",
+                           (rule, eqkey, fp, *entry))
+        for sql, rows in self._pending.items():
+            self.conn.executemany(sql, rows)
+        self._drop_pending()
+
+    def after_merge(self, olds: list[str], new: str) -> None:
+        """Bring the cache in line with a merge that `merge_groups` just did in SQL."""
+        self.keys.clear()
+        self.member_group.clear()
+        self.service_keys.clear()
+        gone = set(olds)
+        for old in olds:
+            self.groups[old] = None
+            self.aliases[old] = new
+        for k, v in list(self.aliases.items()):
+            if v in gone:
+                self.aliases[k] = new
+        row = self._one(f"SELECT {_GROUP_COLS} FROM noise_groups WHERE group_id = ?", (new,))
+        self.groups[new] = GroupRow(*row[:10], bool(row[10]))
+        for key in [k for k in self.alerts if k[1] in gone or k[1] == new]:
+            del self.alerts[key]
+        for fp, status, ts in self.conn.execute(
+                "SELECT fingerprint, status, ts FROM noise_alerts WHERE group_id = ?", (new,)):
+            self.alerts[(fp, new)] = (status, ts)
+
+    # ---- lookups with lazy loading -----------------------------------------------------------
+
+    def _one(self, sql: str, args: tuple) -> Any:
+        return self.conn.execute(sql, args).fetchone()
+
+    def get_dedup(self, key: str) -> tuple[str, float] | None:
+        """First (signal_id, ts) seen for a dedup key."""
+        hit = self.dedup.get(key, None if self.complete else _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT signal_id, ts FROM noise_dedup WHERE key = ?", (key,))
+            hit = self.dedup[key] = (row[0], row[1]) if row else None
+        return hit
+
+    def put_dedup(self, key: str, sid: str, ts: float) -> None:
+        """Record the first signal of a dedup key."""
+        self.dedup[key] = (sid, ts)
+        self.write("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?)", (key, sid, ts))
+
+    def get_outcome(self, sid: str) -> str | None:
+        """The stored outcome JSON of a signal."""
+        hit = self.outcomes.get(sid, _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT body FROM noise_outcomes WHERE signal_id = ?", (sid,))
+            hit = self.outcomes[sid] = row[0] if row else None
+        return hit
+
+    def put_outcome(self, sid: str, body: str) -> None:
+        """Store a signal's outcome JSON."""
+        self.outcomes[sid] = body
+        self.write("INSERT OR REPLACE INTO noise_outcomes VALUES (?, ?)", (sid, body))
+
+    def key_index(self, gkey: str) -> KeyIndex:
+        """All members of a group key, sorted (loaded once per cache lifetime)."""
+        idx = self.keys.get(gkey)
+        if idx is None:
+            idx = self.keys[gkey] = KeyIndex()
+            for anchor, sid, gid in self.conn.execute(
+                    "SELECT anchor, signal_id, group_id FROM noise_members WHERE gkey = ? "
+                    "ORDER BY anchor, signal_id", (gkey,)):
+                idx.anchors.append(anchor)
+                idx.sids.append(sid)
+                self.member_group[sid] = gid
+        return idx
+
+    def keys_of_service(self, service: str) -> set[str]:
+        """Every group key with a member of this service."""
+        found = self.service_keys.get(service)
+        if found is None:
+            found = self.service_keys[service] = {r[0] for r in self.conn.execute(
+                "SELECT DISTINCT gkey FROM noise_members WHERE service = ?", (service,))}
+        return found
+
+    def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
+                   anchor: float, ts: float, fp: str, status: str) -> None:
+        """Add a member to its group key index and its group."""
+        self.key_index(gkey).add(anchor, sid)
+        self.member_group[sid] = gid
+        if service:
+            self.keys_of_service(service).add(gkey)
+        self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?)",
+                   (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status))
+
+    def get_group(self, gid: str) -> GroupRow | None:
+        """A group's record."""
+        hit = self.groups.get(gid, None if self.complete else _MISSING)
+        if hit is _MISSING:
+            row = self._one(f"SELECT {_GROUP_COLS} FROM noise_groups WHERE group_id = ?",
+                            (gid,))
+            hit = self.groups[gid] = GroupRow(*row[:10], bool(row[10])) if row else None
+        return hit
+
+    def put_group(self, row: GroupRow) -> None:
+        """Mark a group record changed (written at flush)."""
+        self.groups[row.group_id] = row
+        self._dirty_groups[row.group_id] = row
+
+    def resolve_alias(self, gid: str) -> str:
+        """The live id of a group that may have been merged or renamed."""
+        hit = self.aliases.get(gid, _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT new_id FROM noise_group_alias WHERE old_id = ?", (gid,))
+            hit = self.aliases[gid] = row[0] if row else None
+        return hit or gid
+
+    def get_alert(self, fp: str, gid: str) -> tuple[str, float] | None:
+        """(status, ts) of an alert inside one group."""
+        hit = self.alerts.get((fp, gid), None if self.complete else _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
+                            "AND group_id = ?", (fp, gid))
+            hit = self.alerts[(fp, gid)] = (row[0], row[1]) if row else None
+        return hit
+
+    def latest_alert(self, fp: str) -> tuple[float, str] | None:
+        """(ts, status) of the newest state of an alert across groups."""
+        hit = self.alert_latest.get(fp, None if self.complete else _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT ts, status FROM noise_alerts WHERE fingerprint = ? "
+                            "ORDER BY ts DESC, status = 'resolved' DESC LIMIT 1", (fp,))
+            hit = self.alert_latest[fp] = (row[0], row[1]) if row else None
+        return hit
+
+    def put_alert(self, fp: str, gid: str, status: str, ts: float, sid: str) -> None:
+        """Record an alert's state in its group (and as newest when it is)."""
+        self.alerts[(fp, gid)] = (status, ts)
+        latest = self.latest_alert(fp)
+        if latest is None or (ts, status == "resolved") >= (latest[0], latest[1] == "resolved"):
+            self.alert_latest[fp] = (ts, status)
+        self.write("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
+                   (fp, gid, status, ts, sid))
+
+    def inhibit_sources(self, rule: int, eqkey: str) -> dict[str, tuple[int, str, float]]:
+        """fingerprint → (both_sides, name, since) of firing sources of a rule and eqkey."""
+        hit = self.inhibit.get((rule, eqkey))
+        if hit is None:
+            rows = self.conn.execute(
+                "SELECT fingerprint, both_sides, name, since FROM noise_inhibit_src "
+                "WHERE rule = ? AND eqkey = ?", (rule, eqkey))
+            hit = self.inhibit[(rule, eqkey)] = {r[0]: (r[1], r[2], r[3]) for r in rows}
+        return hit
+
+    def set_inhibit_source(self, rule: int, eqkey: str, fp: str,
+                           entry: tuple[int, str, float] | None) -> None:
+        """Add (entry) or remove (None) a firing source."""
+        sources = self.inhibit_sources(rule, eqkey)
+        if entry is None:
+            if sources.pop(fp, None) is not None:
+                self._dirty_inhibit[(rule, eqkey, fp)] = None
+            return
+        sources[fp] = entry
+        self._dirty_inhibit[(rule, eqkey, fp)] = entry
+
+    def get_flap(self, fp: str) -> tuple[list, bool] | None:
+        """(events, flapping) of an alert."""
+        hit = self.flaps.get(fp, None if self.complete else _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT events, flapping FROM noise_flaps WHERE fingerprint = ?",
+                            (fp,))
+            hit = self.flaps[fp] = ([tuple(e) for e in json.loads(row[0])], bool(row[1])) \
+                if row else None
+        return hit
+
+    def put_flap(self, fp: str, events: list, flapping: bool) -> None:
+        """Store an alert's recent state changes (serialized once at flush)."""
+        self.flaps[fp] = (events, flapping)
+        self._dirty_flaps.add(fp)
+
+    def get_baseline(self, series: str, loads: Any) -> Any:
+        """A metric series' baseline (parsed with `loads`), or None."""
+        hit = self.baselines.get(series, _MISSING)
+        if hit is _MISSING:
+            row = self._one("SELECT body FROM noise_baselines WHERE series = ?", (series,))
+            hit = self.baselines[series] = loads(row[0]) if row else None
+        return hit
+
+    def put_baseline(self, series: str, value: Any) -> None:
+        """Mark a baseline changed (serialized once at flush)."""
+        self.baselines[series] = value
+        self._dirty_baselines[series] = value
+
+    def add_timeline(self, gid: str, ts: float, sid: str, entry: str) -> None:
+        """Append one entry to a group's timeline."""
+        self.write("INSERT INTO noise_timeline VALUES (?,?,?,?)", (gid, ts, sid, entry))
