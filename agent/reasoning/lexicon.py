@@ -114,6 +114,8 @@ MAINT_ANNOUNCE = _rx(
     r"maintenance window", r"will be (down|unavailable|offline|read-only|restarted|rebooted)",
     r"change window", r"(upgrade|migration|patching) (is )?(scheduled|planned) for",
 )
+ALREADY_FIXED = _rx(r"(is |was |has been |got )?(fixed|resolved|recovered)( by| now| since)?",
+                    r"back to normal", r"post-?mortem", r"follow-?up", r"all clear")
 FYI = _rx(r"fyi", r"heads-?up", r"for your information", r"nothing to do", r"no action",
           r"(is |was |has been )?(done|completed|finished|deployed|green|succeeded)",
           r"just letting you know", r"announcement")

@@ -166,6 +166,9 @@ def human_finding(signal: Signal, security: bool) -> Finding:
                            ["a person interacted with something suspicious"])
         return Finding("event", "warning", 0.7, "reported security concern",
                        ["a person reports suspicious activity, no interaction"])
+    if lx.ALREADY_FIXED.search(text) and not lx.HARD_FAILURE.search(text):
+        return Finding("event", "informational", 0.7, "note about a fixed problem",
+                       ["the report says it is already fixed"])
     if problem:
         return Finding("incident", "exception", 0.75, "user report of a disruption",
                        [f"reports a problem: {problem.group(0)!r}"])
