@@ -56,23 +56,28 @@ def test_timeout_kills_the_command(tmp_path, section, org, clock, fake_bin,
     assert res.status == "error" and "timed out" in res.error
 
 
-def test_concurrency_limit_refuses_when_busy(tmp_path, section, org, clock, fake_bin,
-                                             fake_writer) -> None:
-    rt = _slow_runtime(tmp_path, section, org, clock, fake_bin, fake_writer,
-                       max_concurrency=1, max_queue_s=0.1)
+def test_concurrency_limit_refuses_when_busy(tmp_path, section, org, clock) -> None:
+    rt = ToolRuntime.open(open_db(tmp_path / "c.db"),
+                          section.model_copy(update={"max_concurrency": 1, "max_queue_s": 0.1}),
+                          org, clock=clock)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(stage: str, info: dict) -> None:
+        if stage == "started" and info["key"] == first_key:
+            holding.set()
+            release.wait(10)
+
+    rt.hook = hold
     ctxs = [ActionContext(scope=f"c{i}", service="s", team="payments") for i in range(2)]
-    for ctx in ctxs:
-        rt.decide(rt.call("systemd_restart", {"unit": "b.service"}, ctx).approval_id, "U1",
-                  accept=True)
+    first_key = rt.call("dns_lookup", {"name": "localhost"}, ctxs[0], dry_run=True) \
+        .idempotency_key
     results = {}
-
-    def run(i: int) -> None:
-        results[i] = rt.call("systemd_restart", {"unit": "b.service"}, ctxs[i])
-
-    first = threading.Thread(target=run, args=(0,))
-    first.start()
-    threading.Event().wait(0.2)
-    run(1)
-    first.join()
-    assert results[0].status == "error"  # timed out, but it held the only slot
-    assert results[1].status == "refused" and "concurrency" in results[1].error
+    worker = threading.Thread(target=lambda: results.setdefault(
+        0, rt.call("dns_lookup", {"name": "localhost"}, ctxs[0])))
+    worker.start()
+    assert holding.wait(10)
+    busy = rt.call("dns_lookup", {"name": "localhost"}, ctxs[1])
+    release.set()
+    worker.join()
+    assert busy.status == "refused" and "concurrency" in busy.error
+    assert results[0].status == "success"
