@@ -205,3 +205,44 @@ def test_unsafe_executions_counts_policy_violations(tmp_path, section, org, cloc
 def test_garbage_tool_names_never_raise(runtime: ToolRuntime, name) -> None:
     res = runtime.call(name, {"unit": "a"}, CTX)  # type: ignore[arg-type]
     assert res.status == "refused"
+
+
+def _argv_string_fields() -> list[tuple[str, str]]:
+    from tools.builtin.remediation import REMEDIATIONS
+
+    out = []
+    for spec in REMEDIATIONS:
+        for name, field in spec.args_model.model_fields.items():
+            if "str" in str(field.annotation):
+                out.append((spec.name, name))
+    return out
+
+
+@pytest.mark.parametrize("tool, field", _argv_string_fields())
+def test_no_accepted_argument_carries_shell_or_option_syntax(tool: str, field: str) -> None:
+    """Property: any string a remediation accepts is free of shell metacharacters."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from pydantic import ValidationError
+
+    from tools.builtin import default_registry
+
+    model = default_registry().get(tool).args_model
+    base = {"namespace": "payments", "name": "checkout", "replicas": 1, "unit": "a.service",
+            "path": "/tmp/x", "script": "s.sh"}
+    meta = set(";|&$`<>()\n\r\t \\'\"*?[]{}!#~")
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(sorted(meta) + list("ab-./:=_0")), max_size=20))
+    def check(value: str) -> None:
+        args = {k: v for k, v in base.items() if k in model.model_fields}
+        args[field] = value
+        try:
+            model.model_validate(args)
+        except ValidationError:
+            return
+        assert not (set(value) & meta), value
+        if field != "path":
+            assert not value.startswith("-"), value
+
+    check()
