@@ -11,7 +11,8 @@ from agent.config.matchers import parse_matcher
 
 USAGE = ("Usage: `/triage <text>` · `/triage why <signal_id>` · "
          "`/triage maintenance <service> <duration> <reason>` · "
-         "`/triage silence <label=value>... <duration> <comment>`")
+         "`/triage silence <label=value>... <duration> <comment>` · "
+         "`/triage review` (quarantined learnings)")
 MAX_WINDOW = timedelta(days=7)
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 _MATCHER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(=~|!=|!~|=)")
@@ -51,7 +52,12 @@ class Help:
     """`/triage` or `/triage help`."""
 
 
-Command = TriageText | Why | Suppress | Help
+@dataclass(frozen=True)
+class Review:
+    """`/triage review`: quarantined learnings with Promote / Reject buttons."""
+
+
+Command = TriageText | Why | Suppress | Help | Review
 
 
 def _duration(token: str) -> timedelta:
@@ -84,6 +90,8 @@ def parse_command(text: str) -> Command:
     if not words or words[0].lower() in ("help", "-h", "--help"):
         return Help()
     head = words[0].lower()
+    if head == "review" and len(words) == 1:
+        return Review()
     if head == "why":
         if len(words) != 2:
             raise CommandError("usage: `/triage why <signal_id>`")

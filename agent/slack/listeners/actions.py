@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from agent.slack.approvals import decide_from_slack
@@ -64,7 +64,7 @@ def handle_approval(deps: SlackDeps, client: WebClient, body: dict[str, Any],
 
 
 def handle_review(deps: SlackDeps, client: WebClient, body: dict[str, Any],
-                  action: dict[str, Any], promote: bool) -> None:
+                  action: dict[str, Any], promote: bool, respond: Respond) -> None:
     """Promote or reject a quarantined learning (configured approvers only)."""
     user = body["user"]["id"]
     if not is_any_approver(deps.config, user):
@@ -86,7 +86,9 @@ def handle_review(deps: SlackDeps, client: WebClient, body: dict[str, Any],
         return
     channel, ts, _ = where(body)
     text = f":books: Learning {code(learning.id)} {learning.status} by <@{safe(user, 30)}>"
-    if channel and ts:
+    if (body.get("container") or {}).get("is_ephemeral"):  # from `/triage review`
+        respond(replace_original=False, response_type="ephemeral", text=text)
+    elif channel and ts:
         client.chat_update(channel=channel, ts=ts, text=text, blocks=[
             {"type": "section", "text": {"type": "mrkdwn", "text": text}}])
     log.info("learning reviewed", extra={"learning_id": learning.id, "status": learning.status,
@@ -111,18 +113,18 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
         handle_approval(deps, client, body, action, accept=False)
 
     @app.action(KB_PROMOTE)
-    def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                client: WebClient) -> None:
+    def promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                respond: Respond) -> None:
         """Promote a quarantined learning into retrieval."""
         ack()
-        handle_review(deps, client, body, action, promote=True)
+        handle_review(deps, client, body, action, True, respond)
 
     @app.action(KB_REJECT)
     def reject_learning(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                        client: WebClient) -> None:
+                        client: WebClient, respond: Respond) -> None:
         """Reject a quarantined learning."""
         ack()
-        handle_review(deps, client, body, action, promote=False)
+        handle_review(deps, client, body, action, False, respond)
 
     @app.action(RESOLVE)
     def mark_resolved(ack: Ack, body: dict[str, Any], action: dict[str, Any],

@@ -9,12 +9,21 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from agent.signals.errors import SignalParseError
-from agent.slack.blocks import decision_blocks, headline
-from agent.slack.command import USAGE, CommandError, Help, Suppress, TriageText, Why, parse_command
+from agent.slack.blocks import decision_blocks, headline, learning_blocks
+from agent.slack.command import (
+    USAGE,
+    CommandError,
+    Help,
+    Review,
+    Suppress,
+    TriageText,
+    Why,
+    parse_command,
+)
 from agent.slack.deps import SlackDeps
 from agent.slack.explain import explain_decision
 from agent.slack.notify import pending_approvals, post_decision
-from agent.slack.permissions import may_suppress
+from agent.slack.permissions import is_any_approver, may_suppress
 from agent.slack.text import code, safe
 
 log = logging.getLogger(__name__)
@@ -80,6 +89,25 @@ def run_suppress(deps: SlackDeps, body: dict[str, Any], respond: Respond,
         f"(by <@{safe(user, 30)}>)"))
 
 
+def run_review(deps: SlackDeps, body: dict[str, Any], respond: Respond, limit: int = 5) -> None:
+    """Show the oldest quarantined learnings with review buttons (approvers only)."""
+    if not is_any_approver(deps.config, body.get("user_id")):
+        respond(response_type="ephemeral", text="Only configured approvers review learnings.")
+        return
+    if deps.learnings is None:
+        respond(response_type="ephemeral", text="No knowledge base is open here.")
+        return
+    pending = deps.learnings.list("quarantined")
+    if not pending:
+        respond(response_type="ephemeral", text="No learnings are waiting for review.")
+        return
+    blocks: list[dict[str, Any]] = []
+    for item in pending[:limit]:
+        blocks += learning_blocks(item.id, item.symptom, item.fix, item.flags, item.author)
+    respond(response_type="ephemeral", blocks=blocks,
+            text=f"{len(pending)} learning(s) waiting for review")
+
+
 def register_listeners(app: App, deps: SlackDeps) -> None:
     """Register `/triage`."""
 
@@ -99,5 +127,7 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
             run_why(deps, respond, command)
         elif isinstance(command, Suppress):
             run_suppress(deps, body, respond, command)
+        elif isinstance(command, Review):
+            run_review(deps, body, respond)
         else:
             run_triage(deps, client, body, respond, command)

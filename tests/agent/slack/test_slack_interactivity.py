@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from agent.slack.blocks import APPROVE, KB_PROMOTE, REJECT, RESOLVE, RESOLVE_VIEW
+from agent.slack.blocks import APPROVE, KB_PROMOTE, KB_REJECT, REJECT, RESOLVE, RESOLVE_VIEW
 from agent.slack.notify import post_decision
 from tests.agent.slack.conftest import BOT_TOKEN, HarnessFactory, alert_body, block_action
 
@@ -151,3 +151,28 @@ def test_approval_without_a_paused_run_is_recorded_only(
     assert "approved by <@U0DBA0001>" in h.api.calls("chat.postMessage")[-1].body["text"]
     h.interact(block_action("U0DBA0001", REJECT, pending.approval_id, "C0DATA", "1.1"))
     assert "already approved" in h.api.calls("chat.postEphemeral")[-1].body["text"]
+
+
+def test_review_command_lists_quarantined_learnings(
+        harness: HarnessFactory, runbook_kb: Any) -> None:
+    h = harness(retriever=runbook_kb)
+    from knowledge.learnings import Learning, LearningStore
+
+    learnings = LearningStore(runbook_kb)
+    item = learnings.submit(Learning(symptom="orders-db <replication> lag",
+                                     decision="alert P3 data", fix="vacuum the hot table",
+                                     signal_ids=["sig-review-1"], author="U0DBA0001"))
+    h.command("review", user=OUTSIDER, trigger="t-review-no")
+    h.command("review", user="U0DBA0001", trigger="t-review-yes")
+    refused, listed = h.api.responses()
+    assert "Only configured approvers" in refused.body["text"]
+    assert listed.body["response_type"] == "ephemeral"
+    assert _buttons(listed.body["blocks"])[KB_PROMOTE] != ""
+    assert item.id in listed.blocks_text() and "&lt;replication&gt;" in listed.blocks_text()
+    click = block_action("U0DBA0001", KB_REJECT, item.id, "C0DATA", "1764300000.5")
+    click["container"]["is_ephemeral"] = True
+    click["response_url"] = f"{h.api.url}/actions/review-1"
+    h.interact(click)
+    assert learnings.get(item.id).status == "rejected"
+    answer = h.api.responses()[-1]
+    assert answer.method == "response:/actions/review-1" and "rejected" in answer.body["text"]
