@@ -29,6 +29,7 @@ from agent.noise.keys import (
     seconds,
     series_key,
 )
+from agent.noise.notify import NotifyFacts, notify_rule
 from agent.noise.schema import create_tables
 from agent.noise.state import NoiseState
 from agent.noise.suppression import SuppressionBook
@@ -142,8 +143,9 @@ class NoiseGate:
         if signal.metric is not None:
             anomaly = baseline.observe(self.state, series_key(signal), signal.metric.name,
                                        signal.metric.value, et, self.knobs)
-        notify, reason = self._notify_rule(signal, gid, placed.new_group, suppressed_by,
-                                           transition, flap, et)
+        notify, reason = notify_rule(
+            NotifyFacts(signal, placed.new_group, suppressed_by, transition, flap, anomaly, et),
+            self.state.get_group(gid), self.config, self.group_interval, self.repeat_interval)
         if notify:
             row = self.state.get_group(gid)
             if row is not None:
@@ -178,34 +180,6 @@ class NoiseGate:
         if prev is None:
             return "new"
         return "changed" if prev[0] != status else "same"
-
-    def _notify_rule(self, signal: Signal, gid: str, new_group: bool, suppressed_by: str | None,
-                     transition: str, flap: flapping.FlapState | None,
-                     et: float) -> tuple[bool, str]:
-        """Alertmanager's notification rules, applied at the signal's own time."""
-        if suppressed_by:
-            return False, "suppressed"
-        if flap and flap.started:
-            return True, f"flapping: {flap.changes} state changes within the flap window"
-        if flap and flap.flapping:
-            return False, "flapping (already notified)"
-        if transition == "stale":
-            return False, "stale: a later state of this alert was already seen"
-        if signal.status == "resolved":
-            if transition == "changed":
-                return True, "resolved"
-            return False, "resolve of an alert not seen firing"
-        if new_group:
-            return True, "new group"
-        row = self.state.get_group(gid)
-        last = row.last_notify if row else None
-        if transition == "same":
-            if last is None or et - last >= self.repeat_interval:
-                return True, "repeat_interval elapsed"
-            return False, "already notified (within repeat_interval)"
-        if last is None or et - last >= self.group_interval:
-            return True, "new signal in group"
-        return False, "batched into the group's notification (within group_interval)"
 
     # ---- after the decision ------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from agent.noise.keys import group_id_for
-from agent.noise.state import GroupRow, NoiseState
+from agent.noise.records import GroupRow
+from agent.noise.state import NoiseState
 
 KIND_RANK = {"event": 0, "request": 0, "alert": 1, "incident": 2}
 PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}

@@ -10,61 +10,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Any
+
+from agent.noise.records import GroupRow, KeyIndex
 
 _MISSING: Any = object()
 EAGER_AFTER = 20  # quiet transactions before a reload may load hot tables whole
 EAGER_MAX_ROWS = 200_000
 _GROUP_COLS = ("group_id, gkey, service, first_anchor, last_ts, kind, priority, last_notify, "
                "n_alerts, n_firing, multi")
-
-
-@dataclass
-class GroupRow:
-    """One group's mutable record."""
-
-    group_id: str
-    gkey: str
-    service: str | None
-    first_anchor: float
-    last_ts: float
-    kind: str = "event"
-    priority: str | None = None
-    last_notify: float | None = None
-    n_alerts: int = 0
-    n_firing: int = 0
-    multi: bool = False  # holds members of more than one group key (correlated sources)
-
-    @property
-    def status(self) -> str:
-        """Resolved once it has alerts and none of them fires, else open."""
-        return "resolved" if self.n_alerts and not self.n_firing else "open"
-
-
-@dataclass
-class KeyIndex:
-    """The members of one group key, sorted by anchor time."""
-
-    anchors: list[float] = field(default_factory=list)
-    sids: list[str] = field(default_factory=list)
-
-    def add(self, anchor: float, sid: str) -> None:
-        """Insert one member keeping the order."""
-        pos = bisect_right(self.anchors, anchor)
-        self.anchors.insert(pos, anchor)
-        self.sids.insert(pos, sid)
-
-    def neighbours(self, anchor: float, window: float) -> list[str]:
-        """The nearest member at or before `anchor` and after it, each within `window`."""
-        pos = bisect_right(self.anchors, anchor)
-        out = []
-        if pos and anchor - self.anchors[pos - 1] <= window:
-            out.append(self.sids[pos - 1])
-        if pos < len(self.anchors) and self.anchors[pos] - anchor <= window:
-            out.append(self.sids[pos])
-        return out
 
 
 class NoiseState:

@@ -50,3 +50,12 @@ def test_seasonal_profile_expects_the_daily_peak(make_gate, sig):
     night = gate.process(sig.sample("rps", 81, at=7 * day + 3 * 60 + 5, service="api"))
     assert peak.anomaly is None
     assert night.anomaly and "above its baseline" in night.anomaly
+
+
+def test_telemetry_notifies_only_on_breach_or_anomaly(make_gate, sig):
+    gate = make_gate({"thresholds": {"disk_used_percent": {"warning": 85, "critical": 95}}})
+    calm = gate.process(sig.sample("disk_used_percent", 70, at=0, service="db"))
+    warn = gate.process(sig.sample("disk_used_percent", 90, at=1, service="db"))
+    crit = gate.process(sig.sample("disk_used_percent", 96, at=2, service="db"))
+    assert not calm.notify and not warn.notify
+    assert crit.notify and crit.notify_reason == "critical threshold breached"

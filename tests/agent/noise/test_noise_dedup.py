@@ -26,7 +26,7 @@ def test_resolve_of_firing_alert_is_not_a_duplicate(make_gate, sig):
     out = gate.process(
         sig.alert(at=5, start=0, status="resolved", service="checkout", instance="h1"))
     assert out.duplicate_of is None
-    assert out.notify and out.notify_reason == "resolved"
+    assert out.notify and out.notify_reason == "group resolved"
 
 
 def test_new_firing_after_resolve_is_not_a_duplicate(make_gate, sig):

@@ -70,10 +70,16 @@ def test_new_alerts_batch_within_group_interval_and_resolves_notify(make_gate, s
     first = gate.process(sig.alert("NodeDown", at=0, service="s", instance="a"))
     batched = gate.process(sig.alert("NodeDown", at=2, service="s", instance="b"))
     next_tick = gate.process(sig.alert("NodeDown", at=6, service="s", instance="c"))
-    resolved = gate.process(sig.alert("NodeDown", at=7, start=0, status="resolved", service="s",
-                                      instance="a"))
-    assert first.notify and not batched.notify and next_tick.notify and resolved.notify
-    assert "group_interval" in batched.notify_reason
+    quiet = gate.process(sig.alert("NodeDown", at=7, start=0, status="resolved", service="s",
+                                   instance="a"))
+    resolved = gate.process(sig.alert("NodeDown", at=12, start=2, status="resolved",
+                                      service="s", instance="b"))
+    last = gate.process(sig.alert("NodeDown", at=13, start=6, status="resolved", service="s",
+                                  instance="c"))
+    assert first.notify and not batched.notify and next_tick.notify
+    assert "group_interval" in batched.notify_reason and "group_interval" in quiet.notify_reason
+    assert not quiet.notify and resolved.notify and resolved.notify_reason == "resolved"
+    assert last.notify and last.notify_reason == "group resolved"
 
 
 def test_repeat_interval_renotifies_a_still_firing_alert(make_gate, sig):
