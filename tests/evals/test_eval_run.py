@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from agent.cli.main import app
@@ -66,3 +67,24 @@ def test_parallel_run_matches_serial_and_clock_is_deterministic(tmp_path):
         [(r.decisions, r.expected, r.error) for r in parallel]
     clock = CaseClock()
     assert (clock() - clock()).total_seconds() == -1.0
+
+
+@pytest.mark.slow
+def test_eval_with_kb_and_history_builds_a_shared_knowledge_base(tmp_path):
+    data = small_dataset(tmp_path, ("am-001", "sym-001"))
+    docs = tmp_path / "docs"
+    (docs / "infra").mkdir(parents=True)
+    (docs / "infra" / "HighMemoryUsage.md").write_text(
+        "---\ntitle: High memory usage\nkind: runbook\nalerts: [HighMemoryUsage]\n---\n"
+        "# High memory usage\n\nA container's working set is near its memory limit.\n")
+    history = tmp_path / "history.jsonl"
+    rows = [json.loads(x) for x in (TEAM / "history.jsonl").read_text().splitlines()[:5]]
+    history.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["eval", str(data), "--kb", str(docs), "--history",
+                                 str(history), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["kb"] == [str(docs)] and report["history"] == str(history)
+    first = {r["id"]: r for r in report["per_case"]}["am-001"]["decision"]
+    assert any(d["id"] == "infra/HighMemoryUsage.md" for d in first["runbooks"])
