@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 from tests.agent.service.conftest import Live, cpu_alert, serve_live, settings_for
 
+FIXTURES = Path(__file__).resolve().parents[1] / "signals" / "fixtures"
+
 
 def _count(live: Live, sql: str) -> int:
     return live.service.conn.execute(sql).fetchone()[0]
@@ -118,6 +120,17 @@ def test_events_and_tickets_routes(live: Live, client: httpx.Client) -> None:
     assert pd_decision["source"] == "pagerduty" and pd_decision["service"] == "reporting"
     request = client.get(f"/v1/signals/{ticket.json()['signal_ids'][0]}").json()
     assert request["source"] == "ticket" and request["kind"] == "request"
+
+
+def test_grafana_route_takes_the_unified_alerting_body(live: Live, client: httpx.Client) -> None:
+    body = json.loads((FIXTURES / "grafana_unified.json").read_text(encoding="utf-8"))
+    r = client.post("/v1/webhooks/grafana", json=body)
+    assert r.status_code == 202 and len(r.json()["signal_ids"]) == len(body["alerts"])
+    live.wait_idle()
+    first = client.get(f"/v1/signals/{r.json()['signal_ids'][0]}").json()
+    assert first["source"] == "grafana"
+    wrong = client.post("/v1/webhooks/grafana", json={"title": "not grafana"})
+    assert wrong.status_code == 422 and wrong.json()["field"]
 
 
 def test_bearer_token_required_when_configured(make_app: Callable[..., FastAPI],
