@@ -14,7 +14,7 @@ from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.decision import Decision
 from agent.pipeline import Pipeline
-from agent.slack.deps import SlackDeps
+from agent.slack.deps import SlackDeps, TriageFn
 from agent.slack.listeners import register_listeners
 from agent.slack.posts import SlackPostLog
 
@@ -58,13 +58,15 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                    client: WebClient | None = None, learnings: Any | None = None,
                    socket_mode: bool = False, process_before_response: bool = False,
                    clock: Callable[[], datetime] | None = None,
-                   explainer: Callable[[Decision], str] | None = None) -> App:
+                   explainer: Callable[[Decision], str] | None = None,
+                   triage: TriageFn | None = None) -> App:
     """The Slack app over the pipeline: messages, mentions, /triage, buttons and modals.
 
     `explainer` (e.g. the chat module) answers `/triage why`; without it the stored decision
-    is explained from its own record. HTTP mode needs SLACK_SIGNING_SECRET (every request is
-    verified with it); Socket Mode needs only the bot token here and the app token in the
-    socket handler.
+    is explained from its own record. `triage(payload, fmt, delivery_key)` replaces
+    `pipeline.triage` (the service passes its claim-aware path). HTTP mode needs
+    SLACK_SIGNING_SECRET (every request is verified with it); Socket Mode needs only the bot
+    token here and the app token in the socket handler.
     """
     signing_secret = _secret(settings.slack_signing_secret)
     if not socket_mode and not signing_secret:
@@ -78,7 +80,7 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                      learnings=learnings if learnings is not None else open_learnings(pipeline))
     if clock is not None:
         deps.clock = clock
-    deps.explainer = explainer
+    deps.explainer, deps.triage_hook = explainer, triage
     register_listeners(app, deps)
     log.info("slack app ready", extra={"api": client.base_url, "socket_mode": socket_mode})
     return app

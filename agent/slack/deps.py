@@ -13,6 +13,8 @@ from agent.decision import Decision
 from agent.pipeline import Pipeline
 from agent.slack.posts import SlackPostLog
 
+TriageFn = Callable[[Any, str, str], list[Decision]]
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -28,7 +30,14 @@ class SlackDeps:
     learnings: Any | None = None  # knowledge.learnings.LearningStore when a KB is open
     clock: Callable[[], datetime] = _utcnow  # runtime windows start "now"
     explainer: Callable[[Decision], str] | None = None  # e.g. the chat module's explanation
+    triage_hook: TriageFn | None = None  # e.g. the service's claim-aware store-and-decide
     resume_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def triage(self, payload: Any, fmt: str, delivery_key: str) -> list[Decision]:
+        """Store and decide a payload once per delivery key (through the hook when given)."""
+        if self.triage_hook is not None:
+            return self.triage_hook(payload, fmt, delivery_key)
+        return self.pipeline.triage(payload, fmt, delivery_key=delivery_key)
 
     @property
     def tools(self) -> Any | None:

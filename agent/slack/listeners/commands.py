@@ -38,7 +38,7 @@ def run_triage(deps: SlackDeps, client: WebClient, body: dict[str, Any], respond
     payload = {"type": "message", "text": command.text, "user": body.get("user_id"),
                "channel": body.get("channel_id"), "team": body.get("team_id")}
     try:
-        decisions = deps.pipeline.triage({k: v for k, v in payload.items() if v}, "slack",
+        decisions = deps.triage({k: v for k, v in payload.items() if v}, "slack",
                                          delivery_key=key)
     except SignalParseError as exc:
         respond(response_type="ephemeral", text=f"Cannot triage that: {safe(str(exc), 300)}")

@@ -193,7 +193,8 @@ def harness(tmp_path: Path, demo_config: OrgConfig, slack_api: SlackApiStandIn,
 
     def make(*, retriever: Any = None, tools_bin: Path | None = None,
              process_before_response: bool = True,
-             explainer: Callable[..., str] | None = None) -> SlackHarness:
+             explainer: Callable[..., str] | None = None,
+             triage: Callable[..., Any] | None = None) -> SlackHarness:
         db = tmp_path / "triage.db"
         tools = None
         if tools_bin is not None:
@@ -205,7 +206,8 @@ def harness(tmp_path: Path, demo_config: OrgConfig, slack_api: SlackApiStandIn,
                                   checkpointer="sqlite", retriever=retriever, tools=tools)
         bolt = build_bolt_app(slack_settings, demo_config, pipeline,
                               process_before_response=process_before_response,
-                              clock=lambda: FIXED_NOW, explainer=explainer)
+                              clock=lambda: FIXED_NOW, explainer=explainer,
+                              triage=triage)
         api = FastAPI()
         mount_slack(api, bolt)
         ctx = serve(api)

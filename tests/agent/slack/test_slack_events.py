@@ -111,3 +111,21 @@ def test_echoed_text_is_escaped_and_secrets_redacted(harness: HarnessFactory) ->
     assert "&amp;" in text
     assert "xoxb-9999-8888-secretvalue" not in text
     assert "systemd_restart" not in text  # text never turns into an action
+
+
+def test_triage_goes_through_an_injected_hook(harness: HarnessFactory) -> None:
+    calls = []
+    holder = {}
+
+    def hook(payload, fmt, key):
+        calls.append((payload, fmt, key))
+        return holder["h"].pipeline.triage(payload, fmt, delivery_key=key)
+
+    h = harness(triage=hook)
+    holder["h"] = h
+    h.event(MENTION, "Ev0HOOK01")
+    [(payload, fmt, key)] = calls
+    assert fmt == "slack" and key == "slack:Ev0HOOK01"
+    assert payload["type"] == "message" and payload["channel"] == "C0GENERAL"
+    assert payload["text"].startswith("checkout is down")  # the bot mention is stripped
+    assert h.api.calls("chat.postMessage")[0].body["thread_ts"] == MENTION["ts"]
