@@ -112,3 +112,11 @@ def test_metrics_prometheus_text() -> None:
     text = m.prometheus()
     assert "triage_llm_tokens_total 120" in text
     assert 'triage_llm_fallbacks_total{reason="timeout"} 1' in text
+
+
+def test_our_own_prompts_pass_redaction_unchanged() -> None:
+    from agent.chat.answer import CHAT_SYSTEM_PROMPT
+    from agent.reasoning.llm.prompts import SYSTEM_PROMPT, schema_message
+
+    for text in (SYSTEM_PROMPT, CHAT_SYSTEM_PROMPT, schema_message(decision_schema())):
+        assert redact(text) == text
