@@ -58,8 +58,7 @@ def triage_message(deps: SlackDeps, client: WebClient, body: dict[str, Any],
         return []
     channel, thread = event.get("channel"), event.get("thread_ts") or event.get("ts")
     try:
-        decisions = deps.triage(message_payload(event, text, body.get("team_id")),
-                                         "slack", key)
+        decisions = deps.triage(message_payload(event, text, body.get("team_id")), "slack", key)
     except SignalParseError as exc:
         client.chat_postMessage(channel=channel, thread_ts=thread,
                                 text=f"Cannot triage this message: {safe(str(exc), 300)}")

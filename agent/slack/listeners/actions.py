@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from agent.slack.approvals import decide_from_slack
 from agent.slack.blocks import (
@@ -36,6 +37,18 @@ def where(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
     return channel, ts, message.get("thread_ts") or ts
 
 
+def _update(client: WebClient, channel: str | None, ts: str | None, text: str,
+            blocks: list[dict[str, Any]]) -> None:
+    """Refresh the clicked message in place (best effort: ephemeral ones cannot be edited)."""
+    if not channel or not ts:
+        return
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("message update failed", extra={"channel": channel, "ts": ts,
+                                                    "error": exc.response.get("error")})
+
+
 def _ephemeral(client: WebClient, body: dict[str, Any], text: str) -> None:
     channel, _, thread = where(body)
     client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text,
@@ -55,10 +68,8 @@ def handle_approval(deps: SlackDeps, client: WebClient, body: dict[str, Any],
     status = "unknown"
     if decision is not None:
         status = next((a.status for a in decision.actions if a.tool == outcome.tool), status)
-        if channel and ts:
-            client.chat_update(channel=channel, ts=ts, text=headline(decision),
-                               blocks=decision_blocks(decision, approvals=pending_approvals(
-                                   deps.tools, decision.signal_id)))
+        _update(client, channel, ts, headline(decision), decision_blocks(
+            decision, approvals=pending_approvals(deps.tools, decision.signal_id)))
     client.chat_postMessage(channel=channel, thread_ts=thread, text=(
         f"{code(outcome.tool, 60)} {outcome.message}; action status: *{status}*"))
 
@@ -88,9 +99,9 @@ def handle_review(deps: SlackDeps, client: WebClient, body: dict[str, Any],
     text = f":books: Learning {code(learning.id)} {learning.status} by <@{safe(user, 30)}>"
     if (body.get("container") or {}).get("is_ephemeral"):  # from `/triage review`
         respond(replace_original=False, response_type="ephemeral", text=text)
-    elif channel and ts:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=[
-            {"type": "section", "text": {"type": "mrkdwn", "text": text}}])
+    else:
+        _update(client, channel, ts, text,
+                [{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
     log.info("learning reviewed", extra={"learning_id": learning.id, "status": learning.status,
                                          "reviewer": user})
 
