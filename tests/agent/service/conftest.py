@@ -45,7 +45,7 @@ def cpu_alert(fp: str = "cpu1", starts: str = "2026-12-01T09:15:00Z") -> dict[st
 
 def settings_for(home: Path, token: str | None = None) -> Settings:
     """Settings for a test: state under `home`, no Slack, the given webhook token (or none)."""
-    base = Settings(TRIAGE_HOME=str(home))
+    base = Settings(_env_file=None, TRIAGE_HOME=str(home))
     return base.model_copy(update={"webhook_token": SecretStr(token) if token else None,
                                    "slack_bot_token": None, "slack_signing_secret": None})
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.agent.service.conftest import Live, am_body, cpu_alert
+from agent.config.org import OrgConfig
+from agent.pipeline import build_pipeline
+from agent.service import ServiceOptions, create_app
+from tests.agent.service.conftest import Live, am_body, cpu_alert, settings_for
 
 SLOW_CHECKOUT = {"title": "Checkout is slow", "reporter": "support@acme.example",
                  "body": "Customers report checkout is very slow and payments time out.",
@@ -94,3 +98,26 @@ def test_runtime_maintenance_window_suppresses_later_alerts(live: Live,
 def test_healthz_reports_database_and_worker(live: Live, client: httpx.Client) -> None:
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["db"] == "ok" and health["workers"] == 1
+
+
+def test_resolve_with_a_fix_quarantines_a_learning(demo_config: OrgConfig, tmp_path: Path) -> None:
+    from knowledge.base import KnowledgeBase
+    from knowledge.learnings import LearningStore
+
+    kb = KnowledgeBase.open(tmp_path / "kb")
+    pipe = build_pipeline(config=demo_config, db_path=tmp_path / "t.db", checkpointer="sqlite",
+                          retriever=kb)
+    app = create_app(settings_for(tmp_path), demo_config, pipe,
+                     options=ServiceOptions(scan_interval_s=0.5))
+    with TestClient(app) as c:
+        sid = c.post("/v1/tickets", json=SLOW_CHECKOUT).json()["signal_ids"][0]
+        assert app.state.service.worker.wait_idle(20)
+        out = c.post(f"/v1/signals/{sid}/resolve", json={
+            "fix": "rolled back checkout-api 2.4.1", "runbook": "checkout/slow.md",
+            "author": "U024BE7LH"}).json()
+    assert out["resolved"] and out["learning_error"] is None
+    learning = out["learning"]
+    assert learning["status"] == "quarantined" and learning["id"].startswith("L-")
+    stored = LearningStore(kb).get(learning["id"])
+    assert stored is not None and stored.signal_ids == [sid] and stored.author == "U024BE7LH"
+    assert "checkout-api" in stored.decision and stored.fix == "rolled back checkout-api 2.4.1"
