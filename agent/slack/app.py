@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
-from agent.decision import Decision
 from agent.pipeline import Pipeline
+from agent.slack.chat import Explainer, build_responder
 from agent.slack.deps import SlackDeps, TriageFn
 from agent.slack.listeners import register_listeners
 from agent.slack.posts import SlackPostLog
@@ -58,15 +58,15 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                    client: WebClient | None = None, learnings: Any | None = None,
                    socket_mode: bool = False, process_before_response: bool = False,
                    clock: Callable[[], datetime] | None = None,
-                   explainer: Callable[[Decision], str] | None = None,
+                   explainer: Explainer | None = None, chat: Any | None = None,
                    triage: TriageFn | None = None) -> App:
     """The Slack app over the pipeline: messages, mentions, /triage, buttons and modals.
 
-    `explainer` (e.g. the chat module) answers `/triage why`; without it the stored decision
-    is explained from its own record. `triage(payload, fmt, delivery_key)` replaces
-    `pipeline.triage` (the service passes its claim-aware path). HTTP mode needs
-    SLACK_SIGNING_SECRET (every request is verified with it); Socket Mode needs only the bot
-    token here and the app token in the socket handler.
+    `/triage why` asks `explainer(decision, question)` when given, else the chat responder
+    (`chat`, default: built from settings; LLM only for reasoner llm/auto), else the record.
+    `triage(payload, fmt, delivery_key)` replaces `pipeline.triage` (the service passes its
+    claim-aware path). HTTP mode needs SLACK_SIGNING_SECRET (every request is verified with
+    it); Socket Mode needs only the bot token here and the app token in the socket handler.
     """
     signing_secret = _secret(settings.slack_signing_secret)
     if not socket_mode and not signing_secret:
@@ -81,6 +81,7 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
     if clock is not None:
         deps.clock = clock
     deps.explainer, deps.triage_hook = explainer, triage
+    deps.chat = chat if chat is not None else build_responder(settings, config)
     register_listeners(app, deps)
     log.info("slack app ready", extra={"api": client.base_url, "socket_mode": socket_mode})
     return app

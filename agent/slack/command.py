@@ -9,7 +9,7 @@ from datetime import timedelta
 from agent.config.durations import parse_duration
 from agent.config.matchers import parse_matcher
 
-USAGE = ("Usage: `/triage <text>` · `/triage why <signal_id>` · "
+USAGE = ("Usage: `/triage <text>` · `/triage why <signal_id> [question]` · "
          "`/triage maintenance <service> <duration> <reason>` · "
          "`/triage silence <label=value>... <duration> <comment>` · "
          "`/triage review` (quarantined learnings)")
@@ -31,9 +31,10 @@ class TriageText:
 
 @dataclass(frozen=True)
 class Why:
-    """`/triage why <signal_id>`."""
+    """`/triage why <signal_id> [question]`."""
 
     signal_id: str
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def parse_command(text: str) -> Command:
     if head == "review" and len(words) == 1:
         return Review()
     if head == "why":
-        if len(words) != 2:
-            raise CommandError("usage: `/triage why <signal_id>`")
-        return Why(words[1])
+        if len(words) < 2:
+            raise CommandError("usage: `/triage why <signal_id> [question]`")
+        return Why(words[1], " ".join(words[2:]))
     if head == "maintenance":
         if len(words) < 4:
             raise CommandError("usage: `/triage maintenance <service> <duration> <reason>`")

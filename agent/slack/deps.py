@@ -29,7 +29,8 @@ class SlackDeps:
     posts: SlackPostLog
     learnings: Any | None = None  # knowledge.learnings.LearningStore when a KB is open
     clock: Callable[[], datetime] = _utcnow  # runtime windows start "now"
-    explainer: Callable[[Decision], str] | None = None  # e.g. the chat module's explanation
+    explainer: Callable[[Decision, str], str] | None = None  # (decision, question) -> text
+    chat: Any | None = None  # agent.chat.ChatResponder for `/triage why`
     triage_hook: TriageFn | None = None  # e.g. the service's claim-aware store-and-decide
     resume_lock: threading.Lock = field(default_factory=threading.Lock)
 

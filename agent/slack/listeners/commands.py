@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from agent.signals.errors import SignalParseError
 from agent.slack.blocks import decision_blocks, headline, learning_blocks
+from agent.slack.chat import answer_why
 from agent.slack.command import (
     USAGE,
     CommandError,
@@ -21,7 +22,6 @@ from agent.slack.command import (
     parse_command,
 )
 from agent.slack.deps import SlackDeps
-from agent.slack.explain import explain_decision
 from agent.slack.notify import pending_approvals, post_decision
 from agent.slack.permissions import is_any_approver, may_suppress
 from agent.slack.text import code, safe
@@ -58,9 +58,10 @@ def run_why(deps: SlackDeps, respond: Respond, command: Why) -> None:
                 text=f"No decision for signal {code(command.signal_id, 80)}.")
         return
     if deps.explainer is not None:
-        text = safe(deps.explainer(decision), 3000)
+        text = safe(deps.explainer(decision, command.question), 3000)
     else:
-        text = explain_decision(decision, deps.config)
+        text = answer_why(deps.chat, deps.pipeline.store, deps.config, decision,
+                          command.question)
     respond(response_type="ephemeral", text=text)
 
 

@@ -194,7 +194,7 @@ def harness(tmp_path: Path, demo_config: OrgConfig, slack_api: SlackApiStandIn,
     def make(*, retriever: Any = None, tools_bin: Path | None = None,
              process_before_response: bool = True,
              explainer: Callable[..., str] | None = None,
-             triage: Callable[..., Any] | None = None) -> SlackHarness:
+             triage: Callable[..., Any] | None = None, chat: Any = None) -> SlackHarness:
         db = tmp_path / "triage.db"
         tools = None
         if tools_bin is not None:
@@ -207,7 +207,7 @@ def harness(tmp_path: Path, demo_config: OrgConfig, slack_api: SlackApiStandIn,
         bolt = build_bolt_app(slack_settings, demo_config, pipeline,
                               process_before_response=process_before_response,
                               clock=lambda: FIXED_NOW, explainer=explainer,
-                              triage=triage)
+                              triage=triage, chat=chat)
         api = FastAPI()
         mount_slack(api, bolt)
         ctx = serve(api)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from agent.config.org import OrgConfig
+from agent.config.settings import Settings
 from tests.agent.slack.conftest import HarnessFactory
 from tests.agent.slack.conftest import alert_body as am_body
 
@@ -98,13 +100,37 @@ def test_unknown_service_and_silence(harness: HarnessFactory) -> None:
 def test_why_uses_an_injected_explainer_and_escapes_it(harness: HarnessFactory) -> None:
     seen = []
 
-    def explainer(decision) -> str:
-        seen.append(decision.signal_id)
+    def explainer(decision, question: str) -> str:
+        seen.append((decision.signal_id, question))
         return f"*{decision.kind}* because <!here> said so"
 
     h = harness(explainer=explainer)
     [decision] = h.pipeline.triage("the VPN drops every few minutes for me", "slack")
-    h.command(f"why {decision.signal_id}", trigger="t-why-chat")
+    h.command(f"why {decision.signal_id} is it me?", trigger="t-why-chat")
     [answer] = h.api.responses()
-    assert seen == [decision.signal_id]
+    assert seen == [(decision.signal_id, "is it me?")]
     assert answer.body["text"] == f"*{decision.kind}* because &lt;!here&gt; said so"
+
+
+def test_why_with_a_question_asks_the_llm_grounded_in_the_record(
+        harness: HarnessFactory, slack_settings: Settings, demo_config: OrgConfig) -> None:
+    from agent.slack.chat import build_responder
+    from tests.support.openai_server import OpenAIServer, completion
+
+    with OpenAIServer() as llm:
+        settings = slack_settings.model_copy(update={
+            "reasoner": "auto", "openai_base_url": llm.base_url, "llm_model": "test-model"})
+        h = harness(chat=build_responder(settings, demo_config))
+        [decision] = h.pipeline.triage(am_body(
+            "HighErrorRate", {"service": "checkout-api", "severity": "critical"},
+            "checkout-api 5xx rate 12%", "2026-12-01T09:05:00Z", "err7"))
+        llm.script(completion(f"It is {decision.priority} because <b>checkout</b> is tier 1 "
+                              f"[{decision.signal_id}]."))
+        h.command(f"why {decision.signal_id} why so urgent?", trigger="t-why-llm")
+        [answer] = h.api.responses()
+        [request] = llm.requests
+    prompt = json.dumps(request["messages"])
+    assert "why so urgent?" in prompt and decision.signal_id in prompt
+    text = answer.body["text"]
+    assert text.startswith(f"It is {decision.priority} because &lt;b&gt;checkout&lt;/b&gt;")
+    assert "answered by the LLM" in text and decision.signal_id in text

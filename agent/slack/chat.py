@@ -1,0 +1,58 @@
+"""`/triage why <signal_id> [question]` through the chat module (agent/chat).
+
+With an LLM configured (reasoner llm/auto) the chat responder answers the question grounded in
+the stored decision, its group's timeline and its documents; otherwise the answer is built from
+the stored record: rationale, impact × urgency with the catalog facts, and the group timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from agent.config.org import OrgConfig
+from agent.config.settings import Settings
+from agent.decision import Decision
+from agent.slack.explain import explain_decision
+from agent.slack.text import code, safe
+from agent.store.signals import SignalStore
+
+log = logging.getLogger(__name__)
+Explainer = Callable[[Decision, str], str]  # (decision, question) -> plain text
+
+
+def related(store: SignalStore, decision: Decision, limit: int = 20) -> list[Decision]:
+    """Other decisions of the signal's group (its timeline), oldest first."""
+    if not decision.noise.group_id:
+        return []
+    return [d for d in store.decisions_in_group(decision.noise.group_id)
+            if d.signal_id != decision.signal_id][-limit:]
+
+
+def build_responder(settings: Settings, config: OrgConfig) -> Any:
+    """The chat responder: LLM-backed when the reasoner is llm/auto and configured."""
+    from agent.chat import build_chat_responder
+
+    return build_chat_responder(settings, config.llm, use_llm=settings.reasoner != "offline")
+
+
+def answer_why(responder: Any, store: SignalStore, config: OrgConfig, decision: Decision,
+               question: str) -> str:
+    """Slack mrkdwn (escaped) answering why the decision is what it is, or `question`."""
+    timeline = related(store, decision)
+    if responder is not None and responder.llm is not None:
+        asked = question or (f"Why was {decision.signal_id} decided {decision.kind} "
+                             f"{decision.priority}?")
+        answer = responder.answer(asked, decision, timeline, [])
+        if answer.answered_by == "llm":
+            sources = ", ".join(code(s, 80) for s in answer.sources[:5])
+            return (f"{safe(answer.text, 2500)}\n_answered by the LLM from the stored "
+                    f"decision; sources: {sources}_")
+        log.info("chat fell back", extra={"note": answer.note})
+    from agent.chat.template import timeline as timeline_lines
+
+    text = explain_decision(decision, config)
+    if timeline:
+        text += "\n" + safe("\n".join(timeline_lines(decision, timeline)), 1200)
+    return text
