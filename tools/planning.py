@@ -18,7 +18,7 @@ from tools.registry import Registry
 
 MAX_ACTIONS = 5
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]{0,40})\}")
-_POD_SUFFIX = re.compile(r"-[a-z0-9]{6,10}-[a-z0-9]{5}$|-[a-z0-9]{5}$")
+_POD_SUFFIX = re.compile(r"-(?=[a-z]*\d)[a-z0-9]{3,10}-[a-z0-9]{3,5}$")  # replicaset hash + id
 
 
 def _fill(value: Any, labels: dict[str, str]) -> Any:

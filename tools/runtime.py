@@ -30,7 +30,7 @@ from tools.executor import DEFAULT_PATH, Executor, SubprocessExecutor
 from tools.ledger import Ledger
 from tools.limits import limit_problem
 from tools.policy import Policy, load_policy
-from tools.registry import Registry, ToolContext, ToolSpec, args_hash
+from tools.registry import Registry, ToolContext, ToolFailure, ToolSpec, args_hash
 from tools.results import invoke, refused_args, result_from_ledger
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class ToolRuntime(ApprovalFlow):
         self._record("refused", tool, ctx, args=refused_args(args), args_hash=a_hash,
                      idem_key=key, risk=risk, target=target, actor=ctx.actor, status="refused",
                      detail={"reason": reason})
-        log.warning("tool refused", extra={"tool": tool, "reason": reason})
+        log.info("tool refused", extra={"tool": tool, "reason": reason})
         return ToolResult(tool=tool, status="refused", error=reason, idempotency_key=key)
 
     def _call(self, tool: str, raw_args: Any, ctx: ActionContext, dry_run: bool) -> ToolResult:
@@ -128,7 +128,7 @@ class ToolRuntime(ApprovalFlow):
         tctx = self._tool_context(spec)
         try:
             plan = spec.plan(args, tctx)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, ToolFailure) as exc:
             return self._refuse(spec.name, ctx, f"cannot plan: {exc}", **common)
         verdict = self.policy.verdict(spec.name, spec.risk, ctx.service, ctx.environment)
         if not verdict.allowed:
