@@ -135,7 +135,8 @@ class NoiseGate:
             suppressed_by = f"inhibited:{source}" if source else None
         transition, flap = "", None
         if is_tracked_alert(signal):
-            transition = self._track_alert(signal, labels, gid, anchor, et)
+            transition = self._track_alert(signal, labels, gid, anchor, et,
+                                           suppressed_by is not None)
             if transition != "stale":
                 flap = flapping.record(self.state, signal.fingerprint, et, signal.status,
                                        self.config.noise.flap_threshold, self.flap_window)
@@ -161,8 +162,12 @@ class NoiseGate:
                             new_group=placed.new_group)
 
     def _track_alert(self, signal: Signal, labels: dict[str, str], gid: str, anchor: float,
-                     et: float) -> str:
-        """Update the alert's state (even when suppressed); return new/changed/same/stale."""
+                     et: float, suppressed: bool) -> str:
+        """Update the alert's state (even when suppressed); return new/changed/same/stale.
+
+        A resolve of an alert whose firing was suppressed returns "cleared": the state is
+        updated (inhibition source dropped, group closed) but there is nothing to notify.
+        """
         state, fp, status = self.state, signal.fingerprint, signal.status
         prev = state.get_alert(fp, gid)
         if prev and later_state((prev[1], prev[0]), (et, status)):
@@ -171,7 +176,8 @@ class NoiseGate:
         if newest is None or not later_state(newest, (et, status)):
             self.inhibitor.track(labels, fp, labels.get("alertname") or fp,
                                  status == "firing", anchor)
-        state.put_alert(fp, gid, status, et, signal.signal_id)
+        muted = suppressed if status == "firing" else bool(prev and prev[2])
+        state.put_alert(fp, gid, status, et, signal.signal_id, muted)
         row = state.get_group(gid)
         if row is not None:
             row.n_alerts += prev is None
@@ -179,7 +185,9 @@ class NoiseGate:
             state.put_group(row)
         if prev is None:
             return "new"
-        return "changed" if prev[0] != status else "same"
+        if prev[0] != status:
+            return "cleared" if status == "resolved" and prev[2] else "changed"
+        return "same"
 
     # ---- after the decision ------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from agent.noise.keys import group_id_for
+from agent.noise.keys import correlates, group_id_for
 from agent.noise.records import GroupRow
 from agent.noise.state import NoiseState
 
@@ -55,7 +55,7 @@ def later_state(a: tuple[float, str], b: tuple[float, str]) -> bool:
 
 def _linked_groups(state: NoiseState, m: Member, window: float, correlate: bool) -> set[str]:
     keys = {m.gkey}
-    if correlate and m.service:
+    if correlate and m.service and correlates(m.gkey):
         keys |= {f"service={m.service}"} if m.keyed else state.keys_of_service(m.service)
     found = set()
     for key in keys:
@@ -101,14 +101,14 @@ def merge_groups(conn: sqlite3.Connection, olds: list[str], new: str,
     for old in olds:
         for table in ("noise_members", "noise_timeline"):
             conn.execute(f"UPDATE {table} SET group_id = ? WHERE group_id = ?", (new, old))
-        for fp, status, ts, sid in conn.execute(
-                "SELECT fingerprint, status, ts, signal_id FROM noise_alerts WHERE group_id = ?",
-                (old,)).fetchall():
+        for fp, status, ts, sid, muted in conn.execute(
+                "SELECT fingerprint, status, ts, signal_id, muted FROM noise_alerts "
+                "WHERE group_id = ?", (old,)).fetchall():
             kept = conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
                                 "AND group_id = ?", (fp, new)).fetchone()
             if kept is None or later_state((ts, status), (kept[1], kept[0])):
-                conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
-                             (fp, new, status, ts, sid))
+                conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?,?)",
+                             (fp, new, status, ts, sid, muted))
         conn.execute("DELETE FROM noise_alerts WHERE group_id = ?", (old,))
         conn.execute("UPDATE noise_group_alias SET new_id = ? WHERE new_id = ?", (new, old))
         conn.execute("INSERT OR REPLACE INTO noise_group_alias VALUES (?, ?)", (old, new))

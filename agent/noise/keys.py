@@ -64,9 +64,15 @@ def is_tracked_alert(signal: Signal) -> bool:
 def group_key(signal: Signal, labels: dict[str, str], group_by: list[str]) -> tuple[str, bool]:
     """The group key and whether the signal carries its own key (a group_by label besides service).
 
-    Keyless signals with a service (tickets, logs, chat, samples) correlate by service; keyless
-    signals without one group only with their own fingerprint.
+    Keyless signals with a service (tickets, chat, generic events) correlate by service; keyless
+    signals without one group only with their own fingerprint. Telemetry (metric samples, log
+    lines) is keyed by its series or log template so that a steady stream of samples does not
+    chain a whole day of a service into one group.
     """
+    if signal.metric is not None:  # telemetry never glues a service's groups together
+        return f"metric={signal.metric.name},service={signal.service or ''}", True
+    if signal.source == "log":
+        return f"log={signal.fingerprint},service={signal.service or ''}", True
     names = sorted(labels) if "..." in group_by else group_by
     keyed = any(labels.get(n) for n in names if n != "service")
     if keyed:
@@ -74,6 +80,14 @@ def group_key(signal: Signal, labels: dict[str, str], group_by: list[str]) -> tu
     if signal.service:
         return f"service={signal.service}", False
     return f"fp={signal.dedup_key or signal.fingerprint}", False
+
+
+TELEMETRY_KEYS = ("metric=", "log=")
+
+
+def correlates(gkey: str) -> bool:
+    """Whether members of this group key take part in service-wide correlation."""
+    return not gkey.startswith(TELEMETRY_KEYS)
 
 
 def group_id_for(key: str, anchor: float) -> str:

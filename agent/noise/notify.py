@@ -17,7 +17,7 @@ class NotifyFacts:
     signal: Signal
     new_group: bool
     suppressed_by: str | None
-    transition: str  # new / changed / same / stale ("" for signals without a lifecycle)
+    transition: str  # new/changed/cleared/same/stale ("" for signals without a lifecycle)
     flap: FlapState | None
     anomaly: str | None
     at: float
@@ -52,6 +52,8 @@ def notify_rule(f: NotifyFacts, group: GroupRow | None, config: OrgConfig,
     last = group.last_notify if group else None
     due = last is None or f.at - last >= group_interval
     if f.signal.status == "resolved":
+        if f.transition == "cleared":
+            return False, "resolve of a suppressed alert (state cleared, nothing to notify)"
         if f.transition != "changed":
             return False, "resolve of an alert not seen firing"
         if group is not None and group.n_firing == 0:

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS noise_timeline (
 CREATE INDEX IF NOT EXISTS noise_timeline_group ON noise_timeline(group_id, ts);
 CREATE TABLE IF NOT EXISTS noise_alerts (
   fingerprint TEXT NOT NULL, group_id TEXT NOT NULL, status TEXT NOT NULL,
-  ts REAL NOT NULL, signal_id TEXT NOT NULL, PRIMARY KEY (fingerprint, group_id));
+  ts REAL NOT NULL, signal_id TEXT NOT NULL, muted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (fingerprint, group_id));
 CREATE INDEX IF NOT EXISTS noise_alerts_group ON noise_alerts(group_id, status);
 CREATE TABLE IF NOT EXISTS noise_inhibit_src (
   rule INTEGER NOT NULL, eqkey TEXT NOT NULL, fingerprint TEXT NOT NULL,

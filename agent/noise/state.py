@@ -12,6 +12,7 @@ import json
 import sqlite3
 from typing import Any
 
+from agent.noise.keys import correlates
 from agent.noise.records import GroupRow, KeyIndex
 
 _MISSING: Any = object()
@@ -48,7 +49,7 @@ class NoiseState:
         self.service_keys: dict[str, set[str]] = {}
         self.groups: dict[str, GroupRow | None] = {}
         self.aliases: dict[str, str | None] = {}
-        self.alerts: dict[tuple[str, str], tuple[str, float] | None] = {}
+        self.alerts: dict[tuple[str, str], tuple[str, float, bool] | None] = {}
         self.alert_latest: dict[str, tuple[float, str] | None] = {}
         self.inhibit: dict[tuple[int, str], dict[str, tuple[int, str, float]]] = {}
         self.flaps: dict[str, tuple[list, bool] | None] = {}
@@ -77,9 +78,9 @@ class NoiseState:
             return
         self.dedup = {r[0]: (r[1], r[2]) for r in self.conn.execute(
             "SELECT key, signal_id, ts FROM noise_dedup")}
-        for fp, gid, status, ts in self.conn.execute(
-                "SELECT fingerprint, group_id, status, ts FROM noise_alerts"):
-            self.alerts[(fp, gid)] = (status, ts)
+        for fp, gid, status, ts, muted in self.conn.execute(
+                "SELECT fingerprint, group_id, status, ts, muted FROM noise_alerts"):
+            self.alerts[(fp, gid)] = (status, ts, bool(muted))
             latest = self.alert_latest.get(fp)
             if latest is None or (ts, status == "resolved") > (latest[0],
                                                               latest[1] == "resolved"):
@@ -155,9 +156,10 @@ class NoiseState:
         self.groups[new] = GroupRow(*row[:10], bool(row[10]))
         for key in [k for k in self.alerts if k[1] in gone or k[1] == new]:
             del self.alerts[key]
-        for fp, status, ts in self.conn.execute(
-                "SELECT fingerprint, status, ts FROM noise_alerts WHERE group_id = ?", (new,)):
-            self.alerts[(fp, new)] = (status, ts)
+        for fp, status, ts, muted in self.conn.execute(
+                "SELECT fingerprint, status, ts, muted FROM noise_alerts WHERE group_id = ?",
+                (new,)):
+            self.alerts[(fp, new)] = (status, ts, bool(muted))
 
     # ---- lookups with lazy loading -----------------------------------------------------------
 
@@ -208,7 +210,8 @@ class NoiseState:
         found = self.service_keys.get(service)
         if found is None:
             found = self.service_keys[service] = {r[0] for r in self.conn.execute(
-                "SELECT DISTINCT gkey FROM noise_members WHERE service = ?", (service,))}
+                "SELECT DISTINCT gkey FROM noise_members WHERE service = ?", (service,))
+                if correlates(r[0])}
         return found
 
     def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
@@ -216,7 +219,7 @@ class NoiseState:
         """Add a member to its group key index and its group."""
         self.key_index(gkey).add(anchor, sid)
         self.member_group[sid] = gid
-        if service:
+        if service and correlates(gkey):
             self.keys_of_service(service).add(gkey)
         self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?)",
                    (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status))
@@ -243,13 +246,13 @@ class NoiseState:
             hit = self.aliases[gid] = row[0] if row else None
         return hit or gid
 
-    def get_alert(self, fp: str, gid: str) -> tuple[str, float] | None:
-        """(status, ts) of an alert inside one group."""
+    def get_alert(self, fp: str, gid: str) -> tuple[str, float, bool] | None:
+        """(status, ts, muted) of an alert inside one group."""
         hit = self.alerts.get((fp, gid), None if self.complete else _MISSING)
         if hit is _MISSING:
-            row = self._one("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
+            row = self._one("SELECT status, ts, muted FROM noise_alerts WHERE fingerprint = ? "
                             "AND group_id = ?", (fp, gid))
-            hit = self.alerts[(fp, gid)] = (row[0], row[1]) if row else None
+            hit = self.alerts[(fp, gid)] = (row[0], row[1], bool(row[2])) if row else None
         return hit
 
     def latest_alert(self, fp: str) -> tuple[float, str] | None:
@@ -261,14 +264,15 @@ class NoiseState:
             hit = self.alert_latest[fp] = (row[0], row[1]) if row else None
         return hit
 
-    def put_alert(self, fp: str, gid: str, status: str, ts: float, sid: str) -> None:
+    def put_alert(self, fp: str, gid: str, status: str, ts: float, sid: str,
+                  muted: bool) -> None:
         """Record an alert's state in its group (and as newest when it is)."""
-        self.alerts[(fp, gid)] = (status, ts)
+        self.alerts[(fp, gid)] = (status, ts, muted)
         latest = self.latest_alert(fp)
         if latest is None or (ts, status == "resolved") >= (latest[0], latest[1] == "resolved"):
             self.alert_latest[fp] = (ts, status)
-        self.write("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?)",
-                   (fp, gid, status, ts, sid))
+        self.write("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?,?)",
+                   (fp, gid, status, ts, sid, int(muted)))
 
     def inhibit_sources(self, rule: int, eqkey: str) -> dict[str, tuple[int, str, float]]:
         """fingerprint → (both_sides, name, since) of firing sources of a rule and eqkey."""
