@@ -31,7 +31,7 @@ def _case_row(result: CaseResult) -> dict[str, Any]:
 
 def build_report(results: Sequence[CaseResult], *, reasoner: str, dataset: str,
                  config: str | None, kb: Sequence[str] = (), history: str | None = None,
-                 bounds: dict[str, float] | None = None,
+                 bounds: dict[str, float] | None = None, tools: str = "off",
                  failures: Sequence[str] = ()) -> dict[str, Any]:
     """The report.json object: counts, metrics, per-class, per-tag and per-case detail."""
     return {
@@ -39,7 +39,7 @@ def build_report(results: Sequence[CaseResult], *, reasoner: str, dataset: str,
         "decisions": sum(len(r.decisions) for r in results),
         "errors": sum(1 for r in results if r.error is not None),
         "reasoner": reasoner, "dataset": dataset, "config": config,
-        "kb": list(kb), "history": history,
+        "kb": list(kb), "history": history, "tools": tools,
         "metrics": compute_metrics(results),
         "classes": class_details(results),
         "tags": tag_breakdown(results),

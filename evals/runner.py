@@ -50,6 +50,7 @@ class RunSpec:
     reasoner: str = "offline"
     kb_dir: Path | None = None
     settings: Settings | None = None
+    tools: str = "off"  # "off": tools=None (nothing planned); "dry-run": plan, never execute
 
 
 class CaseRunner:
@@ -64,13 +65,22 @@ class CaseRunner:
         self.spec = spec
         self.retriever = open_retriever(spec.kb_dir, spec.config) if spec.kb_dir else None
 
+    def _tools(self) -> Any | None:
+        """None, or a fresh dry-run tool runtime (in-memory ledger; nothing ever executes)."""
+        if self.spec.tools == "off":
+            return None
+        from tools.runtime import ToolRuntime
+
+        section = self.spec.config.tools.model_copy(update={"dry_run": True})
+        return ToolRuntime.open(":memory:", section, self.spec.config, clock=lambda: BASE_TIME)
+
     def run(self, index: int, case: EvalCase) -> CaseResult:
         """Deliver the case's context then its input on a fresh in-memory pipeline; score later."""
         result = CaseResult(case.id, index, list(case.tags), case.expected.carried())
         pipe = self._build(config=self.spec.config, settings=self.spec.settings,
                            db_path=":memory:", checkpointer="memory", retriever=self.retriever,
                            reasoner=self.spec.reasoner, clock=CaseClock(), id_prefix=case.id,
-                           tools=None)
+                           tools=self._tools())
         seen: list[dict[str, Any]] = []
         try:
             for n, ctx in enumerate(case.context):

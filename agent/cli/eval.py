@@ -79,9 +79,14 @@ def run(
     gate: Annotated[Path | None, typer.Option("--gate", help="File of METRIC=VALUE bounds, "
                                               "one a line.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    tools: Annotated[str, typer.Option(
+        "--tools", help="off: no tool runtime (nothing planned); dry-run: plan actions "
+        "through a per-case dry-run runtime (nothing executes).")] = "off",
     home: HomeOpt = None,
 ) -> None:
     """Run every case through the real pipeline, score it, write report.json/.md/.html."""
+    if tools not in {"off", "dry-run"}:
+        raise fail(f"--tools: must be off or dry-run, got {tools!r}")
     try:
         bounds = parse_bounds([*(read_gate_file(gate) if gate else []), *(fail_under or [])])
         cases = load_dataset(dataset)
@@ -97,7 +102,8 @@ def run(
                 kb_dir = build_kb(Path(tmp), kb or [], history, cfg.knowledge)
             except (KnowledgeBaseUnavailable, DatasetError) as exc:
                 raise fail(str(exc)) from None
-        spec = RunSpec(config=cfg, reasoner=settings.reasoner, kb_dir=kb_dir, settings=settings)
+        spec = RunSpec(config=cfg, reasoner=settings.reasoner, kb_dir=kb_dir, settings=settings,
+                       tools=tools)
         try:
             with _progress(len(cases)) as bar:
                 task = bar.add_task("eval", total=len(cases))
@@ -108,7 +114,8 @@ def run(
     report = build_report(results, reasoner=settings.reasoner, dataset=str(dataset),
                           config=str(settings.config) if settings.config else None,
                           kb=[str(p) for p in kb or []],
-                          history=str(history) if history else None, bounds=bounds)
+                          history=str(history) if history else None, bounds=bounds,
+                          tools=tools)
     report["gate"]["failures"] = failures = check(report["metrics"], bounds)
     paths = write_reports(report, out)
     typer.echo(f"{report['cases']} cases, {report['errors']} errors, reasoner "
