@@ -35,7 +35,7 @@ class LLMSection(_Strict):
     response_format: Literal["json_schema", "json_object", "auto"] = "auto"
     json_schema_strict: bool = True
     schema_in_response_format: bool = True  # json_object: also send {"schema": …} (llama.cpp)
-    temperature: float = Field(0.0, ge=0, le=2)
+    temperature: float | None = Field(0.0, ge=0, le=2)  # None: not sent (reasoning models)
     max_output_tokens: int = Field(600, ge=16)
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
     # investigation with read-only tools

@@ -123,8 +123,9 @@ class LLMClient:
     def _request(self, messages: list[dict[str, Any]], tools: list[dict] | None,
                  tool_choice: Any, fmt: str | None, max_tokens: int) -> Any:
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages,
-                                  "temperature": self.section.temperature,
                                   self.section.max_tokens_field: max_tokens}
+        if self.section.temperature is not None:
+            kwargs["temperature"] = self.section.temperature
         if tools:
             kwargs["tools"] = tools
             if tool_choice is not None:

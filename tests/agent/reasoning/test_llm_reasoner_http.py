@@ -57,9 +57,12 @@ def test_json_schema_answer_is_used_and_request_is_clean(
 def test_json_object_mode_sends_schema_in_prompt(
         llm_server: OpenAIServer, make_reasoner, demo_config: OrgConfig) -> None:
     llm_server.script(completion(decision_json(kind="alert", urgency="medium")))
-    j = make_reasoner(response_format="json_object").judge(make_evidence(demo_config))
+    r = make_reasoner(response_format="json_object", max_tokens_field="max_completion_tokens",
+                      temperature=None)
+    j = r.judge(make_evidence(demo_config))
     assert (j.reasoner, j.kind) == ("llm", "alert")
     body = llm_server.requests[0]
+    assert body["max_completion_tokens"] == 600 and "temperature" not in body
     assert body["response_format"]["type"] == "json_object"
     assert body["response_format"]["schema"]["properties"]["rationale"]["maxLength"] == 500
     assert "exactly these fields" in body["messages"][-1]["content"]
