@@ -14,6 +14,7 @@ from typing import Any
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.decision import Decision
+from agent.slack.deps import SlackDeps
 from agent.slack.explain import explain_decision
 from agent.slack.text import code, safe
 from agent.store.signals import SignalStore
@@ -56,3 +57,11 @@ def answer_why(responder: Any, store: SignalStore, config: OrgConfig, decision: 
     if timeline:
         text += "\n" + safe("\n".join(timeline_lines(decision, timeline)), 1200)
     return text
+
+
+def why_text(deps: SlackDeps, decision: Decision, question: str = "") -> str:
+    """The Slack answer to "why" (or `question`) about a decision: injected explainer (escaped
+    here), else the chat responder, else the stored record."""
+    if deps.explainer is not None:
+        return safe(deps.explainer(decision, question), 3000)
+    return answer_why(deps.chat, deps.pipeline.store, deps.config, decision, question)

@@ -64,6 +64,8 @@ def post_decision(client: WebClient, decision: Decision, config: OrgConfig, *,
                                                 "error": exc.response.get("error")})
         return None
     if posts is not None:
-        posts.record(key, str(response.get("channel") or channel), str(response.get("ts")))
+        posted_in, ts = str(response.get("channel") or channel), str(response.get("ts"))
+        posts.record(key, posted_in, ts)
+        posts.link_thread(posted_in, ts, decision.signal_id)
     log.info("notified", extra={"signal_id": decision.signal_id, "channel": channel})
     return dict(response.data) if isinstance(response.data, dict) else None

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS slack_posts (
   key TEXT PRIMARY KEY, channel TEXT, ts TEXT, claimed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS slack_threads (
+  channel TEXT NOT NULL, thread_ts TEXT NOT NULL, signal_id TEXT NOT NULL,
+  PRIMARY KEY (channel, thread_ts));
 """
 
 
@@ -44,6 +47,19 @@ class SlackPostLog:
         with self._lock:
             self.conn.execute("UPDATE slack_posts SET channel = ?, ts = ? WHERE key = ?",
                               (channel, ts, key))
+
+    def link_thread(self, channel: str, thread_ts: str, signal_id: str) -> None:
+        """Remember that a thread discusses `signal_id` (the first link wins)."""
+        with self._lock:
+            self.conn.execute("INSERT OR IGNORE INTO slack_threads VALUES (?, ?, ?)",
+                              (channel, thread_ts, signal_id))
+
+    def thread_signal(self, channel: str, thread_ts: str) -> str | None:
+        """The signal a thread discusses, or None."""
+        row = self.conn.execute(
+            "SELECT signal_id FROM slack_threads WHERE channel = ? AND thread_ts = ?",
+            (channel, thread_ts)).fetchone()
+        return row[0] if row else None
 
     def where(self, key: str) -> tuple[str, str] | None:
         """(channel, ts) of the message posted for `key`, or None."""

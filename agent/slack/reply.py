@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from agent.decision import Decision
 from agent.signals.errors import SignalParseError
 from agent.slack.blocks import decision_blocks, headline
+from agent.slack.chat import why_text
 from agent.slack.deps import SlackDeps
 from agent.slack.notify import pending_approvals, post_decision
 from agent.slack.text import safe
@@ -69,5 +70,26 @@ def triage_message(deps: SlackDeps, client: WebClient, body: dict[str, Any],
             blocks=decision_blocks(decision,
                                    approvals=pending_approvals(deps.tools, decision.signal_id)))
         deps.posts.record(key, str(reply.get("channel") or channel), str(reply.get("ts")))
+        deps.posts.link_thread(str(channel), str(thread), decision.signal_id)
         post_decision(client, decision, deps.config, posts=deps.posts, tools=deps.tools)
     return decisions
+
+
+def answer_in_thread(deps: SlackDeps, client: WebClient, body: dict[str, Any],
+                     event: dict[str, Any], question: str) -> bool:
+    """Answer a mention inside a decision's thread as a question about that decision.
+
+    Returns False when the thread is not about a known decision (then the text is triaged).
+    """
+    channel, thread = event.get("channel"), event.get("thread_ts")
+    if not channel or not thread:
+        return False
+    signal_id = deps.posts.thread_signal(str(channel), str(thread))
+    decision = deps.pipeline.store.get_decision(signal_id) if signal_id else None
+    if decision is None:
+        return False
+    if not deps.posts.claim(delivery_key(body, event)):
+        return True
+    client.chat_postMessage(channel=channel, thread_ts=thread, unfurl_links=False,
+                            text=why_text(deps, decision, question))
+    return True

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from agent.signals.errors import SignalParseError
 from agent.slack.blocks import decision_blocks, headline, learning_blocks
-from agent.slack.chat import answer_why
+from agent.slack.chat import why_text
 from agent.slack.command import (
     USAGE,
     CommandError,
@@ -57,12 +57,7 @@ def run_why(deps: SlackDeps, respond: Respond, command: Why) -> None:
         respond(response_type="ephemeral",
                 text=f"No decision for signal {code(command.signal_id, 80)}.")
         return
-    if deps.explainer is not None:
-        text = safe(deps.explainer(decision, command.question), 3000)
-    else:
-        text = answer_why(deps.chat, deps.pipeline.store, deps.config, decision,
-                          command.question)
-    respond(response_type="ephemeral", text=text)
+    respond(response_type="ephemeral", text=why_text(deps, decision, command.question))
 
 
 def run_suppress(deps: SlackDeps, body: dict[str, Any], respond: Respond,

@@ -8,11 +8,12 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from agent.slack.deps import SlackDeps
-from agent.slack.reply import strip_mention, triage_message
+from agent.slack.reply import answer_in_thread, strip_mention, triage_message
 
 HELP = ("Mention me with what you see (\"@triage checkout returns 500s\") or use "
         "`/triage <text>`, `/triage why <signal_id>`, "
-        "`/triage maintenance <service> <duration> <reason>`.")
+        "`/triage maintenance <service> <duration> <reason>`. In a decision's thread, "
+        "mention me with a question about it.")
 
 
 def register_listeners(app: App, deps: SlackDeps) -> None:
@@ -21,7 +22,7 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
     @app.event("app_mention")
     def handle_mention(body: dict[str, Any], event: dict[str, Any], client: WebClient,
                        context: BoltContext) -> None:
-        """Triage the text after the mention and answer in its thread."""
+        """In a decision's thread: answer the question; elsewhere: triage the text."""
         if event.get("subtype") or event.get("bot_id"):
             return
         text = strip_mention(event.get("text") or "", context.bot_user_id)
@@ -30,4 +31,5 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
                                     thread_ts=event.get("thread_ts") or event.get("ts"),
                                     text=HELP)
             return
-        triage_message(deps, client, body, event, text)
+        if not answer_in_thread(deps, client, body, event, text):
+            triage_message(deps, client, body, event, text)

@@ -129,3 +129,30 @@ def test_triage_goes_through_an_injected_hook(harness: HarnessFactory) -> None:
     assert payload["type"] == "message" and payload["channel"] == "C0GENERAL"
     assert payload["text"].startswith("checkout is down")  # the bot mention is stripped
     assert h.api.calls("chat.postMessage")[0].body["thread_ts"] == MENTION["ts"]
+
+
+def test_mention_in_a_decision_thread_is_a_question_not_a_new_signal(
+        harness: HarnessFactory) -> None:
+    h = harness()
+    h.event(MENTION, "Ev0THREAD1")
+    assert decisions_count(h) == 1
+    signal_id = json.loads(h.pipeline.store.conn.execute(
+        "SELECT body FROM decisions").fetchone()[0])["signal_id"]
+    question = {"type": "app_mention", "user": "U0BOB0001", "channel": "C0GENERAL",
+                "ts": "1764579660.000500", "thread_ts": MENTION["ts"],
+                "text": "<@UTRIAGEBOT> why is this so urgent?"}
+    h.event(question, "Ev0THREAD2")
+    h.event(question, "Ev0THREAD2", headers={"X-Slack-Retry-Num": "1"})
+    assert decisions_count(h) == 1  # no new signal from the question
+    answers = [c for c in h.api.calls("chat.postMessage")
+               if c.body.get("thread_ts") == MENTION["ts"]][1:]
+    assert len(answers) == 1
+    text = answers[0].body["text"]
+    assert signal_id in text and "impact" in text and "Rationale" in text
+    # the same in the team channel's notification thread
+    assert any(c.body.get("channel") == "#payments-oncall" for c in h.api.calls("chat.postMessage"))
+    root = h.pipeline.store.conn.execute(
+        "SELECT channel, ts FROM slack_posts WHERE key = ?", (f"notify:{signal_id}",)).fetchone()
+    h.event({**question, "channel": root[0], "thread_ts": root[1]}, "Ev0THREAD3")
+    assert decisions_count(h) == 1
+    assert h.api.calls("chat.postMessage")[-1].body["thread_ts"] == root[1]
