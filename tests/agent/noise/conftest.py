@@ -32,7 +32,7 @@ def alert(alertname: str = "HighCPU", at: float = 0, status: str = "firing",
     """An Alertmanager-like signal `at` minutes after T0 (start defaults to `at`)."""
     labels = {"alertname": alertname, **{k: str(v) for k, v in labels.items()}}
     starts = T0 + timedelta(minutes=at if start is None else start)
-    ts = starts
+    ts = T0 + timedelta(minutes=at) if status == "resolved" else starts  # as the parser does
     return Signal(signal_id=f"s{next(_ids)}", source="alertmanager",
                   fingerprint=fingerprint(labels), status=status, title=alertname,
                   labels=labels, severity=labels.get("severity"), service=labels.get("service"),

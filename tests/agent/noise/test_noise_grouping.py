@@ -117,3 +117,13 @@ def test_late_firing_after_its_resolve_is_stale(make_gate, sig):
     assert res.group_id == fire.group_id
     assert not fire.notify and fire.notify_reason.startswith("stale")
     assert gate.group(fire.group_id).status == "resolved"
+
+
+def test_metric_samples_do_not_chain_a_service_into_one_group(make_gate, sig):
+    gate = make_gate()
+    for m in range(0, 600, 10):  # a sample every 10 minutes all day
+        gate.process(sig.sample("cpu_usage_percent", 40, at=m, service="shop"))
+    morning = gate.process(sig.alert("HighLatency", at=5, service="shop"))
+    evening = gate.process(sig.ticket("shop slow", at=500, service="shop"))
+    assert morning.group_id != evening.group_id
+    assert not gate.process(sig.ticket("shop still slow", at=6, service="shop")).new_group

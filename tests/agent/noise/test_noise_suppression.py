@@ -112,3 +112,13 @@ def test_resolve_of_silenced_source_clears_inhibition_and_closes_group(make_gate
     assert gate.group(src.group_id).firing == []
     after = gate.process(sig.alert("DiskSlow", at=5, severity="warning", instance="n1"))
     assert after.suppressed_by is None
+
+
+def test_resolve_after_window_of_a_muted_alert_clears_quietly(make_gate, sig):
+    gate = make_gate(MAINT)
+    fired = gate.process(sig.alert("DBSlow", at=170, service="orders-db"))
+    resolved = gate.process(sig.alert("DBSlow", at=185, start=170, status="resolved",
+                                      service="orders-db"))
+    assert fired.maintenance and resolved.suppressed_by is None  # 03:05 is outside the window
+    assert not resolved.notify and "suppressed alert" in resolved.notify_reason
+    assert gate.group(fired.group_id).status == "resolved"
