@@ -71,9 +71,9 @@ class ApprovalRecord:
 class ApprovalStore:
     """Pending and decided approval requests in the shared SQLite database."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
         self.conn = conn
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()  # shared with the other users of `conn`
         conn.executescript(_SCHEMA)
 
     def request(self, record: ApprovalRecord) -> tuple[ApprovalRecord, bool]:
@@ -86,27 +86,28 @@ class ApprovalStore:
         assert stored is not None
         return stored, cur.rowcount == 1
 
+    def _select(self, where: str, params: tuple) -> list[ApprovalRecord]:
+        with self._lock:
+            cur = self.conn.execute(f"SELECT * FROM tool_approvals {where}", params)
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        return [ApprovalRecord(**dict(zip(cols, r, strict=True))) for r in rows]
+
     def get(self, approval_id: str) -> ApprovalRecord | None:
         """The request with this id, or None."""
-        row = self.conn.execute("SELECT * FROM tool_approvals WHERE id = ?",
-                                (approval_id,)).fetchone()
-        return ApprovalRecord(**dict(row)) if row else None
+        found = self._select("WHERE id = ?", (approval_id,))
+        return found[0] if found else None
 
     def by_key(self, idem_key: str) -> ApprovalRecord | None:
         """The request for an idempotency key, or None."""
-        row = self.conn.execute("SELECT * FROM tool_approvals WHERE idem_key = ?",
-                                (idem_key,)).fetchone()
-        return ApprovalRecord(**dict(row)) if row else None
+        found = self._select("WHERE idem_key = ?", (idem_key,))
+        return found[0] if found else None
 
     def list(self, status: str | None = None) -> list[ApprovalRecord]:
         """Requests (optionally of one status), oldest first."""
         if status:
-            rows = self.conn.execute("SELECT * FROM tool_approvals WHERE status = ? "
-                                     "ORDER BY requested_at", (status,)).fetchall()
-        else:
-            rows = self.conn.execute(
-                "SELECT * FROM tool_approvals ORDER BY requested_at").fetchall()
-        return [ApprovalRecord(**dict(r)) for r in rows]
+            return self._select("WHERE status = ? ORDER BY requested_at", (status,))
+        return self._select("ORDER BY requested_at", ())
 
     def decide(self, approval_id: str, status: str, approver: str, now: datetime,
                expires_at: datetime, reason: str | None = None) -> ApprovalRecord:

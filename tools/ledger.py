@@ -73,9 +73,9 @@ def _digest(prev: str, values: dict[str, Any]) -> str:
 class Ledger:
     """Append, query and verify the audit ledger in the shared SQLite database."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
         self.conn = conn
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()  # shared with the other users of `conn`
         conn.executescript(_SCHEMA)
 
     def append(self, event: str, tool: str, *, ts: datetime, args: dict | None = None,
@@ -106,7 +106,11 @@ class Ledger:
 
     def _rows(self, where: str = "", params: tuple = (), tail: str = "") -> list[LedgerRow]:
         sql = f"SELECT * FROM tool_ledger {where} ORDER BY seq {tail}"
-        return [LedgerRow(**dict(r)) for r in self.conn.execute(sql, params).fetchall()]
+        with self._lock:
+            cur = self.conn.execute(sql, params)
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        return [LedgerRow(**dict(zip(cols, r, strict=True))) for r in rows]
 
     def rows(self, since_seq: int = 0) -> list[LedgerRow]:
         """All rows after `since_seq`, oldest first."""

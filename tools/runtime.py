@@ -37,6 +37,17 @@ log = logging.getLogger(__name__)
 Hook = Callable[[str, dict[str, Any]], None]
 
 
+def _own_connection(db: sqlite3.Connection | str | Path) -> sqlite3.Connection:
+    """A private autocommit connection to the same database (in-memory ones are shared)."""
+    if not isinstance(db, sqlite3.Connection):
+        return open_db(db)
+    row = db.execute("PRAGMA database_list").fetchone()
+    if row and row[2]:
+        return open_db(row[2])
+    db.isolation_level = None  # explicit BEGIN IMMEDIATE transactions only
+    return db
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -54,8 +65,9 @@ class ToolRuntime(ApprovalFlow):
         self.executor = executor or SubprocessExecutor(path=section.bin_path or DEFAULT_PATH)
         self.clock = clock or _utcnow
         self.hook = hook
-        self.ledger = Ledger(conn)
-        self.approvals = ApprovalStore(conn)
+        db_lock = threading.RLock()  # one transaction at a time on the shared connection
+        self.ledger = Ledger(conn, db_lock)
+        self.approvals = ApprovalStore(conn, db_lock)
         self.approval_ttl = parse_duration(section.approval_ttl)
         self._slots = threading.BoundedSemaphore(section.max_concurrency)
 
@@ -64,8 +76,8 @@ class ToolRuntime(ApprovalFlow):
              config: OrgConfig, executor: Executor | None = None,
              clock: Callable[[], datetime] | None = None, **kwargs: Any) -> ToolRuntime:
         """A runtime on a database connection or path (a path gets its own connection)."""
-        conn = db if isinstance(db, sqlite3.Connection) else open_db(db)
-        return cls(conn, section, config, executor=executor, clock=clock, **kwargs)
+        return cls(_own_connection(db), section, config, executor=executor, clock=clock,
+                   **kwargs)
 
     # -- helpers ---------------------------------------------------------------------------
     def approvers(self, team: str | None) -> list[str]:
