@@ -77,7 +77,8 @@ class KnowledgeBase:
         return self.embedder.embed([text])[0]
 
     def _reload_catalog(self) -> None:
-        self._meta = {r.doc_id: (r.kind, r.title, r.meta) for r in self.lexical.all_docs()}
+        self._meta = {r.doc_id: (r.kind, r.title, ranking.prepare(r.meta))
+                      for r in self.lexical.all_docs()}
 
     # --- ingestion ---------------------------------------------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
@@ -136,7 +137,7 @@ class KnowledgeBase:
         metas = [{"doc_id": rec.doc_id, "kind": rec.kind, "heading": c.heading[:500]}
                  for c in doc.chunks]
         self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
-        self._meta[rec.doc_id] = (rec.kind, rec.title, rec.meta)
+        self._meta[rec.doc_id] = (rec.kind, rec.title, ranking.prepare(dict(rec.meta)))
 
     def delete_doc(self, doc_id: str) -> bool:
         """Remove a document from both indexes; True when it existed."""
@@ -164,10 +165,8 @@ class KnowledgeBase:
         if not records:
             return 0
         vectors = self.embedder.embed([r.text for r in records])
-        now = _now()
-        for rec in records:
-            self.lexical.put_case(rec.case_id, rec.text, rec.labels, rec.signal_labels,
-                                  origin, now)
+        self.lexical.put_cases([(r.case_id, r.text, r.labels, r.signal_labels)
+                                for r in records], origin, _now())
         self.cases.add([r.case_id for r in records], vectors, [r.text for r in records],
                        [{"origin": origin} for _ in records])
         return len(records)
@@ -184,8 +183,7 @@ class KnowledgeBase:
         if not self._meta or not query.text.strip() and not query.terms:
             return []
         vector = self._embed_query(query.text.strip() or " ".join(query.terms))
-        where = {"kind": {"$in": list(kinds)}} if kinds else None
-        vec_hits = self.chunks.query(vector, CANDIDATES, where)
+        vec_hits = self._vector_candidates(vector, kinds)
         lexical_text = "\n".join([query.text, *query.terms])
         lex_chunks = self.lexical.search_chunks(lexical_text, CANDIDATES, kinds)
         lex_docs = self.lexical.search_docs(lexical_text, CANDIDATES // 2, kinds)
@@ -207,8 +205,7 @@ class KnowledgeBase:
             if doc_id not in self._meta:
                 continue
             doc_kind, _, meta = self._meta[doc_id]
-            if service and ranking.norm_name(service) not in {
-                    ranking.norm_name(s) for s in meta.get("services", [])}:
+            if service and ranking.norm_name(service) not in ranking.service_names(meta):
                 continue
             boost, reasons = ranking.boost_for(meta, names)
             total = base + boost
@@ -236,6 +233,16 @@ class KnowledgeBase:
                           "match": reasons, "similarity": round(sim, 4),
                           "fused": round(total, 5)}))
         return hits
+
+    def _vector_candidates(self, vector: np.ndarray, kinds: tuple[str, ...] | None
+                           ) -> list[tuple[str, float, dict[str, Any]]]:
+        """Nearest chunks of the wanted kinds; unfiltered HNSW first (fast), filtered if sparse."""
+        hits = self.chunks.query(vector, CANDIDATES * 2)
+        if kinds:
+            hits = [h for h in hits if h[2].get("kind") in kinds]
+            if len(hits) < CANDIDATES // 4:
+                hits = self.chunks.query(vector, CANDIDATES, {"kind": {"$in": list(kinds)}})
+        return hits[:CANDIDATES]
 
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
         """Nearest labeled past cases: cosine similarity plus agreement on name-like labels."""

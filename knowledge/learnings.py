@@ -89,7 +89,8 @@ class LearningStore:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.conn = kb.lexical.conn
-        self.conn.executescript(_SCHEMA)
+        with kb.lexical.lock:
+            self.conn.executescript(_SCHEMA)
         self.quarantine = VectorIndex(kb.client, QUARANTINE, kb.embedder.model_id)
 
     def submit(self, learning: Learning, now: str | None = None) -> Learning:
@@ -117,16 +118,16 @@ class LearningStore:
 
     def get(self, learning_id: str) -> Learning | None:
         """One learning by id."""
-        row = self.conn.execute("SELECT * FROM kb_learnings WHERE id = ?",
-                                (learning_id,)).fetchone()
-        return _from_row(row) if row else None
+        rows = self.kb.lexical.rows("SELECT * FROM kb_learnings WHERE id = ?", (learning_id,))
+        return _from_row(rows[0]) if rows else None
 
     def list(self, status: str | None = "quarantined") -> list[Learning]:
         """Learnings in a state (None: all), oldest first."""
         sql, params = "SELECT * FROM kb_learnings", ()
         if status:
             sql, params = sql + " WHERE status = ?", (status,)
-        return [_from_row(r) for r in self.conn.execute(sql + " ORDER BY created_at, id", params)]
+        return [_from_row(r) for r in self.kb.lexical.rows(sql + " ORDER BY created_at, id",
+                                                              params)]
 
     def approve(self, learning_id: str, reviewer: str, force: bool = False) -> Learning:
         """Promote a quarantined learning to retrieval; flagged items need `force`."""

@@ -93,20 +93,24 @@ class LexicalIndex:
         with self.lock:
             conn.executescript(_SCHEMA)
 
+    def rows(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """Run a read under the lock (the connection is shared across threads)."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
     # --- documents -------------------------------------------------------------------------
     def get_doc(self, doc_id: str) -> DocRecord | None:
         """The catalog row of a document, or None."""
-        row = self.conn.execute("SELECT * FROM kb_docs WHERE doc_id = ?", (doc_id,)).fetchone()
-        return _record(row) if row else None
+        rows = self.rows("SELECT * FROM kb_docs WHERE doc_id = ?", (doc_id,))
+        return _record(rows[0]) if rows else None
 
     def all_docs(self) -> list[DocRecord]:
         """Every catalogued document."""
-        return [_record(r) for r in self.conn.execute("SELECT * FROM kb_docs ORDER BY doc_id")]
+        return [_record(r) for r in self.rows("SELECT * FROM kb_docs ORDER BY doc_id")]
 
     def docs_under(self, root: str) -> list[str]:
         """Ids of documents ingested from the folder `root`."""
-        rows = self.conn.execute("SELECT doc_id FROM kb_docs WHERE root = ?", (root,))
-        return [r[0] for r in rows]
+        return [r[0] for r in self.rows("SELECT doc_id FROM kb_docs WHERE root = ?", (root,))]
 
     def put_doc(self, record: DocRecord, chunks: Iterable[tuple[str, str, str]], names: str,
                 body: str, now: str) -> None:
@@ -184,31 +188,38 @@ class LexicalIndex:
         """Heading and body of the given chunks."""
         if not chunk_ids:
             return {}
-        rows = self.conn.execute(
+        rows = self.rows(
             f"SELECT chunk_id, heading, body FROM kb_chunks_fts WHERE chunk_id IN "
             f"({','.join('?' * len(chunk_ids))})", chunk_ids)
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def counts(self) -> dict[str, int]:
         """Documents per kind, chunks and cases."""
-        out = {f"docs_{r[0]}": r[1] for r in self.conn.execute(
+        out = {f"docs_{r[0]}": r[1] for r in self.rows(
             "SELECT kind, COUNT(*) FROM kb_docs GROUP BY kind")}
-        out["chunks"] = self.conn.execute("SELECT COUNT(*) FROM kb_chunks_fts").fetchone()[0]
-        out["cases"] = self.conn.execute("SELECT COUNT(*) FROM kb_cases").fetchone()[0]
+        out["chunks"] = self.rows("SELECT COUNT(*) FROM kb_chunks_fts")[0][0]
+        out["cases"] = self.rows("SELECT COUNT(*) FROM kb_cases")[0][0]
         return out
 
     # --- cases -----------------------------------------------------------------------------
-    def put_case(self, case_id: str, text: str, labels: dict[str, Any],
-                 signal_labels: dict[str, str], origin: str, now: str) -> None:
-        """Insert or replace a labeled past case."""
+    def put_cases(self, cases: list[tuple[str, str, dict[str, Any], dict[str, str]]],
+                  origin: str, now: str) -> None:
+        """Insert or replace labeled past cases (id, text, labels, signal labels) in one go."""
         with self.lock:
-            self.conn.execute("DELETE FROM kb_cases WHERE case_id = ?", (case_id,))
-            self.conn.execute("DELETE FROM kb_cases_fts WHERE case_id = ?", (case_id,))
-            self.conn.execute("INSERT INTO kb_cases VALUES (?,?,?,?,?,?)",
-                              (case_id, text, json.dumps(labels), json.dumps(signal_labels),
-                               origin, now))
-            self.conn.execute("INSERT INTO kb_cases_fts VALUES (?,?)",
-                              (case_id, expand_identifiers(text)))
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for case_id, text, labels, signal_labels in cases:
+                    self.conn.execute("DELETE FROM kb_cases WHERE case_id = ?", (case_id,))
+                    self.conn.execute("DELETE FROM kb_cases_fts WHERE case_id = ?", (case_id,))
+                    self.conn.execute("INSERT INTO kb_cases VALUES (?,?,?,?,?,?)",
+                                      (case_id, text, json.dumps(labels),
+                                       json.dumps(signal_labels), origin, now))
+                    self.conn.execute("INSERT INTO kb_cases_fts VALUES (?,?)",
+                                      (case_id, expand_identifiers(text)))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
 
     def search_cases(self, text: str, limit: int) -> list[tuple[str, float]]:
         """BM25 over case texts: [(case_id, score)]."""
@@ -225,7 +236,7 @@ class LexicalIndex:
         """Stored cases by id: text, labels, signal_labels."""
         if not case_ids:
             return {}
-        rows = self.conn.execute(
+        rows = self.rows(
             f"SELECT * FROM kb_cases WHERE case_id IN ({','.join('?' * len(case_ids))})",
             case_ids)
         return {r["case_id"]: {"text": r["text"], "labels": json.loads(r["labels"]),

@@ -57,9 +57,27 @@ def query_names(query: RetrievalQuery) -> QueryNames:
 
 def doc_names(meta: dict[str, Any]) -> set[str]:
     """Names that identify a document: file stem, title, first heading, front-matter alerts."""
+    cached = meta.get("_names")
+    if cached is not None:
+        return cached
     raw = [meta.get("stem", ""), meta.get("title", ""), meta.get("h1", ""),
            *meta.get("alerts", [])]
     return {norm_name(v) for v in raw if v and norm_name(v)}
+
+
+def service_names(meta: dict[str, Any]) -> set[str]:
+    """Normalized front-matter services of a document."""
+    cached = meta.get("_services")
+    if cached is not None:
+        return cached
+    return {norm_name(s) for s in meta.get("services", [])}
+
+
+def prepare(meta: dict[str, Any]) -> dict[str, Any]:
+    """Precompute the name sets used on every query (kept in memory only)."""
+    meta["_names"] = doc_names({k: v for k, v in meta.items() if k != "_names"})
+    meta["_services"] = {norm_name(s) for s in meta.get("services", [])}
+    return meta
 
 
 def boost_for(meta: dict[str, Any], names: QueryNames) -> tuple[float, list[str]]:
@@ -69,8 +87,7 @@ def boost_for(meta: dict[str, Any], names: QueryNames) -> tuple[float, list[str]
     if names.exact & doc_names(meta) and not meta.get("is_index"):  # an index names a folder
         boost += EXACT_BOOST * unit
         reasons.append("name")
-    services = {norm_name(s) for s in meta.get("services", [])}
-    if services & (names.services | names.exact):
+    if service_names(meta) & (names.services | names.exact):
         boost += SERVICE_BOOST * unit
         reasons.append("service")
     folders = [f for f in meta.get("folders", []) if f]

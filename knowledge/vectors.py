@@ -47,10 +47,12 @@ class VectorIndex:
             raise ValueError(f"collection {name} was built with {stored}, not {model_id}; "
                              "use a fresh --home or the same embeddings backend")
         self._batch = max(1, min(1000, int(client.get_max_batch_size())))
+        self._count: int | None = None  # cached: count() is a round trip per call
 
     def add(self, ids: list[str], vectors: np.ndarray, documents: list[str],
             metadatas: list[dict[str, Any]]) -> None:
         """Upsert items in batches the server accepts."""
+        self._count = None
         for start in range(0, len(ids), self._batch):
             end = start + self._batch
             self.collection.upsert(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
@@ -58,20 +60,19 @@ class VectorIndex:
 
     def delete_where(self, where: dict[str, Any]) -> None:
         """Delete items matching a metadata filter."""
+        self._count = None
         self.collection.delete(where=where)
 
     def delete_ids(self, ids: list[str]) -> None:
         """Delete items by id."""
         if ids:
+            self._count = None
             self.collection.delete(ids=ids)
 
     def query(self, vector: np.ndarray, n: int,
               where: dict[str, Any] | None = None) -> list[tuple[str, float, dict[str, Any]]]:
         """Nearest items: [(id, cosine similarity, metadata)], best first."""
-        count = self.collection.count()
-        if count == 0:
-            return []
-        result = self.collection.query(query_embeddings=[vector.tolist()], n_results=min(n, count),
+        result = self.collection.query(query_embeddings=[vector.tolist()], n_results=n,
                                        where=where or None, include=["distances", "metadatas"])
         ids = result["ids"][0]
         dists = result["distances"][0]
@@ -80,5 +81,10 @@ class VectorIndex:
                                                                        strict=True)]
 
     def count(self) -> int:
-        """Number of stored items."""
-        return int(self.collection.count())
+        """Number of stored items; a positive count is cached until this process writes
+        (an empty collection is re-checked, so another process's ingest becomes visible)."""
+        if self._count:
+            return self._count
+        count = int(self.collection.count())
+        self._count = count or None
+        return count
