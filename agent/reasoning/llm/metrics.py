@@ -18,6 +18,8 @@ class DecisionRecord:
     tokens: int = 0
     requests: int = 0
     latency_s: float = 0.0
+    # every tool call the model asked for: {tool, args, status, executed}; refused write/risky
+    # calls are never run here; planning may offer them through tools/ approval as proposals
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
 

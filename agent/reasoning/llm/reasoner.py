@@ -17,6 +17,7 @@ from agent.reasoning.llm.investigate import Investigation, ToolSet, investigate
 from agent.reasoning.llm.metrics import DecisionRecord, LLMMetrics
 from agent.reasoning.llm.prompts import SYSTEM_PROMPT, retry_message
 from agent.reasoning.llm.schema import InvalidAnswer, LLMDecision, parse_decision
+from agent.reasoning.redact import redact_value
 from agent.reasoning.types import Evidence, Judgement, Reasoner
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,9 @@ class LLMReasoner:
             if self.tools is not None and self.tools[0] and self.section.max_steps > 0:
                 inv = investigate(self.llm, messages, self.tools, budget)
                 record.requests += inv.requests
-                record.tool_calls = [{"tool": c.name, "status": c.status,
-                                      "executed": c.executed} for c in inv.calls]
+                record.tool_calls = [{"tool": c.name, "args": redact_value(c.args),
+                                      "status": c.status, "executed": c.executed}
+                                     for c in inv.calls]
                 if inv.answer:
                     try:
                         return parse_decision(inv.answer), inv
