@@ -22,6 +22,18 @@ log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
 
 
+class _ClientTokenNotice(logging.Filter):
+    """Drops Bolt's "token will be unused" notice: we always hand Bolt a configured client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_BOLT_LOG = logging.getLogger("slack_bolt.App")
+if not any(isinstance(f, _ClientTokenNotice) for f in _BOLT_LOG.filters):
+    _BOLT_LOG.addFilter(_ClientTokenNotice())
+
+
 class SlackConfigError(ValueError):
     """Slack settings missing or unusable (names the environment variable to set)."""
 
