@@ -58,7 +58,7 @@ def _config_path(dataset: Path, explicit: Path | None) -> Path | None:
     return beside if beside.is_file() else None
 
 
-def _progress(total: int) -> Progress:
+def _progress() -> Progress:
     return Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=False)
 
@@ -105,7 +105,7 @@ def run(
         spec = RunSpec(config=cfg, reasoner=settings.reasoner, kb_dir=kb_dir, settings=settings,
                        tools=tools)
         try:
-            with _progress(len(cases)) as bar:
+            with _progress() as bar:
                 task = bar.add_task("eval", total=len(cases))
                 results = run_cases(cases, spec, jobs=jobs,
                                     progress=lambda n: bar.advance(task, n))
