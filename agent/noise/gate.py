@@ -107,6 +107,10 @@ class NoiseGate:
             state.put_dedup(key, signal.signal_id, t)
             outcome = self._fresh(signal, t)
         state.put_outcome(signal.signal_id, _dumps(outcome))
+        log.debug("noise outcome", extra={
+            "signal_id": signal.signal_id, "group_id": outcome.group_id,
+            "duplicate_of": outcome.duplicate_of, "suppressed_by": outcome.suppressed_by,
+            "notify": outcome.notify, "notify_reason": outcome.notify_reason})
         return outcome
 
     def _duplicate(self, original_id: str) -> NoiseOutcome:
@@ -230,6 +234,28 @@ class NoiseGate:
         with self._lock:
             return {r[0]: r[1] for r in self.conn.execute(
                 "SELECT signal_id, group_id FROM noise_members")}
+
+    def prune(self, before: datetime) -> int:
+        """Forget dedup keys and closed groups whose last activity is before `before`.
+
+        Open groups and firing alerts are kept; returns the number of groups removed.
+        """
+        cutoff = epoch(before)
+        with self._tx():
+            conn = self.conn
+            conn.execute("DELETE FROM noise_dedup WHERE ts < ?", (cutoff,))
+            old = [r[0] for r in conn.execute(
+                "SELECT group_id FROM noise_groups WHERE status = 'resolved' AND last_ts < ?",
+                (cutoff,))]
+            for gid in old:
+                for table in ("noise_members", "noise_timeline", "noise_alerts", "noise_groups"):
+                    conn.execute(f"DELETE FROM {table} WHERE group_id = ?", (gid,))
+                conn.execute("DELETE FROM noise_group_alias WHERE new_id = ?", (gid,))
+            conn.execute("DELETE FROM noise_flaps WHERE fingerprint NOT IN "
+                         "(SELECT fingerprint FROM noise_alerts)")
+            self.state.reload()
+        log.info("noise state pruned", extra={"groups": len(old), "before": before.isoformat()})
+        return len(old)
 
     # ---- runtime windows and silences --------------------------------------------------------
 

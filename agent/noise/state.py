@@ -18,6 +18,7 @@ from agent.noise.records import GroupRow, KeyIndex
 _MISSING: Any = object()
 EAGER_AFTER = 20  # quiet transactions before a reload may load hot tables whole
 EAGER_MAX_ROWS = 200_000
+LAZY_CACHE_MAX = 200_000  # outcomes and member entries kept in memory before a reset
 _GROUP_COLS = ("group_id, gkey, service, first_anchor, last_ts, kind, priority, last_notify, "
                "n_alerts, n_firing, multi")
 
@@ -70,6 +71,11 @@ class NoiseState:
             self._quiet += 1
         return changed
 
+    def reload(self) -> None:
+        """Drop the cache and load the hot tables again (after bulk changes in SQL)."""
+        self.clear()
+        self._load_all()
+
     def _load_all(self) -> None:
         """Load the small hot tables whole, so a miss means absent (single-writer fast path)."""
         total = sum(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
@@ -92,9 +98,14 @@ class NoiseState:
         self.complete = True
 
     def commit(self) -> None:
-        """Flush buffered writes and commit."""
+        """Flush buffered writes and commit; bound the lazily reloadable caches."""
         self.flush()
         self.conn.execute("COMMIT")
+        if len(self.outcomes) > LAZY_CACHE_MAX:
+            self.outcomes.clear()
+        if len(self.member_group) > LAZY_CACHE_MAX:
+            self.keys.clear()
+            self.member_group.clear()
 
     def rollback(self) -> None:
         """Roll back and forget the cache (it may hold uncommitted changes)."""

@@ -127,3 +127,15 @@ def test_metric_samples_do_not_chain_a_service_into_one_group(make_gate, sig):
     evening = gate.process(sig.ticket("shop slow", at=500, service="shop"))
     assert morning.group_id != evening.group_id
     assert not gate.process(sig.ticket("shop still slow", at=6, service="shop")).new_group
+
+
+def test_prune_forgets_closed_groups_and_old_dedup_keys(make_gate, sig):
+    gate = make_gate()
+    first = sig.alert("X", at=0, service="s")
+    closed = gate.process(first)
+    gate.process(sig.alert("X", at=5, start=0, status="resolved", service="s"))
+    still = gate.process(sig.alert("Y", at=1, service="s"))
+    assert gate.prune(sig.T0 + timedelta(hours=1)) == 1
+    assert gate.group(closed.group_id) is None and gate.group(still.group_id) is not None
+    again = gate.process(first.model_copy(update={"signal_id": "late-copy"}))
+    assert again.duplicate_of is None  # its dedup key is gone: judged as new
