@@ -7,16 +7,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from tools.approvals import ApprovalError, ApprovalRecord, ApprovalStore
 from tools.context import ActionContext
 from tools.envelope import ToolResult
-from tools.registry import ToolSpec
+from tools.registry import Registry, ToolSpec, args_hash
 
 
 class ApprovalFlow:
     """Mixin for ToolRuntime: approval requests, the approval gate, decisions and edits."""
 
     approvals: ApprovalStore
+    registry: Registry
     approval_ttl: timedelta
     clock: Callable[[], datetime]
     approvers: Callable[[str | None], list[str]]
@@ -105,6 +108,14 @@ class ApprovalFlow:
             raise ApprovalError(f"{approver!r} is not an approver of team {original.team!r}")
         if original.tool != tool:
             raise ApprovalError("an edit may change arguments, not the tool")
+        spec = self.registry.get(tool)
+        try:
+            values = spec.args_model.model_validate(new_args).model_dump(mode="json") \
+                if spec else None
+        except ValidationError as exc:
+            raise ApprovalError(f"edited arguments invalid: {exc.errors()[0]['msg']}") from None
+        if values is not None and args_hash(tool, values) == original.args_hash:
+            return self.decide(approval_id, approver, accept=True, reason="edit without change")
         now = self.clock()
         self.approvals.decide(approval_id, "superseded", approver, now,
                               datetime.fromisoformat(original.expires_at), "edited")

@@ -218,3 +218,36 @@ def test_crash_between_execution_and_recording_never_repeats(tmp_path: Path) -> 
     assert action.status == "failed" and "not re-run" in action.detail
     assert len((tmp_path / "argv.log").read_text().splitlines()) == 1
     assert tools2.ledger.verify()[0]
+
+
+def test_edit_without_change_is_an_accept(tmp_path: Path) -> None:
+    ctx, _ = make_world(tmp_path)
+    graph = build(tmp_path)
+    graph.invoke(initial(actions=["kubectl_rollout_restart"]), cfg(), context=ctx)
+    same = {"type": "edit", "approver": "U1",
+            "args": {"action": "kubectl_rollout_restart",
+                     "args": {"namespace": "payments", "name": "checkout"}}}
+    graph.invoke(Command(resume=same), cfg(), context=ctx)
+    assert ctx.store.get_decision("sig-1").actions[0].status == "executed"
+
+
+def test_two_risky_actions_answered_by_id_in_two_rounds(tmp_path: Path) -> None:
+    ctx, tools = make_world(tmp_path)
+    graph = build(tmp_path)
+    out = graph.invoke(initial(actions=["kubectl_rollout_restart", "systemd_restart"]), cfg(),
+                       context=ctx)
+    first, second = out["__interrupt__"][0].value
+    # a reply for the second request only: the first keeps waiting in a new round
+    out = graph.invoke(Command(resume={second["approval_id"]: {"type": "accept",
+                                                               "approver": "U1"}}),
+                       cfg(), context=ctx)
+    (still,) = out["__interrupt__"][0].value
+    assert still["approval_id"] == first["approval_id"]
+    assert [a.status for a in ctx.store.get_decision("sig-1").actions] == [
+        "awaiting_approval", "executed"]
+    graph.invoke(Command(resume={"type": "reject", "approver": "U1"}), cfg(), context=ctx)
+    assert [a.status for a in ctx.store.get_decision("sig-1").actions] == [
+        "refused", "executed"]
+    assert (tmp_path / "argv.log").read_text().splitlines() == [
+        "systemctl restart -- checkout-api.service"]
+    assert tools.unsafe_executions() == 0 and tools.ledger.verify()[0]
