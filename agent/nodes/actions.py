@@ -130,6 +130,9 @@ def _apply(tools: ToolRuntime, action: ActionRef, result: ToolResult, response: 
     except ApprovalError as exc:
         tools.record_refusal(action.tool, action.args, ctx, str(exc))
         return action.args, str(exc)
+    except Exception as exc:  # never let a bad response crash the run: refuse instead
+        log.exception("approval response failed", extra={"tool": action.tool})
+        return action.args, f"approval response could not be applied: {type(exc).__name__}"
 
 
 def act(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
