@@ -251,3 +251,16 @@ def test_two_risky_actions_answered_by_id_in_two_rounds(tmp_path: Path) -> None:
     assert (tmp_path / "argv.log").read_text().splitlines() == [
         "systemctl restart -- checkout-api.service"]
     assert tools.unsafe_executions() == 0 and tools.ledger.verify()[0]
+
+
+@pytest.mark.parametrize("value, status", [
+    ("yes please", "awaiting_approval"), ([None], "awaiting_approval"),
+    ({"type": "accept"}, "refused"), ({"type": "accept", "approver": ["U1"]}, "refused"),
+])
+def test_malformed_resume_values_never_execute(tmp_path: Path, value, status) -> None:
+    ctx, tools = make_world(tmp_path)
+    graph = build(tmp_path)
+    graph.invoke(initial(actions=["kubectl_rollout_restart"]), cfg(), context=ctx)
+    graph.invoke(Command(resume=value), cfg(), context=ctx)
+    assert ctx.store.get_decision("sig-1").actions[0].status == status
+    assert not (tmp_path / "argv.log").exists() and tools.unsafe_executions() == 0
