@@ -84,3 +84,43 @@ def test_two_workers_alternating_on_one_file_agree_with_one_worker(tmp_path, sig
     assert got == expected
     assert b.memberships() == alone.memberships()
     assert [g.group_id for g in b.open_groups()] == [g.group_id for g in alone.open_groups()]
+
+
+def test_concurrent_workers_end_with_the_same_groups_as_one(tmp_path, sig):
+    import random
+
+    from agent.noise.keys import dedup_key
+
+    signals = []
+    for i in range(80):
+        svc = f"svc{i % 4}"
+        signals.append(sig.alert("NodeDown", at=i, service=svc, instance=f"h{i % 5}"))
+        if i % 3 == 0:
+            signals.append(sig.ticket(f"{svc} down {i}", at=i + 1, service=svc))
+    deliveries = [s.model_copy(update={"signal_id": f"d{n}"})
+                  for n, s in enumerate(signals + signals[::4])]
+    random.Random(5).shuffle(deliveries)
+
+    def partition(gate: NoiseGate, sent) -> set[frozenset[str]]:
+        keys = {s.signal_id: dedup_key(s) for s in sent}
+        groups: dict[str, set[str]] = {}
+        for sid, gid in gate.memberships().items():
+            groups.setdefault(gid, set()).add(keys[sid])
+        return {frozenset(v) for v in groups.values()}
+
+    alone = NoiseGate(open_db(tmp_path / "alone.db"), OrgConfig())
+    for s in deliveries:
+        alone.process(s)
+    gates = [NoiseGate(open_db(tmp_path / "shared.db"), OrgConfig()) for _ in range(4)]
+
+    def work(k: int) -> None:
+        for s in deliveries[k::4]:
+            gates[k].process(s)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert partition(gates[0], deliveries) == partition(alone, deliveries)
+    assert set(gates[1].memberships().values()) == set(alone.memberships().values())
