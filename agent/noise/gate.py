@@ -98,23 +98,22 @@ class NoiseGate:
         key, t = dedup_key(signal), epoch(signal.timestamp)
         first = state.get_dedup(key)
         if first and first[0] == signal.signal_id:  # the same signal again (a retried step)
-            stored = state.get_outcome(signal.signal_id)
+            stored = state.get_outcome(key)
             if stored:
                 return NoiseOutcome(**json.loads(stored))
         if first and abs(t - first[1]) <= self.dedup_window:
-            outcome = self._duplicate(first[0])
+            outcome = self._duplicate(key, first[0])
         else:
-            state.put_dedup(key, signal.signal_id, t)
             outcome = self._fresh(signal, t)
-        state.put_outcome(signal.signal_id, _dumps(outcome))
+            state.put_dedup(key, signal.signal_id, t, _dumps(outcome))
         log.debug("noise outcome", extra={
             "signal_id": signal.signal_id, "group_id": outcome.group_id,
             "duplicate_of": outcome.duplicate_of, "suppressed_by": outcome.suppressed_by,
             "notify": outcome.notify, "notify_reason": outcome.notify_reason})
         return outcome
 
-    def _duplicate(self, original_id: str) -> NoiseOutcome:
-        body = self.state.get_outcome(original_id)
+    def _duplicate(self, key: str, original_id: str) -> NoiseOutcome:
+        body = self.state.get_outcome(key)
         orig = NoiseOutcome(**json.loads(body)) if body else NoiseOutcome(group_id="")
         return NoiseOutcome(
             group_id=self.state.resolve_alias(orig.group_id) if orig.group_id else "",
@@ -159,7 +158,8 @@ class NoiseGate:
         what = f"{signal.status} {signal.title or labels.get('alertname') or signal.source}"
         if suppressed_by:
             what += f" (suppressed: {suppressed_by})"
-        self.state.add_timeline(gid, et, signal.signal_id, what)
+        self.state.add_member(signal.signal_id, gid, gkey, signal.service, keyed, anchor, et,
+                              signal.fingerprint, signal.status, what)
         return NoiseOutcome(group_id=gid, suppressed_by=suppressed_by, maintenance=maintenance,
                             flapping=bool(flap and flap.flapping), notify=notify, anomaly=anomaly,
                             notify_reason=reason, correlated=placed.correlated,
@@ -198,10 +198,13 @@ class NoiseGate:
     def after_decision(self, signal: Signal, kind: str, decision_priority: str) -> None:
         """Raise the group's kind (event < alert < incident) and priority; extend its timeline."""
         with self._tx():
-            body = self.state.get_outcome(signal.signal_id)
-            if not body:
+            gid = self.state.group_of(signal.signal_id)
+            if gid is None:  # a duplicate: the group of the first delivery
+                first = self.state.get_dedup(dedup_key(signal))
+                gid = self.state.group_of(first[0]) if first else None
+            if gid is None:
                 return
-            gid = self.state.resolve_alias(json.loads(body)["group_id"])
+            gid = self.state.resolve_alias(gid)
             row = self.state.get_group(gid)
             if row is None:
                 return

@@ -65,7 +65,10 @@ def _linked_groups(state: NoiseState, m: Member, window: float, correlate: bool)
 
 
 def place(state: NoiseState, m: Member, window: float, correlate: bool) -> Placement:
-    """Insert the member into its group (creating, renaming or merging groups)."""
+    """Find or make the member's group (creating, renaming or merging groups).
+
+    The caller adds the member itself (`NoiseState.add_member`) once its timeline entry is known.
+    """
     linked = _linked_groups(state, m, window, correlate)
     rows = [r for r in (state.get_group(g) for g in linked) if r is not None]
     heads = [(m.anchor, m.gkey, m.service)] + [(r.first_anchor, r.gkey, r.service) for r in rows]
@@ -81,8 +84,6 @@ def place(state: NoiseState, m: Member, window: float, correlate: bool) -> Place
     row.service = row.service or m.service
     row.multi = row.multi or row.gkey != m.gkey
     state.put_group(row)
-    state.add_member(m.signal_id, target, m.gkey, m.service, m.keyed, m.anchor, m.ts,
-                     m.fingerprint, m.status)
     new_group = not linked
     return Placement(target, new_group, row.multi and not new_group, merged)
 

@@ -6,13 +6,11 @@ import sqlite3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS noise_dedup (
-  key TEXT PRIMARY KEY, signal_id TEXT NOT NULL, ts REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS noise_outcomes (
-  signal_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+  key TEXT PRIMARY KEY, signal_id TEXT NOT NULL, ts REAL NOT NULL, outcome TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS noise_members (
   signal_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, gkey TEXT NOT NULL, service TEXT,
   keyed INTEGER NOT NULL, anchor REAL NOT NULL, ts REAL NOT NULL, fingerprint TEXT NOT NULL,
-  status TEXT NOT NULL);
+  status TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS noise_members_key ON noise_members(gkey, anchor);
 CREATE INDEX IF NOT EXISTS noise_members_svc ON noise_members(service, anchor);
 CREATE INDEX IF NOT EXISTS noise_members_group ON noise_members(group_id);
@@ -46,6 +44,32 @@ CREATE TABLE IF NOT EXISTS noise_meta (key TEXT PRIMARY KEY, value INTEGER NOT N
 """
 
 
+SCHEMA_VERSION = 3
+DERIVED = ("noise_dedup", "noise_outcomes", "noise_members", "noise_groups", "noise_group_alias",
+           "noise_timeline", "noise_alerts", "noise_inhibit_src", "noise_flaps",
+           "noise_baselines")
+
+
 def create_tables(conn: sqlite3.Connection) -> None:
-    """Create the noise tables if missing (idempotent, safe for concurrent workers)."""
-    conn.executescript(SCHEMA)
+    """Create the noise tables if missing (idempotent, safe for concurrent workers).
+
+    Derived state from an older layout is dropped and rebuilt from new signals; runtime
+    maintenance windows and silences (operator data) are always kept.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS noise_meta "
+                     "(key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        row = conn.execute("SELECT value FROM noise_meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            for table in DERIVED:
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute("INSERT OR REPLACE INTO noise_meta VALUES ('schema_version', ?)",
+                         (SCHEMA_VERSION,))
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -148,7 +148,10 @@ class NoiseState:
                 self.write("INSERT OR REPLACE INTO noise_inhibit_src VALUES (?,?,?,?,?,?)",
                            (rule, eqkey, fp, *entry))
         for sql, rows in self._pending.items():
-            self.conn.executemany(sql, rows)
+            if len(rows) == 1:
+                self.conn.execute(sql, rows[0])
+            else:
+                self.conn.executemany(sql, rows)
         self._drop_pending()
 
     def after_merge(self, olds: list[str], new: str) -> None:
@@ -185,23 +188,27 @@ class NoiseState:
             hit = self.dedup[key] = (row[0], row[1]) if row else None
         return hit
 
-    def put_dedup(self, key: str, sid: str, ts: float) -> None:
-        """Record the first signal of a dedup key."""
+    def put_dedup(self, key: str, sid: str, ts: float, outcome: str) -> None:
+        """Record the first signal of a dedup key and its outcome JSON."""
         self.dedup[key] = (sid, ts)
-        self.write("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?)", (key, sid, ts))
+        self.outcomes[key] = outcome
+        self.write("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?,?)", (key, sid, ts, outcome))
 
-    def get_outcome(self, sid: str) -> str | None:
-        """The stored outcome JSON of a signal."""
-        hit = self.outcomes.get(sid, _MISSING)
+    def get_outcome(self, key: str) -> str | None:
+        """The outcome JSON of the first signal of a dedup key."""
+        hit = self.outcomes.get(key, _MISSING)
         if hit is _MISSING:
-            row = self._one("SELECT body FROM noise_outcomes WHERE signal_id = ?", (sid,))
-            hit = self.outcomes[sid] = row[0] if row else None
+            row = self._one("SELECT outcome FROM noise_dedup WHERE key = ?", (key,))
+            hit = self.outcomes[key] = row[0] if row else None
         return hit
 
-    def put_outcome(self, sid: str, body: str) -> None:
-        """Store a signal's outcome JSON."""
-        self.outcomes[sid] = body
-        self.write("INSERT OR REPLACE INTO noise_outcomes VALUES (?, ?)", (sid, body))
+    def group_of(self, sid: str) -> str | None:
+        """The current group of a (non-duplicate) member signal."""
+        gid = self.member_group.get(sid)
+        if gid is None:
+            row = self._one("SELECT group_id FROM noise_members WHERE signal_id = ?", (sid,))
+            gid = row[0] if row else None
+        return gid
 
     def key_index(self, gkey: str) -> KeyIndex:
         """All members of a group key, sorted (loaded once per cache lifetime)."""
@@ -226,14 +233,14 @@ class NoiseState:
         return found
 
     def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
-                   anchor: float, ts: float, fp: str, status: str) -> None:
+                   anchor: float, ts: float, fp: str, status: str, entry: str) -> None:
         """Add a member to its group key index and its group."""
         self.key_index(gkey).add(anchor, sid)
         self.member_group[sid] = gid
         if service and correlates(gkey):
             self.keys_of_service(service).add(gkey)
-        self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?)",
-                   (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status))
+        self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status, entry))
 
     def get_group(self, gid: str) -> GroupRow | None:
         """A group's record."""

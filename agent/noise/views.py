@@ -30,9 +30,12 @@ def load_group(conn: sqlite3.Connection, group_id: str) -> GroupInfo | None:
         "ORDER BY fingerprint", (gid,))]
     aliases = [r[0] for r in conn.execute(
         "SELECT old_id FROM noise_group_alias WHERE new_id = ? ORDER BY old_id", (gid,))]
-    timeline = [TimelineEntry(from_epoch(r[0]), r[1], r[2]) for r in conn.execute(
-        "SELECT ts, signal_id, entry FROM noise_timeline WHERE group_id = ? ORDER BY ts, rowid",
-        (gid,))]
+    arrivals = conn.execute("SELECT ts, 0, signal_id, entry FROM noise_members "
+                            "WHERE group_id = ?", (gid,)).fetchall()
+    decided = conn.execute("SELECT ts, rowid, signal_id, entry FROM noise_timeline "
+                           "WHERE group_id = ?", (gid,)).fetchall()
+    timeline = [TimelineEntry(from_epoch(r[0]), r[2], r[3])
+                for r in sorted([*arrivals, *decided], key=lambda r: (r[0], r[1], r[2]))]
     return GroupInfo(group_id=row[0], group_key=row[1], service=row[2], kind=row[5],
                      priority=row[6], status=row[7], first_at=from_epoch(row[3]),
                      last_at=from_epoch(row[4]), signal_ids=members, firing=firing,
