@@ -45,7 +45,11 @@ def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
 
     row = conn.execute("PRAGMA database_list").fetchone()
     path = row[2] if row else ""
-    return open_db(path) if path else conn
+    if not path:
+        return conn
+    own = open_db(path)
+    own.execute("PRAGMA cache_size = -32768")  # 32 MiB page cache for the hot noise tables
+    return own
 
 
 class NoiseGate:
