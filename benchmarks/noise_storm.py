@@ -8,6 +8,10 @@ reduction (signals in vs notifications out), suppression and duplicate precision
 counts, and whether any real incident was suppressed or left without a notification.
 
     .venv/bin/python benchmarks/noise_storm.py [--seed 7] [--signals 10000] [--db PATH]
+
+Measured 2026-11-28 (seeds 1, 2, 3, 7): 10,000 signals → 562-575 notifications (94.3-94.9 %
+fewer), suppression and duplicate precision/recall 1.00 against the generator's truth (which
+follows the same CONTRACTS rules), 5 incidents, 0 suppressed or left without a notification.
 """
 
 from __future__ import annotations

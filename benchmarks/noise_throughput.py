@@ -7,6 +7,11 @@ on an in-memory database and on a WAL file, one transaction per signal and in ba
 be shared. A cProfile run gives the per-signal cost of each step.
 
     .venv/bin/python benchmarks/noise_throughput.py [--signals 20000] [--seed 3] [--profile]
+
+Measured 2026-11-28 on the shared 2-core box (load average ~10, so wall times are inflated),
+20,000 signals, CPU µs per signal: parse 46; gate :memory: 116 per transaction / 66 batched;
+gate WAL file 223 per transaction / 90 batched → parse+gate 6,200 / 8,900 signals/s in memory
+and 3,700 / 7,400 signals/s on a file (one core, CPU time).
 """
 
 from __future__ import annotations
