@@ -139,3 +139,21 @@ def test_prune_forgets_closed_groups_and_old_dedup_keys(make_gate, sig):
     assert gate.group(closed.group_id) is None and gate.group(still.group_id) is not None
     again = gate.process(first.model_copy(update={"signal_id": "late-copy"}))
     assert again.duplicate_of is None  # its dedup key is gone: judged as new
+
+
+def test_process_batch_decides_like_one_by_one(make_gate, sig):
+    signals = [sig.alert("NodeDown", at=m, service="s", instance=f"h{m % 3}") for m in range(12)]
+    signals += [sig.ticket("s is down", at=4, service="s")]
+    one = make_gate(db="one.db")
+    many = make_gate(db="many.db")
+    assert [one.process(s) for s in signals] == many.process_batch(signals)
+
+
+def test_after_decision_of_a_duplicate_escalates_the_original_group(make_gate, sig):
+    gate = make_gate()
+    first = sig.alert("Errors", at=0, service="checkout")
+    out = gate.process(first)
+    dup = first.model_copy(update={"signal_id": "again"})
+    gate.process(dup)
+    gate.after_decision(dup, "incident", "P2")
+    assert gate.group(out.group_id).kind == "incident"
