@@ -30,8 +30,8 @@ EVAL_OUT ?= out/eval-team
 
 # The regression gate: the offline eval on the team dataset, bounds just below today's figures.
 eval: $(STAMP)
-	$(BIN)/triage eval $(TEAM)/cases.jsonl --config $(TEAM)/config.yaml --kb knowledge/corpus/runbooks \
-	  --kb knowledge/corpus/postmortems --out $(EVAL_OUT) --jobs 2 $(shell sed 's/^/--fail-under /' $(TEAM)/gate.txt 2>/dev/null)
+	$(BIN)/triage eval $(TEAM)/cases.jsonl --kb knowledge/corpus/runbooks --tools dry-run \
+	  --out $(EVAL_OUT) --gate $(TEAM)/gate.txt --jobs 2
 
 SHARED ?= ../shared/data
 eval-public: $(STAMP)
