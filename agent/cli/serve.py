@@ -8,24 +8,27 @@ import typer
 
 from agent.cli.options import ConfigOpt, HomeOpt, ReasonerOpt, resolve_config, resolve_settings
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
 
 def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port", "-p", help="Port to bind.")] = 8080,
           config: ConfigOpt = None, home: HomeOpt = None, reasoner: ReasonerOpt = None,
-          workers: Annotated[int, typer.Option(
-              "--workers", min=1, max=32, help="Decision worker threads in this process.")] = 1,
           max_body: Annotated[int, typer.Option(
               "--max-body", min=1024, help="Largest accepted request body in bytes.")] = 1_048_576,
           log_level: Annotated[str, typer.Option(
               "--log-level", help="uvicorn log level.")] = "info") -> None:
-    """Run the HTTP service; several processes may share one --home (each signal decided once)."""
+    """Run the HTTP service. To scale, start more processes on the same --home (each on its own
+    port): claims in the shared database make sure every signal is decided exactly once."""
     import uvicorn
 
     from agent.service import ServiceOptions, create_app
 
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     org = resolve_config(settings)
-    app = create_app(settings, org, options=ServiceOptions(max_body_bytes=max_body,
-                                                           worker_threads=workers))
+    app = create_app(settings, org, options=ServiceOptions(max_body_bytes=max_body))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
+    if settings.webhook_token is None and host not in LOOPBACK:
+        typer.echo("warning: no TRIAGE_WEBHOOK_TOKEN set; /v1 is open to anyone who can reach "
+                   f"{host}:{port}", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

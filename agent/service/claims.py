@@ -89,19 +89,24 @@ class ClaimBook:
 
     def get(self, signal_id: str) -> ClaimInfo | None:
         """The claim row, or None when the signal was never claimed."""
-        row = self.conn.execute("SELECT signal_id, worker, claimed_at, attempts, state, error, "
-                                "done_at FROM service_claims WHERE signal_id = ?",
-                                (signal_id,)).fetchone()
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT signal_id, worker, claimed_at, attempts, state, error, done_at "
+                "FROM service_claims WHERE signal_id = ?", (signal_id,)).fetchone()
         return ClaimInfo(*tuple(row)) if row else None
 
     def undecided(self, limit: int = 500, now: float | None = None) -> list[str]:
         """Stored signals without a decision that nobody is working on, oldest first."""
         now = time.time() if now is None else now
-        rows = self.conn.execute(
+        with self._lock:
+            rows = self._undecided(now, limit)
+        return [r[0] for r in rows]
+
+    def _undecided(self, now: float, limit: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
             "SELECT s.signal_id FROM signals s "
             "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.signal_id = s.signal_id) "
             "AND NOT EXISTS (SELECT 1 FROM service_claims c WHERE c.signal_id = s.signal_id "
             "  AND (c.state IN ('done', 'failed') "
             "       OR (c.state = 'claimed' AND c.claimed_at >= ?))) "
             "ORDER BY s.rowid LIMIT ?", (now - self.lease_s, limit)).fetchall()
-        return [r[0] for r in rows]

@@ -39,9 +39,9 @@ class DeadLetters:
     """The bounded dead-letter table in the shared database."""
 
     def __init__(self, conn: sqlite3.Connection, max_rows: int = 1000,
-                 max_body_chars: int = 8192) -> None:
+                 max_body_chars: int = 8192, lock: threading.RLock | None = None) -> None:
         self.conn, self.max_rows, self.max_body_chars = conn, max_rows, max_body_chars
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()  # shared by every user of `conn`
         with self._lock:
             conn.executescript(_SCHEMA)
 
@@ -64,7 +64,8 @@ class DeadLetters:
 
     def recent(self, limit: int = 50) -> list[DeadLetter]:
         """The newest refused bodies first."""
-        rows = self.conn.execute(
-            "SELECT id, received_at, route, status, field, error, size, body "
-            "FROM service_dead_letters ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT id, received_at, route, status, field, error, size, body "
+                "FROM service_dead_letters ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [DeadLetter(*tuple(r)) for r in rows]

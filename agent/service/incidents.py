@@ -25,9 +25,9 @@ CREATE TABLE IF NOT EXISTS service_resolutions (
 class Resolutions:
     """Incident groups resolved through the API (by an operator or a Slack action)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
         self.conn = conn
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()  # shared by every user of `conn`
         with self._lock:
             conn.executescript(_SCHEMA)
 
@@ -43,8 +43,9 @@ class Resolutions:
         """True when the group was resolved and nothing happened in it since."""
         ids = [group.group_id, *group.aliases]
         marks = ",".join("?" * len(ids))
-        row = self.conn.execute("SELECT MAX(group_last_at) FROM service_resolutions "
-                                f"WHERE group_id IN ({marks})", ids).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT MAX(group_last_at) FROM service_resolutions "
+                                    f"WHERE group_id IN ({marks})", ids).fetchone()
         return bool(row and row[0] is not None and group.last_at.timestamp() <= row[0])
 
 

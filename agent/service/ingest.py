@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,9 +68,10 @@ def delivery_key(route: str, value: Any, idempotency_key: str | None = None) -> 
 class Ingestor:
     """Turns request bodies into stored signals queued for a decision."""
 
-    def __init__(self, store: SignalStore, pipeline: Pipeline, dead_letters: DeadLetters,
-                 metrics: ServiceMetrics, worker: DecisionWorker | None) -> None:
-        self.store, self.pipeline = store, pipeline
+    def __init__(self, store: Callable[[], SignalStore], pipeline: Pipeline,
+                 dead_letters: DeadLetters, metrics: ServiceMetrics,
+                 worker: DecisionWorker | None) -> None:
+        self.store, self.pipeline = store, pipeline  # store(): the calling thread's store
         self.dead_letters, self.metrics, self.worker = dead_letters, metrics, worker
 
     def reject(self, route: str, status: int, message: str, body: bytes,
@@ -98,7 +100,7 @@ class Ingestor:
                               "payload")
         key = delivery_key(route, value, idempotency_key)
         try:
-            ids = self.store.add_signals(signals, key)
+            ids = self.store().add_signals(signals, key)
         except Exception as exc:
             log.error("storing signals failed", extra={"route": route, "error": str(exc)})
             raise StorageError(f"storing failed: {type(exc).__name__}") from exc

@@ -21,7 +21,8 @@ maintenance = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tag
 def healthz(service: ServiceDep) -> dict[str, object]:
     """Liveness: the database answers and the decision worker runs."""
     try:
-        service.conn.execute("SELECT 1").fetchone()
+        with service.lock:
+            service.conn.execute("SELECT 1").fetchone()
         db = "ok"
     except Exception as exc:
         db = f"error: {type(exc).__name__}"

@@ -31,7 +31,7 @@ def mount(app: FastAPI, service: Service) -> None:
 
     bolt_app = build_bolt_app(service.settings, service.config, service.pipeline)
     mount_slack(app, bolt_app)
-    posts = SlackPostLog(service.conn)
+    posts = SlackPostLog(service.connect())  # its own connection: used by worker threads
 
     def notify(decision: Decision) -> None:
         post_decision(bolt_app.client, decision, service.config, posts=posts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 
 from agent.config.org import OrgConfig
@@ -23,7 +24,7 @@ class ServiceOptions:
     """Service knobs (CLI flags of `triage serve`; defaults suit one small team)."""
 
     max_body_bytes: int = 1_048_576
-    worker_threads: int = 1
+    worker_threads: int = 1  # >1 only with a thread-safe pipeline; scale with processes
     scan_interval_s: float = 15.0  # how often to look for orphaned undecided signals
     lease_s: float = 300.0  # a claim older than this is taken to belong to a dead worker
     max_attempts: int = 3
@@ -32,11 +33,38 @@ class ServiceOptions:
     background: bool = True  # start the decision worker with the app
 
 
-def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """A private connection to the pipeline's database file (the same one when in memory)."""
+def _db_path(conn: sqlite3.Connection) -> str:
+    """The file behind a connection ("" for an in-memory database)."""
     row = conn.execute("PRAGMA database_list").fetchone()
-    path = row[2] if row else ""
-    return open_db(path) if path else conn
+    return row[2] if row else ""
+
+
+class ThreadStores:
+    """One SignalStore per thread, each on its own connection to the pipeline's database.
+
+    A sqlite3 connection shared by threads mixes their transactions (a read left open by one
+    thread makes another's write fail with "database is locked"); private connections let
+    SQLite's own locking and busy timeout serialize writers. In-memory databases cannot be
+    reopened, so they share the pipeline's store.
+    """
+
+    def __init__(self, path: str, shared: SignalStore) -> None:
+        self.path, self.shared = path, shared
+        self._local = threading.local()
+
+    def get(self) -> SignalStore:
+        """This thread's store."""
+        if not self.path:
+            return self.shared
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = SignalStore(self.connect())
+        return store
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection to the database (the shared one when it is in memory)."""
+        return open_db(self.path) if self.path else self.shared.conn
+
 
 
 @dataclass
@@ -47,34 +75,46 @@ class Service:
     config: OrgConfig
     pipeline: Pipeline
     options: ServiceOptions
-    conn: sqlite3.Connection
-    store: SignalStore
+    conn: sqlite3.Connection  # dead letters, resolutions, health (each guarded by its lock)
+    stores: ThreadStores
     claims: ClaimBook
     dead_letters: DeadLetters
     resolutions: Resolutions
     metrics: ServiceMetrics
     worker: DecisionWorker
     ingestor: Ingestor
-    slack_enabled: bool = field(default=False)
+    lock: threading.RLock = field(default_factory=threading.RLock)  # guards `conn`
+    slack_enabled: bool = False
+
+    @property
+    def store(self) -> SignalStore:
+        """The calling thread's signal store."""
+        return self.stores.get()
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection to the service's database (for a component with its own lock)."""
+        return self.stores.connect()
 
     @classmethod
     def build(cls, settings: Settings, config: OrgConfig, pipeline: Pipeline,
               options: ServiceOptions | None = None) -> Service:
-        """Wire the components on a private connection to the pipeline's database."""
+        """Wire the components on private connections to the pipeline's database."""
         opts = options or ServiceOptions()
-        conn = _own_connection(pipeline.store.conn)
-        store = SignalStore(conn)
-        claims = ClaimBook(conn, lease_s=opts.lease_s)
+        path = _db_path(pipeline.store.conn)
+        stores = ThreadStores(path, pipeline.store)
+        conn = stores.connect()
+        claims = ClaimBook(stores.connect(), lease_s=opts.lease_s)
         metrics = ServiceMetrics()
         worker = DecisionWorker(pipeline, claims, metrics, threads=opts.worker_threads,
                                 scan_interval_s=opts.scan_interval_s,
                                 max_attempts=opts.max_attempts, retry_delay_s=opts.retry_delay_s)
-        dead = DeadLetters(conn, max_rows=opts.dead_letter_rows)
+        lock = threading.RLock()  # every user of `conn`
+        dead = DeadLetters(conn, max_rows=opts.dead_letter_rows, lock=lock)
         metrics.gauge("triage_worker_backlog", "Signals queued or in progress in this process.",
                       lambda: worker.backlog)
         metrics.gauge("triage_worker_threads_alive", "Decision worker threads running.",
                       lambda: worker.alive)
         return cls(settings=settings, config=config, pipeline=pipeline, options=opts, conn=conn,
-                   store=store, claims=claims, dead_letters=dead, resolutions=Resolutions(conn),
-                   metrics=metrics, worker=worker,
-                   ingestor=Ingestor(store, pipeline, dead, metrics, worker))
+                   stores=stores, claims=claims, dead_letters=dead,
+                   resolutions=Resolutions(conn, lock), metrics=metrics, worker=worker, lock=lock,
+                   ingestor=Ingestor(stores.get, pipeline, dead, metrics, worker))

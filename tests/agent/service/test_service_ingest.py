@@ -186,3 +186,25 @@ def test_storage_failure_is_503_and_nothing_half_stored(live: Live,
     assert _count(live, "SELECT COUNT(*) FROM decisions") == 2
     assert live.service.metrics.http_requests.value(route="/v1/webhooks/alertmanager",
                                                     status="503") == 1
+
+
+def test_two_servers_on_one_database_share_deliveries(make_app: Callable[..., FastAPI]) -> None:
+    apps = [make_app(), make_app()]  # two services, as two `triage serve` on one --home
+    body = json.dumps(cpu_alert()).encode()
+    with serve_live(apps[0]) as a, serve_live(apps[1]) as b:
+        def post(url: str) -> httpx.Response:
+            with httpx.Client(base_url=url, timeout=10) as c:
+                return c.post("/v1/webhooks/alertmanager", content=body)
+
+        with ThreadPoolExecutor(6) as pool:
+            responses = list(pool.map(post, [a, b] * 3))
+        assert {tuple(r.json()["signal_ids"]) for r in responses} == {
+            tuple(responses[0].json()["signal_ids"])}
+        for app in apps:
+            assert app.state.service.worker.wait_idle(20)
+        with httpx.Client(base_url=b, timeout=10) as c:
+            sid = responses[0].json()["signal_ids"][0]
+            assert c.get(f"/v1/signals/{sid}").json()["kind"] == "alert"
+    decided = sum(app.state.service.metrics.decisions.value(kind="alert", priority="P2")
+                  for app in apps)
+    assert decided == 1
