@@ -1,11 +1,12 @@
 """Benchmark: `triage serve` ingest throughput and time-to-decision over loopback HTTP.
 
-Run: `.venv/bin/python benchmarks/service_throughput.py [--n 2000] [--threads 4]`.
+Run: `.venv/bin/python benchmarks/service_throughput.py [--n 2000] [--threads 4] [--rate R]`.
 Starts `triage serve` as a subprocess on a fresh --home (demo config, offline reasoner), POSTs
 N distinct Alertmanager bodies from a few httpx threads, and reports accepted bodies per second,
 p50/p95 latency of the 202 and p50/p95 time from sending a body to its decision being stored
-(read from the service's claim rows). Use --url to measure an already running service instead
-(time-to-decision then needs --db pointing at its triage.db).
+(read from the service's claim rows). A burst queues decisions behind each other; --rate paces
+the senders below the decision rate to see the unqueued time-to-decision. Use --url to
+measure an already running service instead (time-to-decision then needs --db, its triage.db).
 """
 
 from __future__ import annotations
@@ -84,13 +85,17 @@ def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("triage serve did not start within 120 s")
 
 
-def post_all(url: str, n: int, threads: int) -> list[tuple[int, float, float, list[str]]]:
-    """POST n bodies; (index, sent_at wall clock, latency s, signal ids) per accepted body."""
+def post_all(url: str, n: int, threads: int,
+             rate: float = 0.0) -> list[tuple[int, float, float, list[str]]]:
+    """POST n bodies (paced at `rate`/s when > 0); (index, sent_at, latency s, signal ids)."""
     results: list[tuple[int, float, float, list[str]]] = []
     lock = threading.Lock()
     local = threading.local()
+    start = time.perf_counter()
 
     def send(i: int) -> None:
+        if rate > 0:
+            time.sleep(max(0.0, start + i / rate - time.perf_counter()))
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=url, timeout=30)
         data = json.dumps(body(i)).encode()
@@ -129,6 +134,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="bodies to send (max 20000)")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="bodies per second (0: as fast as possible)")
     parser.add_argument("--url", help="an already running service (skip starting one)")
     parser.add_argument("--db", type=Path, help="its triage.db, for time-to-decision")
     parser.add_argument("--timeout", type=float, default=600.0)
@@ -143,7 +150,7 @@ def main() -> None:
             url, db = f"http://127.0.0.1:{port}", Path(tmp) / "triage.db"
         try:
             started = time.perf_counter()
-            results = post_all(url, n, args.threads)
+            results = post_all(url, n, args.threads, args.rate)
             ingest_s = time.perf_counter() - started
             ids = [sid for r in results for sid in r[3]]
             done = wait_decided(db, ids, args.timeout) if db else {}
@@ -154,7 +161,8 @@ def main() -> None:
                 proc.wait(30)
     latencies = [r[2] for r in results]
     ttd = [done[sid] - r[1] for r in results for sid in r[3] if sid in done]
-    report = {"bodies": n, "threads": args.threads, "ingest_s": round(ingest_s, 2),
+    report = {"bodies": n, "threads": args.threads, "rate": args.rate or "max",
+              "ingest_s": round(ingest_s, 2),
               "accepted_per_s": round(n / ingest_s, 1),
               "latency_202_ms_p50": round(1000 * pct(latencies, 0.5), 1),
               "latency_202_ms_p95": round(1000 * pct(latencies, 0.95), 1),
