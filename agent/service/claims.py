@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_claims (
@@ -20,6 +21,11 @@ CREATE TABLE IF NOT EXISTS service_claims (
 CREATE INDEX IF NOT EXISTS service_claims_state ON service_claims(state, claimed_at);
 """
 # state: claimed (in progress) | done | retry (released after an error) | failed (gave up)
+
+
+def _iso(epoch: float) -> str:
+    """The stored form of a time (as `SignalStore` writes received_at)."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 @dataclass
@@ -38,9 +44,13 @@ class ClaimInfo:
 class ClaimBook:
     """Atomic claims over the shared SQLite database (one row per signal)."""
 
-    def __init__(self, conn: sqlite3.Connection, lease_s: float = 300.0) -> None:
+    def __init__(self, conn: sqlite3.Connection, lease_s: float = 300.0,
+                 grace_s: float = 30.0) -> None:
         self.conn = conn
         self.lease_s = lease_s
+        # an unclaimed signal younger than this may still be in another writer's hands
+        # (`triage run` on the same --home decides without claiming), so scans leave it alone
+        self.grace_s = grace_s
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)
@@ -96,7 +106,8 @@ class ClaimBook:
         return ClaimInfo(*tuple(row)) if row else None
 
     def undecided(self, limit: int = 500, now: float | None = None) -> list[str]:
-        """Stored signals without a decision that nobody is working on, oldest first."""
+        """Stored signals without a decision that nobody works on (received over `grace_s`
+        ago, or released after an error), oldest first."""
         now = time.time() if now is None else now
         with self._lock:
             rows = self._undecided(now, limit)
@@ -109,4 +120,7 @@ class ClaimBook:
             "AND NOT EXISTS (SELECT 1 FROM service_claims c WHERE c.signal_id = s.signal_id "
             "  AND (c.state IN ('done', 'failed') "
             "       OR (c.state = 'claimed' AND c.claimed_at >= ?))) "
-            "ORDER BY s.rowid LIMIT ?", (now - self.lease_s, limit)).fetchall()
+            "AND (s.received_at <= ? OR EXISTS (SELECT 1 FROM service_claims r "
+            "     WHERE r.signal_id = s.signal_id)) "
+            "ORDER BY s.rowid LIMIT ?",
+            (now - self.lease_s, _iso(now - self.grace_s), limit)).fetchall()

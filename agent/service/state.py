@@ -27,6 +27,7 @@ class ServiceOptions:
     worker_threads: int = 1  # >1 only with a thread-safe pipeline; scale with processes
     scan_interval_s: float = 15.0  # how often to look for orphaned undecided signals
     lease_s: float = 300.0  # a claim older than this is taken to belong to a dead worker
+    orphan_grace_s: float = 30.0  # scans skip unclaimed signals younger than this
     max_attempts: int = 3
     retry_delay_s: float = 1.0
     dead_letter_rows: int = 1000
@@ -103,7 +104,7 @@ class Service:
         path = _db_path(pipeline.store.conn)
         stores = ThreadStores(path, pipeline.store)
         conn = stores.connect()
-        claims = ClaimBook(stores.connect(), lease_s=opts.lease_s)
+        claims = ClaimBook(stores.connect(), lease_s=opts.lease_s, grace_s=opts.orphan_grace_s)
         metrics = ServiceMetrics()
         worker = DecisionWorker(pipeline, claims, metrics, threads=opts.worker_threads,
                                 scan_interval_s=opts.scan_interval_s,

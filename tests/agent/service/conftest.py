@@ -99,7 +99,9 @@ def make_app(demo_config: OrgConfig, tmp_path: Path,
              make_pipeline: Callable[..., Pipeline]) -> Callable[..., FastAPI]:
     """create_app over a fresh pipeline on the shared tmp_path database."""
     def build(settings: Settings | None = None, **options: Any) -> FastAPI:
-        opts = ServiceOptions(scan_interval_s=0.5, retry_delay_s=0.05, **options)
+        options = {"scan_interval_s": 0.5, "retry_delay_s": 0.05, "orphan_grace_s": 0.0,
+                   **options}
+        opts = ServiceOptions(**options)
         return create_app(settings or settings_for(tmp_path), demo_config, make_pipeline(),
                           options=opts)
     return build

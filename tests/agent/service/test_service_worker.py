@@ -87,3 +87,13 @@ def test_failing_decisions_are_retried_then_marked_failed(
     assert svc.worker.process("sig-missing") is None  # failed stays failed
     assert svc.metrics.decision_errors.value() == 2
     assert svc.claims.reset("sig-missing") and svc.claims.get("sig-missing").state == "retry"
+
+
+def test_scans_leave_fresh_unclaimed_signals_to_their_writer(
+        make_app: Callable[..., FastAPI], make_pipeline: Callable[..., Pipeline]) -> None:
+    # `triage run` on the same --home stores then decides without claiming: hands off for a while
+    fresh = _store_undecided(make_pipeline(), 1)
+    svc: Service = make_app(background=False, orphan_grace_s=30.0).state.service
+    assert svc.claims.undecided() == []
+    assert svc.claims.undecided(now=time.time() + 60) == fresh
+    assert svc.worker.process(fresh[0]) is not None  # a direct submit is not a scan: decided
