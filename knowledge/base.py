@@ -31,6 +31,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "learning": ("learning",), "doc": ("doc",),
 }
 CANDIDATES = 40
+CASE_LABEL_WEIGHT = 0.3  # share of a case's score from agreeing name-like labels
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
 WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
 
@@ -265,7 +266,8 @@ class KnowledgeBase:
             if cid not in stored:
                 continue
             agree = label_agreement(query.labels, stored[cid]["signal_labels"])
-            scored.append((0.8 * max(0.0, sims.get(cid, 0.0)) + 0.2 * agree, cid))
+            sim = max(0.0, sims.get(cid, 0.0))
+            scored.append(((1 - CASE_LABEL_WEIGHT) * sim + CASE_LABEL_WEIGHT * agree, cid))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [CaseHit(id=cid, score=round(score, 4), text=stored[cid]["text"][:500],
                         labels=stored[cid]["labels"]) for score, cid in scored[:k]]

@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -58,7 +59,10 @@ class OnnxEmbedder:
     dim = 384
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None,
-                 threads: int | None = None, batch_size: int = BATCH_SIZE) -> None:
+                 threads: int = 1, workers: int | None = None,
+                 batch_size: int = BATCH_SIZE) -> None:
+        """One intra-op thread per run (fastest for single queries on a busy 2-core box);
+        ingestion spreads batches over `workers` concurrent runs (default: up to 2 cores)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -67,7 +71,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to longest in batch
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or max(1, min(2, os.cpu_count() or 1))
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
@@ -75,7 +79,8 @@ class OnnxEmbedder:
             providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._batch_size = batch_size
-        self._lock = threading.Lock()
+        self._workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self._pool: ThreadPoolExecutor | None = None
 
     def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
@@ -84,8 +89,7 @@ class OnnxEmbedder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        with self._lock:
-            hidden = self._session.run(None, feeds)[0]
+        hidden = self._session.run(None, feeds)[0]  # InferenceSession.run is thread-safe
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return _normalize(pooled)
@@ -96,10 +100,17 @@ class OnnxEmbedder:
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
+        batches = [order[s:s + self._batch_size] for s in range(0, len(order), self._batch_size)]
         out = np.zeros((len(items), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            idx = order[start:start + self._batch_size]
-            out[idx] = self._run([items[i] for i in idx])
+        if len(batches) == 1 or self._workers == 1:
+            results = [self._run([items[i] for i in idx]) for idx in batches]
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="embed")
+            results = list(self._pool.map(lambda idx: self._run([items[i] for i in idx]),
+                                          batches))
+        for idx, vectors in zip(batches, results, strict=True):
+            out[idx] = vectors
         return out
 
 

@@ -77,3 +77,15 @@ def test_similar_cases_returns_labels(make_kb) -> None:
 
 def test_similar_cases_empty_kb(make_kb) -> None:
     assert make_kb().similar_cases(RetrievalQuery("anything"), k=3) == []
+
+
+def test_similar_cases_prefers_agreeing_labels(make_kb) -> None:
+    kb = make_kb()
+    kb.add_case_record({"id": "a", "text": "latency high on api", "labels": {"team": "web"},
+                        "signal_labels": {"alertname": "SearchLatencyHigh"}})
+    kb.add_case_record({"id": "b", "text": "latency high on api", "labels": {"team": "payments"},
+                        "signal_labels": {"alertname": "CheckoutLatencySLOBurn"}})
+    query = RetrievalQuery("latency high on api", labels={"alertname": "CheckoutLatencySLOBurn"})
+    hits = kb.similar_cases(query, k=2)
+    assert [h.id for h in hits] == ["b", "a"]
+    assert hits[0].labels == {"team": "payments"}
