@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
 from agent.service.deps import BodyDep, ServiceDep, require_token
-from agent.service.ingest import RejectedError
 from agent.service.schemas import AcceptedOut, ErrorOut
 from agent.signals.parse import FORMATS
 
@@ -61,5 +60,3 @@ def tickets(service: ServiceDep, body: BodyDep,
     """A ticket: `{"title", "body", "reporter", ...}` or plain text."""
     return _accept(service, "/v1/tickets", body, "ticket", idempotency_key)
 
-
-__all__ = ["RejectedError", "router"]
