@@ -73,7 +73,7 @@ class Pipeline:
         """Run the graph for one stored signal (its thread id is the signal id)."""
         existing = self.store.get_decision(signal_id)
         if existing is not None:
-            return existing
+            return self._finish(signal_id) or existing
         signal = self.store.get_signal(signal_id)
         if signal is None:
             raise KeyError(f"unknown signal {signal_id}")
@@ -84,6 +84,20 @@ class Pipeline:
         log.info("decided", extra={"signal_id": signal_id, "kind": decision.kind,
                                    "priority": decision.priority, "team": decision.team})
         return decision
+
+
+    def _finish(self, signal_id: str) -> Decision | None:
+        """Resume a run that crashed after recording (not one paused for an approval)."""
+        if self.graph.checkpointer is None:
+            return None
+        config = {"configurable": {"thread_id": signal_id}}
+        snapshot = self.graph.get_state(config)
+        if not snapshot.next or any(task.interrupts for task in snapshot.tasks):
+            return None
+        log.warning("resuming an interrupted run", extra={"signal_id": signal_id,
+                                                          "next": list(snapshot.next)})
+        self.graph.invoke(None, config, context=self.context)
+        return self.store.get_decision(signal_id)
 
 
 def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,

@@ -73,8 +73,9 @@ class SignalStore:
 
     def get_signal(self, signal_id: str) -> Signal | None:
         """The stored signal, or None."""
-        row = self.conn.execute("SELECT body FROM signals WHERE signal_id = ?",
-                                (signal_id,)).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT body FROM signals WHERE signal_id = ?",
+                                    (signal_id,)).fetchone()
         return Signal.model_validate_json(row["body"]) if row else None
 
     def save_decision(self, decision: Decision) -> None:
@@ -88,8 +89,9 @@ class SignalStore:
 
     def get_decision(self, signal_id: str) -> Decision | None:
         """The stored decision for a signal, or None when it has none (yet)."""
-        row = self.conn.execute("SELECT body FROM decisions WHERE signal_id = ?",
-                                (signal_id,)).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT body FROM decisions WHERE signal_id = ?",
+                                    (signal_id,)).fetchone()
         return Decision.model_validate_json(row["body"]) if row else None
 
     def related_decisions(self, service: str | None, group_id: str | None,
@@ -97,21 +99,26 @@ class SignalStore:
         """Earlier decisions of the same service or group inside [since, until], oldest first."""
         if not service and not group_id:
             return []
-        rows = self.conn.execute(
-            "SELECT body FROM decisions WHERE (service = ? OR group_id = ?) "
-            "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
-            (service or "\x00", group_id or "\x00", _iso(since), _iso(until), limit)).fetchall()
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT body FROM decisions WHERE (service = ? OR group_id = ?) "
+                "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
+                (service or "\x00", group_id or "\x00", _iso(since), _iso(until),
+                 limit)).fetchall()
         return [Decision.model_validate_json(r["body"]) for r in rows]
 
     def decisions_in_group(self, group_id: str) -> list[Decision]:
         """All decisions of one group, oldest first (the group's timeline)."""
-        rows = self.conn.execute("SELECT body FROM decisions WHERE group_id = ? ORDER BY ts",
-                                 (group_id,)).fetchall()
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT body FROM decisions WHERE group_id = ? ORDER BY ts",
+                (group_id,)).fetchall()
         return [Decision.model_validate_json(r["body"]) for r in rows]
 
     def open_incident_groups(self) -> list[str]:
         """Group ids that hold at least one incident decision, newest first."""
-        rows = self.conn.execute(
-            "SELECT group_id, MAX(ts) AS last FROM decisions WHERE kind = 'incident' "
-            "GROUP BY group_id ORDER BY last DESC").fetchall()
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT group_id, MAX(ts) AS last FROM decisions WHERE kind = 'incident' "
+                "GROUP BY group_id ORDER BY last DESC").fetchall()
         return [r["group_id"] for r in rows]

@@ -104,3 +104,22 @@ def test_webhook_with_many_alerts_gives_many_decisions(demo_config: OrgConfig) -
     assert decisions[1].noise.suppressed_by is not None  # inhibited by the critical NodeDown
     assert decisions[1].kind == "alert"  # keeps its own kind
     assert all(d.team == "platform" for d in decisions)  # route on ^(Kube|Node).*
+
+
+def test_decide_finishes_a_run_that_stopped_after_recording(demo_config: OrgConfig,
+                                                            tmp_path: Path) -> None:
+    from agent.signals.parse import parse_payload
+
+    pipe = build_pipeline(config=demo_config, db_path=tmp_path / "t.db", checkpointer="sqlite")
+    body = am_body("HighCPU", {"service": "checkout-api", "severity": "critical"}, "CPU 97%",
+                   "2026-12-01T09:15:00Z", "cpu9")
+    [signal] = parse_payload(body, received_at=pipe.clock(), new_id=pipe.new_id)
+    pipe.store.add_signals([signal])
+    config = {"configurable": {"thread_id": signal.signal_id}}
+    # a process that died right after the record stage: decision stored, act never ran
+    pipe.graph.invoke({"signal": signal}, config, context=pipe.context, interrupt_after=["record"])
+    assert pipe.graph.get_state(config).next == ("act",)
+    assert pipe.store.get_decision(signal.signal_id) is not None
+    decision = pipe.decide(signal.signal_id)
+    assert decision.kind == "alert"
+    assert pipe.graph.get_state(config).next == ()
