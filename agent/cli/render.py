@@ -15,10 +15,13 @@ _KIND_STYLE = {"incident": "bold red", "alert": "yellow", "event": "dim", "reque
 def decisions_table(decisions: list[Decision], title: str = "Decisions") -> Table:
     """A table with one row per decision: what it is, how urgent, where it goes, why."""
     table = Table(title=title, show_lines=False, expand=True)
-    for name, kw in (("time", {"no_wrap": True}), ("source", {}), ("signal", {"ratio": 3}),
-                     ("kind", {}), ("type", {}), ("prio", {}), ("team", {}), ("noise", {}),
-                     ("runbook", {"ratio": 2})):
-        table.add_column(name, overflow="fold", **kw)
+    for name, kw in (("time", {"no_wrap": True}), ("source", {"no_wrap": True}),
+                     ("signal", {"ratio": 3, "overflow": "ellipsis", "no_wrap": True}),
+                     ("kind", {"no_wrap": True}), ("type", {"no_wrap": True}),
+                     ("prio", {"no_wrap": True}), ("team", {"no_wrap": True}),
+                     ("noise", {"no_wrap": True}),
+                     ("runbook", {"ratio": 2, "overflow": "ellipsis", "no_wrap": True})):
+        table.add_column(name, **kw)
     for d in decisions:
         noise = ("dup" if d.noise.duplicate_of else
                  (d.noise.suppressed_by or "").split(":")[0] or ("flapping" if d.noise.flapping
@@ -49,6 +52,12 @@ def summary_table(decisions: list[Decision], signals_in: int) -> Table:
     for name, value in rows:
         table.add_row(name, str(value))
     return table
+
+
+def make_console() -> Console:
+    """A console for CLI output: the terminal's width, or 150 columns when piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=150)
 
 
 def print_decisions(console: Console, decisions: list[Decision], as_json: bool) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from agent.cli.options import (
     ConfigOpt,
@@ -20,7 +19,7 @@ from agent.cli.options import (
     resolve_config,
     resolve_settings,
 )
-from agent.cli.render import decisions_table, print_decisions, summary_table
+from agent.cli.render import decisions_table, make_console, print_decisions, summary_table
 from agent.config import load_config
 from agent.signals.errors import SignalParseError
 
@@ -68,17 +67,16 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
             decisions += pipe.triage(payload, fmt)
     except SignalParseError as exc:
         raise fail(str(exc)) from None
-    print_decisions(Console(), decisions, as_json)
+    print_decisions(make_console(), decisions, as_json)
 
 
 def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt = None,
          as_json: JsonOpt = False) -> None:
     """Replay the bundled Acme Shop stream on the embedded default and summarise."""
+    from agent.bootstrap import open_kb, open_pipeline
     from knowledge.corpus import ensure_bundled
 
-    from agent.bootstrap import open_kb, open_pipeline
-
-    console = Console()
+    console = make_console()
     started = time.perf_counter()
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     demo_files = resources.files("agent.demo")
@@ -86,8 +84,9 @@ def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt =
            load_config(Path(str(demo_files.joinpath("config.yaml")))))
     kb = open_kb(settings, org)
     report = ensure_bundled(kb)
-    if report:
-        console.print(f"[dim]knowledge base: {report}[/]")
+    if report.added or report.updated or report.errors:
+        console.print(f"[dim]knowledge base: {len(report.added)} documents added, "
+                      f"{len(report.updated)} updated, {len(report.errors)} errors[/]")
     db = settings.home / "demo" / "triage.db"
     for stale in db.parent.glob("*.db*") if db.parent.exists() else []:
         stale.unlink()
