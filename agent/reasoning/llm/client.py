@@ -178,6 +178,10 @@ class LLMClient:
                     continue
                 self._failed()
                 raise LLMUnavailable("connection: endpoint unreachable") from None
+            except (openai.APIError, ValueError) as exc:  # e.g. a 200 body that is not JSON
+                self.metrics.count("errors", "bad_response")
+                self._failed()
+                raise LLMUnavailable(f"bad response: {type(exc).__name__}") from None
             return self._succeeded(resp, started, fmt, switched)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> None:

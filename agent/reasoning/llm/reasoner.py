@@ -95,7 +95,13 @@ class LLMReasoner:
         budget = TokenBudget(self.section.max_tokens_per_signal)
         record = DecisionRecord(sid, "llm")
         try:
-            decision, inv = self._decide(evidence, base, budget, record)
+            try:
+                decision, inv = self._decide(evidence, base, budget, record)
+            except (_Fallback, LLMUnavailable):
+                raise
+            except Exception as exc:  # judge() never raises: anything unexpected falls back
+                log.exception("LLM reasoner failed", extra={"signal_id": sid})
+                raise _Fallback(f"internal error: {type(exc).__name__}", budget.spent) from None
         except _Fallback as fb:
             record.outcome, record.reason, record.tokens = "fallback", fb.reason, fb.tokens
             self._finish(record, started)

@@ -15,7 +15,7 @@ from tests.agent.reasoning.conftest import (
     make_evidence,
     make_signal,
 )
-from tests.support.openai_server import OpenAIServer, completion, error
+from tests.support.openai_server import OpenAIServer, Reply, completion, error
 
 
 def _wire_text(server: OpenAIServer) -> str:
@@ -189,3 +189,15 @@ def test_request_answers_are_normalized_to_the_contract(
     assert (j.kind, j.event_type, j.security) == ("request", "informational", False)
     assert j.team != "made-up-team"
     assert "not/retrieved.md" not in j.citations
+
+
+def test_garbage_200_body_falls_back_without_raising(
+        llm_server: OpenAIServer, make_reasoner, demo_config: OrgConfig) -> None:
+    llm_server.script(Reply(raw="<html>proxy error</html>"))
+    j = make_reasoner(response_format="json_object").judge(make_evidence(demo_config))
+    assert j.reasoner == "offline"
+    assert "[LLM fallback: bad response: JSONDecodeError]" in j.rationale
+    llm_server.script(Reply(body={"choices": [{"message": {"role": "assistant"}}]}),
+                      completion(decision_json()))
+    j = make_reasoner(response_format="json_object").judge(make_evidence(demo_config))
+    assert j.reasoner == "llm"  # an empty answer is retried like an invalid one
