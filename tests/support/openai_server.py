@@ -62,6 +62,8 @@ class OpenAIServer:
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests served at the same time
         self._lock = threading.Lock()
         server = self
 
@@ -80,9 +82,15 @@ class OpenAIServer:
                     server.headers.append({k.lower(): v for k, v in self.headers.items()})
                     reply = (server.replies.popleft() if server.replies
                              else error(500, "test server: no scripted reply left"))
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
-                self._send(reply)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    if reply.delay_s:
+                        time.sleep(reply.delay_s)
+                    self._send(reply)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
 
             def _send(self, reply: Reply) -> None:
                 data = (reply.raw if reply.raw is not None else json.dumps(reply.body)).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from agent.config.org import OrgConfig
@@ -201,3 +202,14 @@ def test_garbage_200_body_falls_back_without_raising(
                       completion(decision_json()))
     j = make_reasoner(response_format="json_object").judge(make_evidence(demo_config))
     assert j.reasoner == "llm"  # an empty answer is retried like an invalid one
+
+
+def test_concurrency_limit_serializes_requests(
+        llm_server: OpenAIServer, make_reasoner, demo_config: OrgConfig) -> None:
+    llm_server.script(*[replace(completion(decision_json()), delay_s=0.2) for _ in range(3)])
+    r = make_reasoner(max_concurrency=1)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda i: r.judge(make_evidence(
+            demo_config, make_signal(sid=f"sig-{i}"))), range(3)))
+    assert [j.reasoner for j in results] == ["llm"] * 3
+    assert llm_server.max_in_flight == 1
