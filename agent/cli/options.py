@@ -62,3 +62,14 @@ def resolve_config(settings: Settings) -> OrgConfig:
         return load_config(settings.config)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+
+
+def open_pipeline_or_exit(settings: Settings, config: OrgConfig, **kwargs: object):
+    """Open the live pipeline; a missing LLM setting becomes a one-line error (exit 2)."""
+    from agent.bootstrap import open_pipeline
+    from agent.reasoning.llm import LLMConfigError
+
+    try:
+        return open_pipeline(settings, config, **kwargs)  # type: ignore[arg-type]
+    except LLMConfigError as exc:
+        raise fail(str(exc)) from None

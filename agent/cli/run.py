@@ -16,6 +16,7 @@ from agent.cli.options import (
     HomeOpt,
     ReasonerOpt,
     fail,
+    open_pipeline_or_exit,
     resolve_config,
     resolve_settings,
 )
@@ -48,8 +49,6 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
         fmt: FormatOpt = "auto", config: ConfigOpt = None, home: HomeOpt = None,
         reasoner: ReasonerOpt = None, as_json: JsonOpt = False) -> None:
     """Triage one payload (a webhook body may carry many alerts) and print the decisions."""
-    from agent.bootstrap import open_pipeline
-
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     org = resolve_config(settings)
     try:
@@ -60,7 +59,7 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
         raise fail(f"{file}: not UTF-8 text") from None
     if not text.strip():
         raise fail("input: empty payload")
-    pipe = open_pipeline(settings, org)
+    pipe = open_pipeline_or_exit(settings, org)
     decisions = []
     try:
         for payload in split_payloads(text, fmt):
@@ -73,7 +72,7 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
 def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt = None,
          as_json: JsonOpt = False) -> None:
     """Replay the bundled Acme Shop stream on the embedded default and summarise."""
-    from agent.bootstrap import open_kb, open_pipeline
+    from agent.bootstrap import open_kb
     from knowledge.corpus import ensure_bundled
 
     console = make_console()
@@ -90,7 +89,7 @@ def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt =
     db = settings.home / "demo" / "triage.db"
     for stale in db.parent.glob("*.db*") if db.parent.exists() else []:
         stale.unlink()
-    pipe = open_pipeline(settings, org, db_path=db, kb=kb)
+    pipe = open_pipeline_or_exit(settings, org, db_path=db, kb=kb)
     stream = [json.loads(line) for line in
               demo_files.joinpath("stream.jsonl").read_text(encoding="utf-8").splitlines() if line]
     decisions = []

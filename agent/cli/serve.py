@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.options import ConfigOpt, HomeOpt, ReasonerOpt, resolve_config, resolve_settings
+from agent.cli.options import (
+    ConfigOpt,
+    HomeOpt,
+    ReasonerOpt,
+    open_pipeline_or_exit,
+    resolve_config,
+    resolve_settings,
+)
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -26,7 +33,8 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
 
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     org = resolve_config(settings)
-    app = create_app(settings, org, options=ServiceOptions(max_body_bytes=max_body))
+    pipeline = open_pipeline_or_exit(settings, org)
+    app = create_app(settings, org, pipeline, options=ServiceOptions(max_body_bytes=max_body))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
     if settings.webhook_token is None and host not in LOOPBACK:
         typer.echo("warning: no TRIAGE_WEBHOOK_TOKEN set; /v1 is open to anyone who can reach "

@@ -9,6 +9,7 @@ from agent.cli.options import (
     HomeOpt,
     ReasonerOpt,
     fail,
+    open_pipeline_or_exit,
     resolve_config,
     resolve_settings,
 )
@@ -25,10 +26,9 @@ def slack(config: ConfigOpt = None, home: HomeOpt = None, reasoner: ReasonerOpt 
                    "xapp-...; Socket Mode)")
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from agent.bootstrap import open_pipeline
     from agent.slack.app import build_bolt_app
 
-    pipeline = open_pipeline(settings, org)
+    pipeline = open_pipeline_or_exit(settings, org)
     app = build_bolt_app(settings, org, pipeline, socket_mode=True)
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     typer.echo("triage slack: Socket Mode, waiting for events (Ctrl-C to stop)", err=True)

@@ -85,3 +85,11 @@ def test_unknown_config_key_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", "-", "--config", str(cfg), "--home", str(tmp_path)],
                         input="hello")
     assert res.exit_code == 2 and "servicez: unknown key" in res.stderr
+
+
+def test_llm_reasoner_without_endpoint_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "TRIAGE_LLM_MODEL": None}
+    res = runner.invoke(app, ["run", "-", "--reasoner", "llm", "--home", str(tmp_path)],
+                        input="checkout is down", env=env)
+    assert res.exit_code == 2
+    assert "OPENAI_BASE_URL" in res.stderr and "TRIAGE_LLM_MODEL" in res.stderr
