@@ -21,8 +21,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
-	$(BIN)/python -m pytest -q -m "not slow and not llm"
 	$(MAKE) --no-print-directory eval
+	$(BIN)/python -m pytest -q -m "not slow and not llm"
 
 TEAM := evals/datasets/team
 EVAL_OUT ?= out/eval-team
