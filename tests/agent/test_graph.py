@@ -8,19 +8,7 @@ from pathlib import Path
 from agent.config.org import OrgConfig
 from agent.graph import STAGES
 from agent.pipeline import build_pipeline
-
-
-def am_body(name: str, labels: dict, summary: str, starts: str, fp: str,
-            status: str = "firing") -> dict:
-    """A real-shaped Alertmanager v4 webhook body with one alert."""
-    alert = {"status": status, "labels": {"alertname": name, **labels},
-             "annotations": {"summary": summary, "description": summary},
-             "startsAt": starts, "endsAt": "0001-01-01T00:00:00Z",
-             "generatorURL": "http://prometheus:9090/graph", "fingerprint": fp}
-    return {"version": "4", "groupKey": f'{{}}:{{alertname="{name}"}}', "truncatedAlerts": 0,
-            "status": status, "receiver": "triage", "groupLabels": {"alertname": name},
-            "commonLabels": alert["labels"], "commonAnnotations": alert["annotations"],
-            "externalURL": "http://alertmanager:9093", "alerts": [alert]}
+from tests.support.payloads import am_body
 
 
 def test_cpu_escalation_chain(demo_config: OrgConfig, tmp_path: Path) -> None:

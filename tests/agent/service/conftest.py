@@ -21,19 +21,7 @@ from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.pipeline import Pipeline, build_pipeline
 from agent.service import Service, ServiceOptions, create_app
-
-
-def am_body(name: str, labels: dict[str, str], summary: str, starts: str, fp: str,
-            status: str = "firing") -> dict[str, Any]:
-    """A real-shaped Alertmanager v4 webhook body with one alert."""
-    alert = {"status": status, "labels": {"alertname": name, **labels},
-             "annotations": {"summary": summary, "description": summary},
-             "startsAt": starts, "endsAt": "0001-01-01T00:00:00Z",
-             "generatorURL": "http://prometheus:9090/graph", "fingerprint": fp}
-    return {"version": "4", "groupKey": f'{{}}:{{alertname="{name}"}}', "truncatedAlerts": 0,
-            "status": status, "receiver": "triage", "groupLabels": {"alertname": name},
-            "commonLabels": alert["labels"], "commonAnnotations": alert["annotations"],
-            "externalURL": "http://alertmanager:9093", "alerts": [alert]}
+from tests.support.payloads import am_body
 
 
 def cpu_alert(fp: str = "cpu1", starts: str = "2026-12-01T09:15:00Z") -> dict[str, Any]:
