@@ -197,16 +197,18 @@ class KnowledgeBase:
                              ([d for d, _, _ in lex_names], WEIGHTS["names"])])
         names = ranking.query_names(query)
         sims = {m.get("doc_id"): s for _, s, m in reversed(vec_hits)}
-        for doc_id, (doc_kind, _, meta) in self._meta.items():  # exact names may miss both lists
-            if (not kinds or doc_kind in kinds) and doc_id not in fused and names.exact & \
-                    ranking.doc_names(meta):
+        wanted = ranking.norm_name(service) if service else None
+        for doc_id, (doc_kind, _, meta) in self._meta.items():  # may be missing from the lists
+            if (not kinds or doc_kind in kinds) and doc_id not in fused and (
+                    names.exact & ranking.doc_names(meta)
+                    or wanted in ranking.service_names(meta)):
                 fused[doc_id] = 0.0
         scored: list[tuple[float, str, list[str]]] = []
         for doc_id, base in fused.items():
             if doc_id not in self._meta:
                 continue
             doc_kind, _, meta = self._meta[doc_id]
-            if service and ranking.norm_name(service) not in ranking.service_names(meta):
+            if wanted and wanted not in ranking.service_names(meta):
                 continue
             boost, reasons = ranking.boost_for(meta, names)
             total = base + boost

@@ -18,6 +18,10 @@ CREATE TABLE IF NOT EXISTS kb_docs (
   doc_id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, root TEXT NOT NULL,
   content_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, meta TEXT NOT NULL,
   ingested_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS kb_chunks (
+  id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL,
+  heading TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS kb_chunks_doc ON kb_chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
   chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, names, heading, body,
   tokenize='porter unicode61');
@@ -119,16 +123,23 @@ class LexicalIndex:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 self._delete_doc(record.doc_id)
-                self.conn.execute(
+                cursor = self.conn.execute(
                     "INSERT INTO kb_docs VALUES (?,?,?,?,?,?,?,?)",
                     (record.doc_id, record.kind, record.title, record.root, record.content_hash,
                      record.n_chunks, json.dumps(record.meta), now))
-                self.conn.executemany(
-                    "INSERT INTO kb_chunks_fts VALUES (?,?,?,?,?,?)",
-                    [(cid, record.doc_id, record.kind, names, expand_identifiers(heading),
-                      expand_identifiers(text)) for cid, heading, text in chunks])
-                self.conn.execute("INSERT INTO kb_docs_fts VALUES (?,?,?,?)",
-                                  (record.doc_id, record.kind, names, expand_identifiers(body)))
+                self.conn.execute("INSERT INTO kb_docs_fts(rowid, doc_id, kind, names, body) "
+                                  "VALUES (?,?,?,?,?)", (cursor.lastrowid, record.doc_id,
+                                                         record.kind, names,
+                                                         expand_identifiers(body)))
+                for cid, heading, text in chunks:
+                    cursor = self.conn.execute(
+                        "INSERT INTO kb_chunks(chunk_id, doc_id, heading, body) VALUES (?,?,?,?)",
+                        (cid, record.doc_id, heading, text))
+                    self.conn.execute(
+                        "INSERT INTO kb_chunks_fts(rowid, chunk_id, doc_id, kind, names, heading, "
+                        "body) VALUES (?,?,?,?,?,?,?)",
+                        (cursor.lastrowid, cid, record.doc_id, record.kind, names,
+                         expand_identifiers(heading), expand_identifiers(text)))
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -140,8 +151,13 @@ class LexicalIndex:
             self._delete_doc(doc_id)
 
     def _delete_doc(self, doc_id: str) -> None:
-        for table in ("kb_docs", "kb_chunks_fts", "kb_docs_fts"):
-            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        # FTS rows share rowids with their catalog rows: delete by rowid, never by scanning
+        self.conn.execute("DELETE FROM kb_chunks_fts WHERE rowid IN "
+                          "(SELECT id FROM kb_chunks WHERE doc_id = ?)", (doc_id,))
+        self.conn.execute("DELETE FROM kb_docs_fts WHERE rowid IN "
+                          "(SELECT rowid FROM kb_docs WHERE doc_id = ?)", (doc_id,))
+        self.conn.execute("DELETE FROM kb_chunks WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM kb_docs WHERE doc_id = ?", (doc_id,))
 
     def search_chunks(self, text: str, limit: int,
                       kinds: tuple[str, ...] | None) -> list[tuple[str, str, float]]:
@@ -189,7 +205,7 @@ class LexicalIndex:
         if not chunk_ids:
             return {}
         rows = self.rows(
-            f"SELECT chunk_id, heading, body FROM kb_chunks_fts WHERE chunk_id IN "
+            f"SELECT chunk_id, heading, body FROM kb_chunks WHERE chunk_id IN "
             f"({','.join('?' * len(chunk_ids))})", chunk_ids)
         return {r[0]: (r[1], r[2]) for r in rows}
 
@@ -197,7 +213,7 @@ class LexicalIndex:
         """Documents per kind, chunks and cases."""
         out = {f"docs_{r[0]}": r[1] for r in self.rows(
             "SELECT kind, COUNT(*) FROM kb_docs GROUP BY kind")}
-        out["chunks"] = self.rows("SELECT COUNT(*) FROM kb_chunks_fts")[0][0]
+        out["chunks"] = self.rows("SELECT COUNT(*) FROM kb_chunks")[0][0]
         out["cases"] = self.rows("SELECT COUNT(*) FROM kb_cases")[0][0]
         return out
 
