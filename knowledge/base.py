@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,8 @@ class KnowledgeBase:
         self.cases = VectorIndex(client, CASES, embedder.model_id)
         self._tmp = tmp
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
 
@@ -74,12 +77,27 @@ class KnowledgeBase:
         lexical = LexicalIndex(open_db(home / "kb.sqlite3"))
         return cls(client, lexical, embedder, tmp)
 
+    def _name_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Normalized document names and services -> doc ids (rebuilt after changes)."""
+        if self._names is None:
+            by_name: dict[str, set[str]] = {}
+            by_service: dict[str, set[str]] = {}
+            for doc_id, (_, _, meta) in self._meta.items():
+                if not meta.get("is_index"):
+                    for name in ranking.doc_names(meta):
+                        by_name.setdefault(name, set()).add(doc_id)
+                for name in ranking.service_names(meta):
+                    by_service.setdefault(name, set()).add(doc_id)
+            self._names = (by_name, by_service)
+        return self._names
+
     def _embed_one(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
 
     def _reload_catalog(self) -> None:
         self._meta = {r.doc_id: (r.kind, r.title, ranking.prepare(r.meta))
                       for r in self.lexical.all_docs()}
+        self._names = None
 
     # --- ingestion ---------------------------------------------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
@@ -139,6 +157,7 @@ class KnowledgeBase:
                  for c in doc.chunks]
         self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
         self._meta[rec.doc_id] = (rec.kind, rec.title, ranking.prepare(dict(rec.meta)))
+        self._names = None
 
     def delete_doc(self, doc_id: str) -> bool:
         """Remove a document from both indexes; True when it existed."""
@@ -146,6 +165,7 @@ class KnowledgeBase:
         self.chunks.delete_where({"doc_id": doc_id})
         self.lexical.delete_doc(doc_id)
         self._meta.pop(doc_id, None)
+        self._names = None
         return existed
 
     def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
@@ -183,12 +203,11 @@ class KnowledgeBase:
         kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
         if not self._meta or not query.text.strip() and not query.terms:
             return []
-        vector = self._embed_query(query.text.strip() or " ".join(query.terms))
-        vec_hits = self._vector_candidates(vector, kinds)
         lexical_text = "\n".join([query.text, *query.terms])
-        lex_chunks = self.lexical.search_chunks(lexical_text, CANDIDATES, kinds)
-        lex_docs = self.lexical.search_docs(lexical_text, CANDIDATES // 2, kinds)
-        lex_names = self.lexical.search_names(lexical_text, CANDIDATES // 2, kinds)
+        lexical = self._pool.submit(self._lexical_candidates, lexical_text, kinds)
+        vector = self._embed_query(query.text.strip() or " ".join(query.terms))
+        vec_hits = self._vector_candidates(vector, kinds)  # runs while SQLite works
+        lex_chunks, lex_docs, lex_names = lexical.result()
         vec_order, vec_best = ranking.first_per_doc((c, m.get("doc_id", "")) for c, _, m in
                                                     vec_hits)
         lex_order, lex_best = ranking.first_per_doc((c, d) for c, d, _ in lex_chunks)
@@ -198,10 +217,12 @@ class KnowledgeBase:
         names = ranking.query_names(query)
         sims = {m.get("doc_id"): s for _, s, m in reversed(vec_hits)}
         wanted = ranking.norm_name(service) if service else None
-        for doc_id, (doc_kind, _, meta) in self._meta.items():  # may be missing from the lists
-            if (not kinds or doc_kind in kinds) and doc_id not in fused and (
-                    names.exact & ranking.doc_names(meta)
-                    or wanted in ranking.service_names(meta)):
+        by_name, by_service = self._name_index()
+        extra = set().union(*(by_name.get(n, ()) for n in names.exact))
+        if wanted:
+            extra |= by_service.get(wanted, set())
+        for doc_id in extra - fused.keys():  # named docs may be missing from every list
+            if not kinds or self._meta[doc_id][0] in kinds:
                 fused[doc_id] = 0.0
         scored: list[tuple[float, str, list[str]]] = []
         for doc_id, base in fused.items():
@@ -236,6 +257,13 @@ class KnowledgeBase:
                           "match": reasons, "similarity": round(sim, 4),
                           "fused": round(total, 5)}))
         return hits
+
+    def _lexical_candidates(self, text: str, kinds: tuple[str, ...] | None
+                            ) -> tuple[list[tuple[str, str, float]], ...]:
+        """BM25 over chunks, whole documents and the name field."""
+        return (self.lexical.search_chunks(text, CANDIDATES, kinds),
+                self.lexical.search_docs(text, CANDIDATES // 2, kinds),
+                self.lexical.search_names(text, CANDIDATES // 2, kinds))
 
     def _vector_candidates(self, vector: np.ndarray, kinds: tuple[str, ...] | None
                            ) -> list[tuple[str, float, dict[str, Any]]]:
@@ -281,7 +309,8 @@ class KnowledgeBase:
         return out
 
     def close(self) -> None:
-        """Release the temp folder of a throwaway KB."""
+        """Stop the lexical worker and release the temp folder of a throwaway KB."""
+        self._pool.shutdown(wait=False)
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

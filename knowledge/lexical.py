@@ -165,7 +165,7 @@ class LexicalIndex:
         expr = match_expression(text)
         if expr is None:
             return []
-        sql = ("SELECT chunk_id, doc_id, -bm25(kb_chunks_fts, 0, 0, 0, 4.0, 2.0, 1.0) AS s "
+        sql = ("SELECT chunk_id, doc_id, -bm25(kb_chunks_fts, 0, 0, 0, 4.0, 2.0, 1.0) AS s, kind "
                "FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?")
         return self._ranked(sql, expr, limit, kinds)
 
@@ -175,7 +175,7 @@ class LexicalIndex:
         expr = match_expression(text)
         if expr is None:
             return []
-        sql = ("SELECT doc_id, doc_id, -bm25(kb_docs_fts, 0, 0, 3.0, 1.0) AS s "
+        sql = ("SELECT doc_id, doc_id, -bm25(kb_docs_fts, 0, 0, 3.0, 1.0) AS s, kind "
                "FROM kb_docs_fts WHERE kb_docs_fts MATCH ?")
         return self._ranked(sql, expr, limit, kinds)
 
@@ -185,20 +185,26 @@ class LexicalIndex:
         expr = match_expression(text)
         if expr is None:
             return []
-        sql = ("SELECT doc_id, doc_id, -bm25(kb_docs_fts, 0, 0, 1.0, 0) AS s "
+        sql = ("SELECT doc_id, doc_id, -bm25(kb_docs_fts, 0, 0, 1.0, 0) AS s, kind "
                "FROM kb_docs_fts WHERE kb_docs_fts MATCH ?")
         return self._ranked(sql, f"{{names}} : ({expr})", limit, kinds)
 
     def _ranked(self, sql: str, expr: str, limit: int,
                 kinds: tuple[str, ...] | None) -> list[tuple[str, str, float]]:
-        params: list[Any] = [expr]
-        if kinds:
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            params.extend(kinds)
-        sql += " ORDER BY s DESC LIMIT ?"
-        params.append(limit)
+        """Top rows by BM25. The kind filter runs on the top rows only (filtering every match
+        on an unindexed column costs more than the ranking); too few left: filter in SQL."""
         with self.lock:
-            return [(r[0], r[1], float(r[2])) for r in self.conn.execute(sql, params)]
+            rows = self.conn.execute(f"{sql} ORDER BY s DESC LIMIT ?",
+                                     (expr, limit * 3 if kinds else limit)).fetchall()
+            if kinds:
+                kept = [r for r in rows if r[3] in kinds]
+                if len(kept) < limit // 4 and len(rows) == limit * 3:
+                    marks = ",".join("?" * len(kinds))
+                    kept = self.conn.execute(
+                        f"{sql} AND kind IN ({marks}) ORDER BY s DESC LIMIT ?",
+                        (expr, *kinds, limit)).fetchall()
+                rows = kept
+        return [(r[0], r[1], float(r[2])) for r in rows[:limit]]
 
     def chunk_texts(self, chunk_ids: list[str]) -> dict[str, tuple[str, str]]:
         """Heading and body of the given chunks."""
