@@ -245,9 +245,7 @@ class KnowledgeBase:
         for total, doc_id, reasons in scored[:k]:
             doc_kind, title, meta = self._meta[doc_id]
             sim = max(0.0, sims.get(doc_id, 0.0))
-            score = min(ceiling, 0.55 * sim + 0.45 * min(1.0, total * (ranking.RRF_K + 1) / 3)
-                        + (0.3 if "name" in reasons else 0.0))
-            ceiling = score
+            score = ceiling = min(ceiling, ranking.display_score(sim, total, reasons))
             chunk = texts.get(best_chunk.get(doc_id, ""), ("", ""))
             hits.append(DocHit(
                 id=doc_id, title=title, score=round(score, 4), kind=doc_kind,
@@ -277,7 +275,7 @@ class KnowledgeBase:
 
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
         """Nearest labeled past cases: cosine similarity plus agreement on name-like labels."""
-        from knowledge.cases import label_agreement
+        from knowledge.cases import score_cases
 
         if self.cases.count() == 0 or not query.text.strip():
             return []
@@ -291,16 +289,7 @@ class KnowledgeBase:
         if missing:
             embedded = self.embedder.embed([stored[c]["text"] for c in missing])
             sims.update({c: float(v @ vector) for c, v in zip(missing, embedded, strict=True)})
-        scored = []
-        for cid in candidates:
-            if cid not in stored:
-                continue
-            agree = label_agreement(query.labels, stored[cid]["signal_labels"])
-            sim = max(0.0, sims.get(cid, 0.0))
-            scored.append(((1 - CASE_LABEL_WEIGHT) * sim + CASE_LABEL_WEIGHT * agree, cid))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return [CaseHit(id=cid, score=round(score, 4), text=stored[cid]["text"][:500],
-                        labels=stored[cid]["labels"]) for score, cid in scored[:k]]
+        return score_cases(query.labels, candidates, sims, stored, k, CASE_LABEL_WEIGHT)
 
     def stats(self) -> dict[str, int]:
         """Counts of documents by kind, chunks, vectors and cases."""

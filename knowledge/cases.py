@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.ranking import norm_name
+from knowledge.types import CaseHit
 
 _CASE_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # parse time is irrelevant to a past case's text
 # label keys that say *what* fired or *where* (not which instance): compared between cases
@@ -82,3 +83,17 @@ def label_agreement(query: dict[str, str], case: dict[str, str]) -> float:
         return 0.0
     same = sum(1 for k in keys if case.get(k) and norm_name(case[k]) == norm_name(query[k]))
     return same / len(keys)
+
+
+def score_cases(query_labels: dict[str, str], candidates: list[str], sims: dict[str, float],
+                stored: dict[str, dict[str, Any]], k: int, label_weight: float) -> list[CaseHit]:
+    """Blend cosine similarity with label agreement and return the best `k` cases."""
+    scored = []
+    for cid in candidates:
+        if cid in stored:
+            agree = label_agreement(query_labels, stored[cid]["signal_labels"])
+            sim = max(0.0, sims.get(cid, 0.0))
+            scored.append(((1 - label_weight) * sim + label_weight * agree, cid))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [CaseHit(id=cid, score=round(score, 4), text=stored[cid]["text"][:500],
+                    labels=stored[cid]["labels"]) for score, cid in scored[:k]]

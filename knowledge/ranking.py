@@ -115,3 +115,10 @@ def first_per_doc(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], dict[str
             best[doc_id] = chunk_id
             order.append(doc_id)
     return order, best
+
+
+def display_score(similarity: float, fused: float, reasons: list[str]) -> float:
+    """A 0..1 relevance for people and the reasoner: cosine similarity of the best chunk,
+    fused rank strength, and a bonus for an exact name match."""
+    strength = min(1.0, fused * (RRF_K + 1) / 3)
+    return min(1.0, 0.55 * similarity + 0.45 * strength + (0.3 if "name" in reasons else 0.0))
