@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.pipeline import Pipeline, build_pipeline
 
+if TYPE_CHECKING:
+    from knowledge.base import KnowledgeBase
+
 log = logging.getLogger(__name__)
 
 
-def open_kb(settings: Settings, config: OrgConfig):  # -> knowledge.base.KnowledgeBase
+def open_kb(settings: Settings, config: OrgConfig) -> KnowledgeBase:
     """Open the knowledge base under --home (or the Chroma server named in settings/config)."""
-    from knowledge.base import KnowledgeBase
+    from knowledge.factory import open_kb as open_knowledge
 
-    return KnowledgeBase.open(settings.home, chroma_url=settings.chroma_url
-                              or config.knowledge.chroma_url, section=config.knowledge)
+    return open_knowledge(settings, config.knowledge)
 
 
 def open_tools(settings: Settings, config: OrgConfig, db_path: Path):
