@@ -39,7 +39,13 @@ eval-public: $(STAMP)
 	$(BIN)/triage eval $(SHARED)/awesome-prometheus-alerts/cases.jsonl --out out/apa --jobs 2
 
 bench: $(STAMP)
-	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	$(BIN)/python benchmarks/eval_throughput.py --cases 1000 --jobs 2
+	$(BIN)/python benchmarks/noise_storm.py
+	$(BIN)/python benchmarks/noise_throughput.py
+	$(BIN)/python benchmarks/kb_bench.py --chunks 10000 --queries 200
+	$(BIN)/python benchmarks/kb_retrieval.py --runbooks $(SHARED)/kube-prometheus/runbooks \
+	  $(SHARED)/kube-prometheus/cases.jsonl $(SHARED)/kube-prometheus/cases-noname.jsonl
+	$(BIN)/python benchmarks/service_throughput.py --n 2000 --threads 4
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
