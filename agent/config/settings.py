@@ -19,14 +19,17 @@ def _default_home() -> Path:
     return Path(base) / "triage"
 
 
-def _env(name: str, *more: str) -> AliasChoices:
-    return AliasChoices(name, *more)
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
 
 
 class Settings(BaseSettings):
     """Every environment-derived setting in one object; the CLI flags override these."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # Case-sensitive, so the lower-case field names accepted as keyword arguments
+    # (`Settings(home=...)`) never pick up unrelated variables such as HOME.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True,
+                                      populate_by_name=True)
 
     home: Path = Field(default_factory=_default_home, validation_alias=_env("TRIAGE_HOME"))
     config: Path | None = Field(None, validation_alias=_env("TRIAGE_CONFIG"))

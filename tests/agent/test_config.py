@@ -84,3 +84,18 @@ def test_config_check_cli(tmp_path: Path) -> None:
     res = runner.invoke(app, ["--config", str(bad), "config", "check"])
     assert res.exit_code == 2
     assert "services.a.tier" in res.output
+
+
+def test_settings_keywords_override_environment_and_ignore_home(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from agent.config.settings import Settings
+
+    monkeypatch.delenv("TRIAGE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    assert Settings().home != tmp_path / "user"  # HOME is not TRIAGE_HOME
+    assert Settings(home=tmp_path / "kw").home == tmp_path / "kw"
+    monkeypatch.setenv("TRIAGE_HOME", str(tmp_path / "env"))
+    assert Settings().home == tmp_path / "env"
+    assert Settings(home=tmp_path / "kw").home == tmp_path / "kw"
+    with pytest.raises(ValueError, match="placeholder"):
+        Settings(openai_api_key="changethis")
