@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.reasoning.redact import redact
 from knowledge.ranking import norm_name
 from knowledge.types import CaseHit
 
@@ -62,7 +63,7 @@ def case_records(source: str | Path | Iterable[dict[str, Any]]) -> list[CaseReco
         for index, signal in enumerate(signals):
             sid = case_id if len(signals) == 1 else f"{case_id}#{index}"
             records.append(CaseRecord(
-                case_id=sid, text=case_text(signal.title, signal.text),
+                case_id=sid, text=redact(case_text(signal.title, signal.text)),
                 labels=dict(expected), signal_labels=signal.label_view()))
     return records
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from agent.reasoning.redact import redact
 from knowledge.ingest import BuiltDoc
 from knowledge.lexical import DocRecord
 from knowledge.markdown import Chunk
@@ -94,7 +95,13 @@ class LearningStore:
         self.quarantine = VectorIndex(kb.client, QUARANTINE, kb.embedder.model_id)
 
     def submit(self, learning: Learning, now: str | None = None) -> Learning:
-        """Quarantine a learning (same content twice returns the stored record)."""
+        """Quarantine a learning (same content twice returns the stored record).
+
+        Secrets and tokens in the free text are redacted before anything is stored.
+        """
+        learning.symptom, learning.decision, learning.fix = (
+            redact(learning.symptom), redact(learning.decision), redact(learning.fix))
+        learning.links = [redact(link) for link in learning.links]
         body = json.dumps([learning.symptom, learning.decision, learning.fix, learning.runbook,
                            learning.links, sorted(learning.signal_ids)])
         digest = hashlib.sha256(body.encode()).hexdigest()

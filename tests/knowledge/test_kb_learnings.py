@@ -72,3 +72,16 @@ def test_adversarial_runbook_text_never_becomes_actions(make_kb) -> None:
     hit = kb.search(RetrievalQuery("cache is full", terms=("CacheFull",)), k=1)[0]
     assert hit.id == "ignore-instructions.md"
     assert hit.metadata["actions"] == [{"tool": "clear_cache_dir", "args": {}}]
+
+
+def test_secrets_in_a_learning_never_reach_the_knowledge_base(make_kb) -> None:
+    kb = make_kb()
+    store = LearningStore(kb)
+    secret = "sk-live0123456789abcdefghijklmnop"
+    item = store.submit(_learning(fix=f"Rotated the key {secret} and restarted checkout-api"))
+    stored = store.get(item.id)
+    assert stored is not None and secret not in stored.fix
+    assert "Rotated the key" in stored.fix
+    store.approve(item.id, "bob")
+    hits = kb.search(QUERY, k=3, kind="postmortem")
+    assert hits and all(secret not in h.snippet for h in hits)
