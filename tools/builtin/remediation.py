@@ -39,7 +39,7 @@ def _run(a: object, ctx: ToolContext, plan: Plan) -> dict:
 class SystemdArgs(StrictArgs):
     """A systemd unit name (no leading dash, no spaces or shell characters)."""
 
-    unit: str = Field(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9@._:\\-]{0,127}$")
+    unit: str = Field(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9@._:-]{0,127}$")
 
 
 class RolloutArgs(StrictArgs):
