@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from agent.config.org import OrgConfig
-from agent.signals.model import Signal
+from agent.kernel.signal import Signal
 
 # Label keys whose values name a service directly, and keys whose values embed one (pod-7d9f…).
 _DIRECT_KEYS = ("service", "app", "application", "app_kubernetes_io_name", "component",

@@ -26,14 +26,20 @@ from agent.nodes.normalize import normalize
 from agent.nodes.retrieve import retrieve
 from agent.state import InputState, TriageState
 
-# Types the checkpointer may revive from a checkpoint (deny everything else).
-CHECKPOINT_TYPES: list[tuple[str, str]] = [
-    ("agent.signals.model", "Signal"), ("agent.signals.model", "MetricSample"),
+_STATE_TYPES: list[tuple[str, str]] = [
+    ("agent.kernel.signal", "Signal"), ("agent.kernel.signal", "MetricSample"),
     ("agent.noise.types", "NoiseOutcome"), ("agent.reasoning.types", "Judgement"),
-    ("agent.decision", "Decision"), ("agent.decision", "Noise"), ("agent.decision", "DocRef"),
-    ("agent.decision", "ActionRef"), ("knowledge.types", "DocHit"), ("knowledge.types", "CaseHit"),
+    ("agent.kernel.decision", "Decision"), ("agent.kernel.decision", "Noise"),
+    ("agent.kernel.decision", "DocRef"), ("agent.kernel.decision", "ActionRef"),
+    ("knowledge.types", "DocHit"), ("knowledge.types", "CaseHit"),
     ("agent.state", "TriageState"), ("agent.state", "InputState"),
 ]
+# Checkpoints written before the kernel move name the old modules (kept as re-export shims).
+_LEGACY_PATHS = {"agent.kernel.signal": "agent.signals.model",
+                 "agent.kernel.decision": "agent.decision"}
+# Types the checkpointer may revive from a checkpoint (deny everything else).
+CHECKPOINT_TYPES: list[tuple[str, str]] = _STATE_TYPES + [
+    (_LEGACY_PATHS[m], n) for m, n in _STATE_TYPES if m in _LEGACY_PATHS]
 STAGES = ["normalize", "noise_gate", "retrieve", "classify", "prioritize", "route",
           "plan_actions", "record", "act"]
 

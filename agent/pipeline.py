@@ -17,13 +17,13 @@ from langgraph.graph.state import CompiledStateGraph
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.context import TriageContext
-from agent.decision import Decision
 from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
+from agent.kernel.db import open_db
+from agent.kernel.decision import Decision
 from agent.noise.gate import NoiseGate
 from agent.reasoning.offline import OfflineReasoner
 from agent.reasoning.types import Reasoner
 from agent.signals.parse import parse_payload
-from agent.store.db import open_db
 from agent.store.signals import SignalStore
 from knowledge.types import Retriever
 

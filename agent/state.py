@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
 from agent.noise.types import NoiseOutcome
 from agent.reasoning.types import Judgement
-from agent.signals.model import Signal
 from knowledge.types import CaseHit, DocHit
 
 

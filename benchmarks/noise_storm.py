@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from agent.config.org import OrgConfig
+from agent.kernel.db import open_db
+from agent.kernel.signal import MetricSample, Signal
 from agent.noise.gate import NoiseGate
 from agent.signals.fingerprint import labels_fingerprint, metric_fingerprint, text_fingerprint
-from agent.signals.model import MetricSample, Signal
-from agent.store.db import open_db
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 SERVICES = [f"svc-{i:02d}" for i in range(16)]

@@ -29,10 +29,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config.org import OrgConfig
+from agent.kernel.db import open_db
+from agent.kernel.signal import Signal
 from agent.noise.gate import NoiseGate
-from agent.signals.model import Signal
 from agent.signals.parse import parse_payload
-from agent.store.db import open_db
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 CONFIG = OrgConfig.model_validate({

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.taxonomy import EventType, Kind, Priority
+from agent.kernel.taxonomy import EventType, Kind, Priority
 
 FormatName = Literal[
     "auto", "alertmanager", "grafana", "pagerduty", "generic", "metric", "log", "ticket", "slack"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.taxonomy import EVENT_TYPES, KINDS, PRIORITIES
+from agent.kernel.taxonomy import EVENT_TYPES, KINDS, PRIORITIES
 from evals.scoring import (
     CaseResult,
     Scored,

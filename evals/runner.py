@@ -15,7 +15,7 @@ from typing import Any
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 from evals.dataset import EvalCase
 from evals.safety import count_unsafe
 from evals.scoring import CaseResult

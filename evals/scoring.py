@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.taxonomy import PRIORITIES
+from agent.kernel.taxonomy import PRIORITIES
 
 # Fields scored per decision, in report order.
 FIELDS = ("kind", "event_type", "security", "priority", "team", "runbook", "action",

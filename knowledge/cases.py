@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.reasoning.redact import redact
+from agent.kernel.redact import redact
 from knowledge.ranking import norm_name
 from knowledge.types import CaseHit
 

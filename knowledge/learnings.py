@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from agent.reasoning.redact import redact
+from agent.kernel.redact import redact
 from knowledge.ingest import BuiltDoc
 from knowledge.lexical import DocRecord
 from knowledge.markdown import Chunk

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.decision import ActionRef, Decision
-from agent.signals.model import Signal
+from agent.kernel.decision import ActionRef, Decision
+from agent.kernel.signal import Signal
 from knowledge.types import DocHit
 from tools.registry import Registry
 

@@ -15,7 +15,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from agent.config.durations import parse_duration
+from agent.kernel.durations import parse_duration
 from tools.envelope import Risk
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

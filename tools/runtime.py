@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.config.durations import parse_duration
 from agent.config.org import OrgConfig
 from agent.config.sections import ToolsSection
-from agent.store.db import open_db
+from agent.kernel.db import open_db
+from agent.kernel.durations import parse_duration
 from tools.approval_flow import ApprovalFlow
 from tools.approvals import ApprovalRecord, ApprovalStore
 from tools.builtin import default_registry

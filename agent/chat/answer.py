@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.chat.template import template_answer
-from agent.decision import Decision
+from agent.kernel.decision import Decision
+from agent.kernel.redact import redact
 from agent.reasoning.llm.client import LLMClient, LLMUnavailable
 from agent.reasoning.llm.prompts import dumps, escape_untrusted, untrusted
-from agent.reasoning.redact import redact
 from knowledge.types import DocHit
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from knowledge.types import DocHit
 
 _MATRIX = ("ITIL impact x urgency matrix: high/high P1, high/medium P2, high/low P3, "

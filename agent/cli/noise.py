@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from agent.cli.options import ConfigOpt, HomeOpt, fail, resolve_config, resolve_settings
-from agent.config.durations import parse_duration
+from agent.kernel.db import open_db
+from agent.kernel.durations import parse_duration
 from agent.noise.gate import NoiseGate
 from agent.noise.types import Suppression
-from agent.store.db import open_db
 
 maintenance_app = typer.Typer(help="Runtime maintenance windows.", no_args_is_help=True)
 silence_app = typer.Typer(help="Alertmanager-style silences.", no_args_is_help=True)

@@ -7,7 +7,7 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 
 _KIND_STYLE = {"incident": "bold red", "alert": "yellow", "event": "dim", "request": "cyan"}
 

@@ -22,7 +22,7 @@ from agent.cli.options import (
 )
 from agent.cli.render import decisions_table, make_console, print_decisions, summary_table
 from agent.config import load_config
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="auto, alertmanager, grafana, "
                                         "pagerduty, generic, metric, log, ticket or slack.")]

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from agent.config.durations import parse_duration
 from agent.config.sections import KnowledgeSection, LLMSection, NoiseSection, ToolsSection
+from agent.kernel.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
@@ -95,7 +95,7 @@ class InhibitRule(_Strict):
     @field_validator("source_matchers", "target_matchers")
     @classmethod
     def _valid(cls, values: list[str]) -> list[str]:
-        from agent.config.matchers import parse_matcher
+        from agent.kernel.matchers import parse_matcher
 
         for text in values:
             parse_matcher(text)

@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.context import TriageContext
-from agent.decision import ActionRef, Decision
+from agent.kernel.decision import ActionRef, Decision
 from agent.state import TriageState
 from tools.approvals import ApprovalError
 from tools.envelope import ToolResult, action_status

@@ -5,10 +5,10 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from agent.context import TriageContext
-from agent.decision import Decision, DocRef, Noise
+from agent.kernel.decision import Decision, DocRef, Noise
+from agent.kernel.taxonomy import priority_for, severity_for
 from agent.routing import route_team
 from agent.state import TriageState
-from agent.taxonomy import priority_for, severity_for
 
 
 def prioritize(state: TriageState, runtime: Runtime[TriageContext]) -> dict:

@@ -7,7 +7,7 @@ import re
 from langgraph.runtime import Runtime
 
 from agent.context import TriageContext
-from agent.signals.model import Signal
+from agent.kernel.signal import Signal
 from agent.state import TriageState
 from knowledge.types import RetrievalQuery
 

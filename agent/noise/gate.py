@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from agent.config.org import OrgConfig
+from agent.kernel.signal import Signal
 from agent.noise import baseline, flapping, views
 from agent.noise.grouping import KIND_RANK, PRIORITY_RANK, Member, later_state, place
 from agent.noise.inhibition import Inhibitor
@@ -34,14 +35,13 @@ from agent.noise.schema import create_tables
 from agent.noise.state import NoiseState
 from agent.noise.suppression import SuppressionBook
 from agent.noise.types import GroupInfo, NoiseOutcome, Suppression
-from agent.signals.model import Signal
 
 log = logging.getLogger(__name__)
 
 
 def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
     """A private connection to the same database file (or `conn` itself for in-memory DBs)."""
-    from agent.store.db import open_db
+    from agent.kernel.db import open_db
 
     row = conn.execute("PRAGMA database_list").fetchone()
     path = row[2] if row else ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.config.matchers import Matcher, all_match, parse_matcher
 from agent.config.org import InhibitRule
+from agent.kernel.matchers import Matcher, all_match, parse_matcher
 from agent.noise.state import NoiseState
 
 

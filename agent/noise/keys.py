@@ -6,8 +6,8 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
-from agent.config.durations import parse_duration
-from agent.signals.model import Signal
+from agent.kernel.durations import parse_duration
+from agent.kernel.signal import Signal
 
 # Sources whose signals have a firing/resolved lifecycle (tracked for inhibition and flapping).
 ALERT_SOURCES = frozenset({"alertmanager", "grafana", "pagerduty"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.config.org import OrgConfig
+from agent.kernel.signal import Signal
 from agent.noise.flapping import FlapState
 from agent.noise.records import GroupRow
-from agent.signals.model import Signal
 
 
 @dataclass

@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from agent.config.matchers import Matcher, all_match, parse_matcher
 from agent.config.org import MaintenanceWindow
+from agent.kernel.matchers import Matcher, all_match, parse_matcher
 from agent.noise.keys import epoch, from_epoch
 from agent.noise.types import Suppression
 

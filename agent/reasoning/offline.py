@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
+from agent.kernel.taxonomy import PRIORITIES, Level
 from agent.reasoning import lexicon as lx
 from agent.reasoning.history import close_cases, vote
 from agent.reasoning.priority import impact_of, urgency_of
@@ -18,7 +19,6 @@ from agent.reasoning.signal_rules import (
     text_of,
 )
 from agent.reasoning.types import Evidence, Judgement
-from agent.taxonomy import PRIORITIES, Level
 
 _PRIORITY_PAIR: dict[str, tuple[Level, Level]] = {
     "P1": ("high", "high"), "P2": ("high", "medium"), "P3": ("medium", "medium"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from agent.config.org import OrgConfig
+from agent.kernel.signal import Signal
+from agent.kernel.taxonomy import Kind, Level
 from agent.reasoning import lexicon as lx
-from agent.signals.model import Signal
-from agent.taxonomy import Kind, Level
 
 _TIER_IMPACT: dict[int, Level] = {1: "high", 2: "medium", 3: "low"}
 

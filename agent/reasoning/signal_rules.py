@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.config.org import OrgConfig, Threshold
-from agent.decision import Decision
+from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
+from agent.kernel.taxonomy import EventType, Kind, sender_event_type
 from agent.noise.types import NoiseOutcome
 from agent.reasoning import lexicon as lx
-from agent.signals.model import Signal
-from agent.taxonomy import EventType, Kind, sender_event_type
 
 NOTIFICATION_SOURCES = {"alertmanager", "grafana", "pagerduty", "generic"}
 HUMAN_SOURCES = {"ticket", "slack"}

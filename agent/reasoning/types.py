@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from agent.config.org import OrgConfig
-from agent.decision import Decision
+from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
+from agent.kernel.taxonomy import EventType, Kind, Level
 from agent.noise.types import NoiseOutcome
-from agent.signals.model import Signal
-from agent.taxonomy import EventType, Kind, Level
 from knowledge.types import CaseHit, DocHit
 
 

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from agent.reasoning.redact import redact
+from agent.kernel.redact import redact
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_dead_letters (

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.noise.gate import NoiseGate
 from agent.noise.types import GroupInfo
 from agent.service.schemas import IncidentOut, TimelineOut

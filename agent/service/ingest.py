@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.kernel.errors import SignalParseError
 from agent.pipeline import Pipeline
 from agent.service.deadletters import DeadLetters
 from agent.service.metrics import ServiceMetrics
 from agent.service.worker import DecisionWorker
-from agent.signals.errors import SignalParseError
 from agent.signals.parse import decode_payload, parse_payload
 from agent.store.signals import SignalStore
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import PlainTextResponse
 
-from agent.config.durations import parse_duration
+from agent.kernel.durations import parse_duration
 from agent.noise.types import Suppression
 from agent.service.deps import PipelineDep, ServiceDep, require_token
 from agent.service.metrics import CONTENT_TYPE

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 
 
 class AcceptedOut(BaseModel):

@@ -10,7 +10,7 @@ import logging
 
 from fastapi import FastAPI
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.service.state import Service
 
 log = logging.getLogger(__name__)

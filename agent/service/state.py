@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.kernel.db import open_db
 from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
 from agent.service.deadletters import DeadLetters
@@ -15,7 +16,6 @@ from agent.service.incidents import Resolutions
 from agent.service.ingest import Ingestor
 from agent.service.metrics import ServiceMetrics
 from agent.service.worker import DecisionWorker
-from agent.store.db import open_db
 from agent.store.signals import SignalStore
 
 

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
 from agent.service.metrics import ServiceMetrics

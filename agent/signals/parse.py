@@ -18,8 +18,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from agent.kernel.errors import SignalParseError
+from agent.kernel.signal import Signal
 from agent.signals.detect import detect_format, detect_text
-from agent.signals.errors import SignalParseError
 from agent.signals.formats.alertmanager import parse_alertmanager
 from agent.signals.formats.common import fail, to_utc
 from agent.signals.formats.generic import parse_generic
@@ -29,7 +30,6 @@ from agent.signals.formats.metric import parse_metric
 from agent.signals.formats.pagerduty import parse_pagerduty
 from agent.signals.formats.slack import parse_slack
 from agent.signals.formats.ticket import parse_ticket
-from agent.signals.model import Signal
 
 logger = logging.getLogger(__name__)
 

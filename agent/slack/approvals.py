@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from langgraph.types import Command
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.slack.deps import SlackDeps
 from agent.slack.permissions import is_approver
 from agent.slack.text import safe

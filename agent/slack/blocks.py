@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.slack.text import code, safe
 
 APPROVE, REJECT = "approval_approve", "approval_reject"

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.slack.deps import SlackDeps
 from agent.slack.explain import explain_decision
 from agent.slack.text import code, safe

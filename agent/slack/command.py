@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from agent.config.durations import parse_duration
-from agent.config.matchers import parse_matcher
+from agent.kernel.durations import parse_duration
+from agent.kernel.matchers import parse_matcher
 
 USAGE = ("Usage: `/triage <text>` · `/triage why <signal_id> [question]` · "
          "`/triage maintenance <service> <duration> <reason>` · "

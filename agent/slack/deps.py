@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.config.org import OrgConfig
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.slack.posts import SlackPostLog
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.config.org import OrgConfig
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.slack.text import code, safe
 
 _IMPACT = {"high": "tier 1 / customer-facing / production-wide",

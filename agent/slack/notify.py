@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from agent.config.org import OrgConfig
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.slack.blocks import PendingApproval, decision_blocks, headline
 from agent.slack.posts import SlackPostLog
 

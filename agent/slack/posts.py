@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS slack_threads (
 def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
     """A private connection to the same database file, so claims never join another
     component's open transaction (the same connection for in-memory databases)."""
-    from agent.store.db import open_db
+    from agent.kernel.db import open_db
 
     row = conn.execute("PRAGMA database_list").fetchone()
     path = row[2] if row else ""

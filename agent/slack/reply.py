@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from agent.decision import Decision
-from agent.signals.errors import SignalParseError
+from agent.kernel.decision import Decision
+from agent.kernel.errors import SignalParseError
 from agent.slack.blocks import decision_blocks, headline
 from agent.slack.chat import why_text
 from agent.slack.deps import SlackDeps

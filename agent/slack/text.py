@@ -7,7 +7,7 @@ or a link, and secrets are redacted before they leave the process.
 
 from __future__ import annotations
 
-from agent.reasoning.redact import redact
+from agent.kernel.redact import redact
 
 
 def escape(text: str) -> str:

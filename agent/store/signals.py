@@ -7,8 +7,8 @@ import sqlite3
 import threading
 from datetime import datetime
 
-from agent.decision import Decision
-from agent.signals.model import Signal
+from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS signals (

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli.main import app
-from agent.config.durations import parse_duration
 from agent.config.loader import ConfigError, load_config, parse_config
+from agent.kernel.durations import parse_duration
 
 CONTRACT_EXAMPLE = """
 services:

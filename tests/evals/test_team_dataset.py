@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from agent.config import load_config
-from agent.taxonomy import EVENT_TYPES, KINDS, PRIORITIES, SOURCES
+from agent.kernel.taxonomy import EVENT_TYPES, KINDS, PRIORITIES, SOURCES
 from evals.dataset import load_dataset
 from evals.datasets.build_team_dataset import build
 

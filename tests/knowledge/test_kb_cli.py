@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from agent.cli.kb import app as kb_app
 from agent.cli.kb import learn_command
-from agent.signals.model import Signal
+from agent.kernel.signal import Signal
 from agent.store import SignalStore, open_db
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ import pytest
 
 from agent.config.org import OrgConfig, Team
 from agent.config.sections import ToolsSection
-from agent.store.db import open_db
+from agent.kernel.db import open_db
 from tools.runtime import ToolRuntime
 
 FAKE = """#!/bin/sh

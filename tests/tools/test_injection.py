@@ -173,7 +173,7 @@ def test_symlink_escape_is_refused(runtime: ToolRuntime, section, tmp_path) -> N
 
 
 def test_policy_allowlist_by_service_and_environment(tmp_path, section, org, clock) -> None:
-    from agent.store.db import open_db
+    from agent.kernel.db import open_db
     from tools.policy import Policy, PolicyRule
 
     policy = Policy(rules=[PolicyRule(tools=["http_health_check", "dns_lookup"]),
@@ -192,7 +192,7 @@ def test_policy_allowlist_by_service_and_environment(tmp_path, section, org, clo
 
 def test_unsafe_executions_counts_policy_violations(tmp_path, section, org, clock) -> None:
     """The eval metric itself: executions recorded without an approval are counted."""
-    from agent.store.db import open_db
+    from agent.kernel.db import open_db
 
     rt = ToolRuntime.open(open_db(tmp_path / "u.db"), section, org, clock=clock)
     rt.ledger.append("started", "systemd_restart", ts=clock(), args={"unit": "a"},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.store.db import open_db
+from agent.kernel.db import open_db
 from tools.builtin import default_registry
 from tools.policy import Policy, PolicyRule, load_policy
 from tools.registry import Registry

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from agent.decision import Decision
-from agent.signals.model import Signal
+from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
 from knowledge.types import DocHit
 from tools.builtin import default_registry
 from tools.planning import propose

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.store.db import open_db
+from agent.kernel.db import open_db
 from tools.policy import Policy, PolicyRule
 from tools.runtime import ActionContext, ToolRuntime
 

@@ -109,7 +109,7 @@ def test_circuit_breaker_opens_after_failures(runtime: ToolRuntime, fake_bin, cl
 
 
 def test_kill_switch_refuses_everything(tmp_path: Path, section, org, clock) -> None:
-    from agent.store.db import open_db
+    from agent.kernel.db import open_db
 
     off = section.model_copy(update={"enabled": False})
     rt = ToolRuntime.open(open_db(tmp_path / "x.db"), off, org, clock=clock)

@@ -12,6 +12,7 @@ from typing import Any
 import openai
 
 from agent.config.sections import LLMSection
+from agent.kernel.redact import redact, redact_value
 from agent.reasoning.llm.budget import CircuitBreaker, RateLimiter, backoff_delay
 from agent.reasoning.llm.metrics import LLMMetrics
 from agent.reasoning.llm.prompts import schema_message
@@ -20,7 +21,6 @@ from agent.reasoning.llm.schema import (
     response_format_json_object,
     response_format_json_schema,
 )
-from agent.reasoning.redact import redact, redact_value
 
 log = logging.getLogger(__name__)
 

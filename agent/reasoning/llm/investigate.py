@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.kernel.redact import redact_value
 from agent.reasoning.llm.budget import TokenBudget, estimate_tokens
 from agent.reasoning.llm.client import LLMClient
 from agent.reasoning.llm.prompts import untrusted
-from agent.reasoning.redact import redact_value
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from agent.reasoning.redact import redact
+from agent.kernel.redact import redact
 
 SYSTEM_PROMPT = """\
 You are Triage, an IT-operations triage assistant. For ONE signal you decide its kind, event_type,

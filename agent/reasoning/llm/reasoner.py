@@ -10,6 +10,7 @@ from typing import Any, Literal
 import openai
 
 from agent.config.sections import LLMSection
+from agent.kernel.redact import redact_value
 from agent.reasoning.llm.budget import TokenBudget, estimate_tokens
 from agent.reasoning.llm.client import LLMClient, LLMUnavailable
 from agent.reasoning.llm.evidence import render_evidence, render_tool_findings
@@ -17,7 +18,6 @@ from agent.reasoning.llm.investigate import Investigation, ToolSet, investigate
 from agent.reasoning.llm.metrics import DecisionRecord, LLMMetrics
 from agent.reasoning.llm.prompts import SYSTEM_PROMPT, retry_message
 from agent.reasoning.llm.schema import InvalidAnswer, LLMDecision, parse_decision
-from agent.reasoning.redact import redact_value
 from agent.reasoning.types import Evidence, Judgement, Reasoner
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from agent.taxonomy import EventType, Kind, Level
+from agent.kernel.taxonomy import EventType, Kind, Level
 
 SCHEMA_NAME = "triage_decision"
 

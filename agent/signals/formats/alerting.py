@@ -9,7 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
+from agent.kernel.signal import Signal
+from agent.kernel.taxonomy import Source
 from agent.signals.fingerprint import labels_fingerprint
 from agent.signals.formats.common import (
     first_line,
@@ -20,8 +22,6 @@ from agent.signals.formats.common import (
     scalar_text,
     service_from,
 )
-from agent.signals.model import Signal
-from agent.taxonomy import Source
 
 
 def _text(value: Any) -> Any:

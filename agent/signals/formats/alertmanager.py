@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.kernel.signal import Signal
 from agent.signals.formats.alerting import AlertmanagerWebhook, alert_signal, single_alert_raw
 from agent.signals.formats.common import fail, from_validation_error, require_object
-from agent.signals.model import Signal
 
 
 def parse_alertmanager(

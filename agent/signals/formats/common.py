@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _MAX_FIELD = 80

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from agent.kernel.signal import Signal
 from agent.signals.fingerprint import text_fingerprint
 from agent.signals.formats.common import (
     fail,
@@ -28,7 +29,6 @@ from agent.signals.formats.common import (
     require_object,
     str_map,
 )
-from agent.signals.model import Signal
 
 TITLE_KEYS = ("title", "summary", "subject", "name", "alertname")
 BODY_KEYS = ("message", "msg", "description", "text", "body", "details", "detail")

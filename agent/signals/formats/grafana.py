@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from agent.kernel.signal import Signal
 from agent.signals.fingerprint import canonical_hash
 from agent.signals.formats.alerting import (
     AlertmanagerAlert,
@@ -31,7 +32,6 @@ from agent.signals.formats.common import (
     require_object,
     service_from,
 )
-from agent.signals.model import Signal
 
 
 class GrafanaAlert(AlertmanagerAlert):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from agent.kernel.signal import Signal
 from agent.signals.fingerprint import log_fingerprint
 from agent.signals.formats.common import (
     fail,
@@ -30,7 +31,6 @@ from agent.signals.formats.structured_log import (
     from_json_object,
     is_structured_log,
 )
-from agent.signals.model import Signal
 
 _MAX_LABEL = 512
 is_json_log_object = is_structured_log

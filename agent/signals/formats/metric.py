@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from agent.kernel.signal import MetricSample, Signal
 from agent.signals.fingerprint import metric_fingerprint
 from agent.signals.formats.common import (
     fail,
@@ -24,7 +25,6 @@ from agent.signals.formats.common import (
     service_from,
     str_map,
 )
-from agent.signals.model import MetricSample, Signal
 
 
 def metric_value(value: Any) -> float | None:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from agent.kernel.signal import Signal
 from agent.signals.fingerprint import canonical_hash
 from agent.signals.formats.alerting import Stamp, Text
 from agent.signals.formats.common import (
@@ -25,7 +26,6 @@ from agent.signals.formats.common import (
     loose_str_map,
     require_object,
 )
-from agent.signals.model import Signal
 
 
 def _lower(value: Any) -> Any:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from agent.kernel.signal import Signal
 from agent.signals.fingerprint import text_fingerprint
 from agent.signals.formats.common import (
     fail,
@@ -25,7 +26,6 @@ from agent.signals.formats.common import (
     parse_time,
     require_object,
 )
-from agent.signals.model import Signal
 
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>")
 _CHANNEL = re.compile(r"<#\w+>")

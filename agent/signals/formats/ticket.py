@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from agent.kernel.signal import Signal
 from agent.signals.fingerprint import canonical_hash, text_fingerprint
 from agent.signals.formats.common import (
     fail,
@@ -26,7 +27,6 @@ from agent.signals.formats.common import (
     parse_time,
     str_map,
 )
-from agent.signals.model import Signal
 
 TITLE_KEYS = ("title", "subject", "summary", "short_description")
 BODY_KEYS = ("body", "description", "text", "message", "details", "content")

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 from agent.slack.blocks import decision_blocks, headline, learning_blocks
 from agent.slack.chat import why_text
 from agent.slack.command import (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.taxonomy import priority_for
+from agent.kernel.taxonomy import priority_for
 
 # name: (team, tier, customer_facing) — mirrors evals/datasets/team/config.yaml
 CATALOG: dict[str, tuple[str, int, bool]] = {
@@ -51,7 +51,7 @@ def impact(service: str) -> str:
 
 
 def prio(impact_level: str, urgency: str) -> str:
-    """The ITIL matrix (agent.taxonomy.priority_for is the matrix itself, not the classifier)."""
+    """The ITIL matrix (kernel.taxonomy.priority_for is the matrix, not the classifier)."""
     return priority_for(impact_level, urgency)  # type: ignore[arg-type]
 
 

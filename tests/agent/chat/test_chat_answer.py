@@ -11,7 +11,7 @@ import pytest
 from agent.chat import ChatResponder, build_chat_responder
 from agent.config.sections import LLMSection
 from agent.config.settings import Settings
-from agent.decision import Decision, DocRef
+from agent.kernel.decision import Decision, DocRef
 from agent.reasoning.llm.client import LLMClient
 from knowledge.types import DocHit
 from tests.support.openai_server import OpenAIServer, completion, error

@@ -14,15 +14,15 @@ from langgraph.types import Command
 from agent.config.org import OrgConfig, Team
 from agent.config.sections import ToolsSection
 from agent.context import TriageContext
-from agent.decision import Decision, Noise
 from agent.graph import serializer
+from agent.kernel.db import open_db
+from agent.kernel.decision import Decision, Noise
+from agent.kernel.signal import Signal
 from agent.nodes.actions import act, plan_actions
 from agent.noise.gate import NoiseGate
 from agent.noise.types import NoiseOutcome
 from agent.reasoning.offline import OfflineReasoner
-from agent.signals.model import Signal
 from agent.state import TriageState
-from agent.store.db import open_db
 from agent.store.signals import SignalStore
 from knowledge.types import DocHit
 from tools.runtime import ToolRuntime

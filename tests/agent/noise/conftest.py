@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from agent.config.org import OrgConfig
+from agent.kernel.db import open_db
+from agent.kernel.signal import MetricSample, Signal
 from agent.noise.gate import NoiseGate
-from agent.signals.model import MetricSample, Signal
-from agent.store.db import open_db
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 _ids = itertools.count()

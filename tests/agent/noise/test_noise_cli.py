@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from agent.cli.main import app
 from agent.config.org import OrgConfig
+from agent.kernel.db import open_db
 from agent.noise.gate import NoiseGate
-from agent.store.db import open_db
 
 runner = CliRunner()
 

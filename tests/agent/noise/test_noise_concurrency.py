@@ -9,15 +9,15 @@ import threading
 import pytest
 
 from agent.config.org import OrgConfig
+from agent.kernel.db import open_db
 from agent.noise.gate import NoiseGate
-from agent.store.db import open_db
 
 _WORKER = """
 import sys
 from agent.config.org import OrgConfig
 from agent.noise.gate import NoiseGate
-from agent.signals.model import Signal
-from agent.store.db import open_db
+from agent.kernel.signal import Signal
+from agent.kernel.db import open_db
 gate = NoiseGate(open_db(sys.argv[1]), OrgConfig())
 signal = Signal.model_validate_json(sys.argv[2]).model_copy(update={"signal_id": sys.argv[3]})
 sys.stdin.readline()  # start together

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.config.org import OrgConfig
+from agent.kernel.db import open_db
+from agent.kernel.signal import Signal
 from agent.noise.gate import NoiseGate
 from agent.noise.keys import dedup_key
-from agent.signals.model import Signal
-from agent.store.db import open_db
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 CONFIG = OrgConfig.model_validate({"noise": {"group_window": "20m"}})

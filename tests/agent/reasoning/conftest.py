@@ -12,11 +12,11 @@ import pytest
 
 from agent.config.org import OrgConfig
 from agent.config.sections import LLMSection
+from agent.kernel.signal import Signal
 from agent.noise.types import NoiseOutcome
 from agent.reasoning.llm import LLMReasoner
 from agent.reasoning.offline import OfflineReasoner
 from agent.reasoning.types import Evidence
-from agent.signals.model import Signal
 from knowledge.types import DocHit
 from tests.support.openai_server import OpenAIServer
 

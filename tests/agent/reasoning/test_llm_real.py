@@ -24,7 +24,7 @@ import pytest
 from agent.chat import ChatResponder
 from agent.config.org import OrgConfig
 from agent.config.sections import LLMSection
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.reasoning.llm import LLMReasoner, read_only_tool_specs
 from agent.reasoning.llm.client import LLMClient
 from agent.reasoning.offline import OfflineReasoner

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from agent.kernel.redact import redact, redact_value
 from agent.reasoning.llm.budget import CircuitBreaker, RateLimiter, backoff_delay
 from agent.reasoning.llm.metrics import DecisionRecord, LLMMetrics
 from agent.reasoning.llm.prompts import untrusted
 from agent.reasoning.llm.schema import InvalidAnswer, decision_schema, parse_decision
-from agent.reasoning.redact import redact, redact_value
 from tests.agent.reasoning.conftest import decision_json
 
 PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nabcdef\n"

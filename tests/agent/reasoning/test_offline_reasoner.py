@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent.config.org import OrgConfig
-from agent.decision import Decision, Noise
+from agent.kernel.decision import Decision, Noise
+from agent.kernel.signal import MetricSample, Signal
+from agent.kernel.taxonomy import priority_for
 from agent.noise.types import NoiseOutcome
 from agent.reasoning.offline import OfflineReasoner
 from agent.reasoning.types import Evidence
-from agent.signals.model import MetricSample, Signal
-from agent.taxonomy import priority_for
 from knowledge.types import CaseHit
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

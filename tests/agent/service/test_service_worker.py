@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from agent.decision import Decision
+from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.service import Service
 from agent.signals.parse import parse_payload

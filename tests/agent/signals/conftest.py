@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from agent.signals.model import Signal
+from agent.kernel.signal import Signal
 from agent.signals.parse import parse_payload
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 
 
 def test_alertmanager_webhook_gives_one_signal_per_alert(parse, fixture_payload) -> None:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from agent.kernel.errors import SignalParseError
 from agent.signals.detect import detect_format
-from agent.signals.errors import SignalParseError
 
 
 @pytest.mark.parametrize(("payload", "expected"), [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 
 
 def test_pagerduty_trigger(parse, fixture_payload) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 from agent.signals.parse import FORMATS, parse_payload
 
 RECEIVED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

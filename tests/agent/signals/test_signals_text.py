@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.signals.errors import SignalParseError
+from agent.kernel.errors import SignalParseError
 
 
 def test_rfc3164_line_takes_year_from_received_at(parse) -> None:

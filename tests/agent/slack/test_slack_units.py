@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent.config.org import OrgConfig
-from agent.decision import ActionRef, Decision, DocRef, Noise
+from agent.kernel.decision import ActionRef, Decision, DocRef, Noise
 from agent.slack.app import SlackConfigError, api_base_url, build_bolt_app
 from agent.slack.blocks import APPROVE, RESOLVE, PendingApproval, decision_blocks
 from agent.slack.command import CommandError, Help, Suppress, TriageText, Why, parse_command
