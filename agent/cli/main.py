@@ -17,6 +17,7 @@ from agent.cli.options import (
     resolve_config,
     resolve_settings,
 )
+from agent.kernel.errors import ModelFileError
 
 app = typer.Typer(
     help="Triage: event vs alert vs incident, priority, noise reduction and routing for IT ops.",
@@ -38,9 +39,20 @@ app.add_typer(noise.maintenance_app, name="maintenance")
 app.add_typer(noise.silence_app, name="silence")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from agent.kernel.version import version
+
+        typer.echo(f"triage {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _globals(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt = None,
-             verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO.")) -> None:
+             verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO."),
+             _version: bool = typer.Option(False, "--version", callback=_print_version,
+                                           is_eager=True, help="Print the version and exit.")
+             ) -> None:
     """Global options, accepted before any command."""
     GLOBALS.home, GLOBALS.config, GLOBALS.reasoner = home, config, reasoner
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
@@ -60,8 +72,12 @@ def config_check(config_path: ConfigOpt = None, home: HomeOpt = None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a broken install is one line on stderr, exit code 1."""
+    try:
+        app()
+    except ModelFileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

