@@ -77,9 +77,10 @@ class CaseRunner:
     def run(self, index: int, case: EvalCase) -> CaseResult:
         """Deliver the case's context then its input on a fresh in-memory pipeline; score later."""
         result = CaseResult(case.id, index, list(case.tags), case.expected.carried())
+        clock = CaseClock(context_base_time(case))
         pipe = self._build(config=self.spec.config, settings=self.spec.settings,
                            db_path=":memory:", checkpointer="memory", retriever=self.retriever,
-                           reasoner=self.spec.reasoner, clock=CaseClock(), id_prefix=case.id,
+                           reasoner=self.spec.reasoner, clock=clock, id_prefix=case.id,
                            tools=self._tools())
         seen: list[dict[str, Any]] = []
         try:
@@ -89,6 +90,7 @@ class CaseRunner:
                              pipe.triage(ctx.payload, fmt=ctx.format)]
                 except SignalParseError as exc:
                     raise SignalParseError(f"context[{n}].{exc.field}", exc.problem) from None
+            pipe.clock = CaseClock(BASE_TIME + timedelta(seconds=len(case.context)))
             started = time.perf_counter()
             try:
                 decisions = pipe.triage(case.input.payload, fmt=case.input.format)
@@ -104,6 +106,27 @@ class CaseRunner:
         result.llm_tokens = sum(int(d.get("llm_tokens") or 0) for d in everything)
         result.unsafe_actions = count_unsafe(everything, getattr(pipe.context, "tools", None))
         return result
+
+
+def context_base_time(case: EvalCase) -> datetime:
+    """Receive clock for the context: context without its own time lands just before the input.
+
+    Context without a timestamp is contemporaneous with the signal it accompanies (CONTRACTS
+    §1), so its clock is anchored on the input's own time (one second per context payload
+    before it); with an input that has no time of its own it starts at BASE_TIME. The input
+    itself is always received at BASE_TIME + one second per context payload.
+    """
+    from agent.signals.parse import parse_payload
+
+    try:
+        signals = parse_payload(case.input.payload, case.input.format, received_at=BASE_TIME,
+                                new_id=lambda: "probe")
+    except SignalParseError:
+        return BASE_TIME
+    own = [s.timestamp for s in signals if s.timestamp != s.received_at]
+    if not own:
+        return BASE_TIME
+    return min(own) - timedelta(seconds=len(case.context))
 
 
 def open_retriever(kb_dir: Path, config: OrgConfig) -> Any:

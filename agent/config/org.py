@@ -26,6 +26,7 @@ class ServiceEntry(_Strict):
     customer_facing: bool = False
     description: str = ""
     aliases: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list)  # services this one needs (correlation)
 
 
 def _check_regexes(values: dict[str, str]) -> dict[str, str]:

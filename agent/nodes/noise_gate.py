@@ -5,15 +5,14 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from agent.context import TriageContext
+from agent.correlation import correlated
 from agent.state import TriageState
 
 
 def noise_gate(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
-    """Run the signal through the noise gate and load its correlated history."""
+    """Run the signal through the noise gate and load its correlated context."""
     ctx = runtime.context
     outcome = ctx.noise.process(state.signal)
-    ts = state.signal.timestamp
-    related = [d for d in ctx.store.related_decisions(
-        state.signal.service, outcome.group_id, ts - ctx.correlation_window, ts)
-        if d.signal_id != state.signal.signal_id]
+    related = correlated(ctx.store, ctx.config, state.signal, outcome.group_id,
+                         ctx.correlation_window)
     return {"noise": outcome, "related": related}

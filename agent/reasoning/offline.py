@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import PRIORITIES, Level
 from agent.reasoning import lexicon as lx
 from agent.reasoning.history import close_cases, vote
@@ -20,6 +21,8 @@ from agent.reasoning.signal_rules import (
 )
 from agent.reasoning.types import Evidence, Judgement
 
+CORRELATED_IMPACT = "correlated with an open incident"
+CORRELATED_CONFIRMATION = "correlated security confirmation"
 _PRIORITY_PAIR: dict[str, tuple[Level, Level]] = {
     "P1": ("high", "high"), "P2": ("high", "medium"), "P3": ("medium", "medium"),
     "P4": ("medium", "low"), "P5": ("low", "low"),
@@ -58,6 +61,9 @@ def _impact_escalation(ev: Evidence, found: Finding, security: bool) -> Finding:
         if is_confirmed_violation(s):
             return Finding("incident", "exception", 0.85, "confirmed security violation",
                            found.evidence + ["text confirms a violation"])
+        if confirmation := correlated_confirmation(ev.related):
+            return Finding("incident", "exception", 0.8, CORRELATED_CONFIRMATION,
+                           found.evidence + [f"confirmed by {confirmation.signal_id}"])
         return found
     entry = ev.config.services.get(s.service or "")
     customer_facing = bool(entry and entry.customer_facing)
@@ -70,13 +76,28 @@ def _impact_escalation(ev: Evidence, found: Finding, security: bool) -> Finding:
             return Finding("incident", "exception", 0.8, "error/latency breach on a "
                            "customer-facing service", found.evidence + [f"{s.service} is "
                                                                        "customer facing"])
-    if found.kind == "alert":
-        impacted = [d for d in ev.related if d.kind == "incident" and not d.security
-                    and d.service == s.service and d.noise.duplicate_of is None]
-        if impacted:
-            return Finding("incident", "exception", 0.8, "correlated with an open incident",
-                           found.evidence + [f"incident {impacted[-1].signal_id} on {s.service}"])
+    if promotable(s, found) and (impact := related_incident(ev.related)):
+        return Finding("incident", "exception", 0.8, CORRELATED_IMPACT,
+                       found.evidence + [f"incident {impact.signal_id} on "
+                                         f"{impact.service or 'a related service'}"])
     return found
+
+
+def promotable(signal: Signal, found: Finding) -> bool:
+    """Alerts, log lines and off-normal metric samples can be promoted by correlated impact."""
+    if found.kind == "alert":
+        return True
+    if found.kind != "event":
+        return False
+    return signal.source == "log" or (signal.source == "metric"
+                                      and found.event_type != "informational")
+
+
+def correlated_confirmation(related: list[Decision]) -> Decision | None:
+    """The latest correlated confirmed security violation (an incident), if any."""
+    found = [d for d in related if d.kind == "incident" and d.security
+             and d.noise.duplicate_of is None]
+    return found[-1] if found else None
 
 
 def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | None, str | None]:
@@ -101,9 +122,11 @@ def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | No
             prio_vote.value if prio_vote and prio_vote.share >= 0.6 else None)
 
 
-def _inherit_urgency(ev: Evidence, urgency: Level, why: str) -> tuple[Level, str]:
-    """An alert joining an open incident is at least as urgent as that incident."""
-    incident = related_incident([d for d in ev.related if d.service == ev.signal.service])
+def _inherit_urgency(ev: Evidence, urgency: Level, why: str,
+                     security: bool) -> tuple[Level, str]:
+    """An incident is at least as urgent as the correlated incident it joins or confirms."""
+    incident = (correlated_confirmation(ev.related) if security
+                else related_incident(ev.related))
     order = ["low", "medium", "high"]
     if incident and order.index(incident.urgency) > order.index(urgency):
         return incident.urgency, f"as urgent as incident {incident.signal_id}"
@@ -130,8 +153,8 @@ class OfflineReasoner:
         urgency, why_urgency = urgency_of(found.kind, found.event_type, text=text,
                                           security=security, confirmed=confirmed,
                                           reported_by_people=s.source in HUMAN_SOURCES)
-        if found.rule == "correlated with an open incident":
-            urgency, why_urgency = _inherit_urgency(evidence, urgency, why_urgency)
+        if found.kind == "incident":
+            urgency, why_urgency = _inherit_urgency(evidence, urgency, why_urgency, security)
         if (prio in PRIORITIES and s.service not in evidence.config.services
                 and found.kind != "request"):
             impact, urgency = _PRIORITY_PAIR[prio]
@@ -149,6 +172,7 @@ class OfflineReasoner:
 
 
 def related_incident(related: list[Decision]) -> Decision | None:
-    """The latest non-duplicate incident among related decisions, if any."""
-    found = [d for d in related if d.kind == "incident" and d.noise.duplicate_of is None]
+    """The latest correlated service-impact incident (not a security one), if any."""
+    found = [d for d in related if d.kind == "incident" and not d.security
+             and d.noise.duplicate_of is None]
     return found[-1] if found else None

@@ -93,9 +93,9 @@ def metric_finding(signal: Signal, config: OrgConfig, noise: NoiseOutcome) -> Fi
 
 def failed_login_burst(signal: Signal, related: list[Decision]) -> int:
     """How many security events of the same fingerprint arrived in the minute up to this one."""
-    start = signal.timestamp.timestamp() - 60
+    end = signal.timestamp.timestamp()
     return 1 + sum(1 for d in related if d.fingerprint == signal.fingerprint and d.security
-                   and d.timestamp is not None and d.timestamp.timestamp() >= start)
+                   and d.timestamp is not None and end - 60 <= d.timestamp.timestamp() <= end)
 
 
 def log_finding(signal: Signal, related: list[Decision], security: bool) -> Finding:

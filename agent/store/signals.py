@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS decisions (
   ts TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS decisions_service ON decisions(service, ts);
 CREATE INDEX IF NOT EXISTS decisions_group ON decisions(group_id, ts);
+CREATE INDEX IF NOT EXISTS decisions_ts ON decisions(ts);
 CREATE TABLE IF NOT EXISTS deliveries (
   delivery_key TEXT PRIMARY KEY, signal_ids TEXT NOT NULL, received_at TEXT NOT NULL);
 """
@@ -105,6 +106,29 @@ class SignalStore:
                 "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
                 (service or "\x00", group_id or "\x00", _iso(since), _iso(until),
                  limit)).fetchall()
+        return [Decision.model_validate_json(r["body"]) for r in rows]
+
+    def correlated_decisions(self, services: list[str], group_id: str | None, since: datetime,
+                             until: datetime, limit: int = 50) -> list[Decision]:
+        """Decisions of any of `services` or of the group inside [since, until], oldest first."""
+        if not services and not group_id:
+            return []
+        marks = ",".join("?" * len(services)) or "NULL"
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT body FROM decisions WHERE (service IN ({marks}) OR group_id = ?) "
+                "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
+                (*services, group_id or "\x00", _iso(since), _iso(until), limit)).fetchall()
+        return [Decision.model_validate_json(r["body"]) for r in rows]
+
+    def security_decisions(self, since: datetime, until: datetime,
+                           limit: int = 100) -> list[Decision]:
+        """Security decisions inside [since, until], oldest first (entity correlation)."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT body FROM decisions WHERE ts >= ? AND ts <= ? "
+                "AND json_extract(body, '$.security') = 1 ORDER BY ts LIMIT ?",
+                (_iso(since), _iso(until), limit)).fetchall()
         return [Decision.model_validate_json(r["body"]) for r in rows]
 
     def decisions_in_group(self, group_id: str) -> list[Decision]:
