@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agent.kernel.taxonomy import EventType, Kind, Priority
 
 FormatName = Literal[
-    "auto", "alertmanager", "grafana", "pagerduty", "generic", "metric", "log", "ticket", "slack"
+    "auto", "alertmanager", "grafana", "pagerduty", "generic", "metric", "log", "ticket", "slack",
+    "jira", "servicenow", "zendesk",
 ]
 
 

@@ -25,7 +25,8 @@ from agent.config import load_config
 from agent.kernel.errors import SignalParseError
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="auto, alertmanager, grafana, "
-                                        "pagerduty, generic, metric, log, ticket or slack.")]
+                                        "pagerduty, generic, metric, log, ticket, slack, jira, "
+                                        "servicenow or zendesk.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print decisions as JSON Lines.")]
 
 

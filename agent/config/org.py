@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from agent.config.sections import KnowledgeSection, LLMSection, NoiseSection, ToolsSection
+from agent.config.tickets import TicketsSection
 from agent.kernel.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -146,6 +147,7 @@ class OrgConfig(_Strict):
     llm: LLMSection = Field(default_factory=LLMSection)
     knowledge: KnowledgeSection = Field(default_factory=KnowledgeSection)
     tools: ToolsSection = Field(default_factory=ToolsSection)
+    tickets: TicketsSection = Field(default_factory=TicketsSection)
 
     @model_validator(mode="before")
     @classmethod

@@ -22,7 +22,7 @@ from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.kernel.version import version
 from agent.pipeline import Pipeline
-from agent.service import routes_api, routes_ops, routes_webhooks, slack_hook
+from agent.service import routes_api, routes_ops, routes_tickets, routes_webhooks, slack_hook
 from agent.service.ingest import RejectedError, StorageError
 from agent.service.state import Service, ServiceOptions
 
@@ -101,6 +101,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     _install_handlers(app)
     _install_metrics(app, service)
     app.include_router(routes_webhooks.router)
+    app.include_router(routes_tickets.router)
     app.include_router(routes_api.router)
     app.include_router(routes_ops.router)
     app.include_router(routes_ops.maintenance)

@@ -6,11 +6,15 @@ Order for a JSON object (first match wins):
 2. `alerts` array (Alertmanager: `version`/`groupKey`/`receiver`, or anything else) → alertmanager
 3. legacy Grafana (`ruleName` or `evalMatches`) → grafana
 4. `event_action` (with `routing_key` or `payload.summary`, or alone) → pagerduty
+4a. a Jira webhook (`webhookEvent` with an `issue`) or a bare Jira issue (`key` + `fields`) → jira
+4b. a ServiceNow record (`sys_id`/`number` INC…/REQ…), `{"result": …}` or `{"table","record"}`
+    → servicenow
+4c. a Zendesk ticket event (`type` zen:event-type:ticket.*) or `{"ticket": {...}}` → zendesk
 5. `metric` (a name or a Prometheus series object) + `value` → metric
 6. `line` string → log
 7. Slack: `type: message`, `type: event_callback` or an `event` object → slack
 8. a bare alert (`labels` object with `alertname`, plus `annotations`/`startsAt`) → alertmanager
-9. ticket: `reporter`/`requester`, `body` with a `title`/`subject`, or a Jira `issue.fields`
+9. ticket: `reporter`/`requester`, `body` with a `title`/`subject`, or an `issue.fields` object
    → ticket
 10. a structured log record (a level key and a message key) → log
 11. any title/message/summary/description/text string → generic
@@ -26,9 +30,12 @@ from typing import Any
 
 from agent.signals.formats.common import fail
 from agent.signals.formats.generic import has_text_field
+from agent.signals.formats.jira import is_jira
 from agent.signals.formats.log import is_json_log_object
 from agent.signals.formats.logline import looks_like_log
 from agent.signals.formats.metric import metric_value
+from agent.signals.formats.servicenow import is_servicenow
+from agent.signals.formats.zendesk import is_zendesk
 
 _GRAFANA_ALERT_KEYS = ("values", "valueString", "dashboardURL", "panelURL", "silenceURL")
 
@@ -77,6 +84,12 @@ def detect_object(obj: dict[str, Any]) -> str:
         return "grafana"
     if "event_action" in obj:
         return "pagerduty"
+    if is_jira(obj):
+        return "jira"
+    if is_servicenow(obj):
+        return "servicenow"
+    if is_zendesk(obj):
+        return "zendesk"
     if _is_metric(obj):
         return "metric"
     if isinstance(obj.get("line"), str):

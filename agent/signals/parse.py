@@ -25,11 +25,14 @@ from agent.signals.formats.alertmanager import parse_alertmanager
 from agent.signals.formats.common import fail, to_utc
 from agent.signals.formats.generic import parse_generic
 from agent.signals.formats.grafana import parse_grafana
+from agent.signals.formats.jira import parse_jira
 from agent.signals.formats.log import parse_log
 from agent.signals.formats.metric import parse_metric
 from agent.signals.formats.pagerduty import parse_pagerduty
+from agent.signals.formats.servicenow import parse_servicenow
 from agent.signals.formats.slack import parse_slack
 from agent.signals.formats.ticket import parse_ticket
+from agent.signals.formats.zendesk import parse_zendesk
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ PARSERS: dict[str, Parser] = {
     "log": parse_log,
     "ticket": parse_ticket,
     "slack": parse_slack,
+    "jira": parse_jira,
+    "servicenow": parse_servicenow,
+    "zendesk": parse_zendesk,
 }
 FORMATS: tuple[str, ...] = ("auto", *PARSERS)
 TEXT_FORMATS = frozenset({"log", "ticket", "slack"})
