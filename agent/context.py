@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from agent.config.org import OrgConfig
+from agent.incidents.port import IncidentPort
 from agent.noise.gate import NoiseGate
 from agent.reasoning.types import Reasoner
 from agent.store.signals import SignalStore
@@ -25,3 +26,4 @@ class TriageContext:
     retriever: Retriever | None = None
     tools: Any | None = None  # tools.runtime.ToolRuntime when remediation is enabled
     correlation_window: timedelta = timedelta(hours=1)
+    incidents: IncidentPort | None = None  # incident response hears every stored decision

@@ -18,6 +18,8 @@ from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.context import TriageContext
 from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
+from agent.incidents.clock import StreamClock
+from agent.incidents.runtime import IncidentResponse, label_sink
 from agent.kernel.db import open_db
 from agent.kernel.decision import Decision
 from agent.noise.gate import NoiseGate
@@ -119,7 +121,8 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
                    checkpointer: Literal["none", "memory", "sqlite"] = "memory",
                    retriever: Retriever | None = None, reasoner: str | Reasoner = "offline",
                    clock: Clock | None = None, id_prefix: str | None = None,
-                   tools: Any | None = None) -> Pipeline:
+                   tools: Any | None = None,
+                   incident_clock: StreamClock | None = None) -> Pipeline:
     """Assemble stores, reasoner and graph; every dependency is injected, nothing is global.
 
     `checkpointer`: "sqlite" (beside db_path; pending approvals survive restarts), "memory",
@@ -127,10 +130,14 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
     """
     conn = open_db(db_path)
     offline = OfflineReasoner()
+    store = SignalStore(conn)
+    incidents = IncidentResponse.open(
+        conn, config, clock=incident_clock or StreamClock(base=clock or utc_now),
+        decisions=store, labels=label_sink(retriever, store))
     context = TriageContext(
-        config=config, store=SignalStore(conn), noise=NoiseGate(conn, config),
+        config=config, store=store, noise=NoiseGate(conn, config),
         reasoner=make_reasoner(reasoner, offline, config, settings), offline=offline,
-        retriever=retriever, tools=tools)
+        retriever=retriever, tools=tools, incidents=incidents)
     saver: BaseCheckpointSaver | None = None
     if checkpointer == "sqlite" and str(db_path) != ":memory:":
         saver = sqlite_checkpointer(Path(db_path).with_name("checkpoints.db"))

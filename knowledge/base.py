@@ -253,7 +253,7 @@ class KnowledgeBase:
                 metadata={"actions": meta.get("actions", []), "alerts": meta.get("alerts", []),
                           "services": meta.get("services", []), "heading": chunk[0][:200],
                           "match": reasons, "similarity": round(sim, 4),
-                          "fused": round(total, 5)}))
+                          "fused": round(total, 5), "verify": meta.get("verify")}))
         return hits
 
     def _lexical_candidates(self, text: str, kinds: tuple[str, ...] | None

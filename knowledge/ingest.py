@@ -97,6 +97,9 @@ def build_doc(root: Path, file: Path, data: bytes, kind: str, digest: str) -> Bu
     for key in ("team", "severity", "owner"):
         if isinstance(front.get(key), str | int):
             meta[key] = str(front[key])
+    if isinstance(front.get("verify"), dict):  # follow-up check after a remediation
+        meta["verify"] = {str(k): v for k, v in front["verify"].items()
+                          if isinstance(v, str | int | float | bool)}
     location = " / ".join([*folders, stem])
     prefix = f"{location} ({stem_words})" if stem_words.lower() != stem.lower() else location
     chunks = chunk_document(parsed, prefix)

@@ -7,7 +7,7 @@ import logging
 import typer
 
 from agent.cli import eval as eval_cli
-from agent.cli import kb, noise, run, serve, tools
+from agent.cli import incidents, kb, noise, run, serve, tools
 from agent.cli import slack as slack_cli
 from agent.cli.options import (
     GLOBALS,
@@ -37,6 +37,7 @@ app.add_typer(tools.approvals_app, name="approvals")
 app.add_typer(tools.audit_app, name="audit")
 app.add_typer(noise.maintenance_app, name="maintenance")
 app.add_typer(noise.silence_app, name="silence")
+app.add_typer(incidents.app, name="incidents")
 
 
 def _print_version(value: bool) -> None:

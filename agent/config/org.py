@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from agent.config.escalation import IncidentsSection
 from agent.config.sections import KnowledgeSection, LLMSection, NoiseSection, ToolsSection
 from agent.config.tickets import TicketsSection
 from agent.kernel.durations import parse_duration
@@ -148,6 +149,7 @@ class OrgConfig(_Strict):
     knowledge: KnowledgeSection = Field(default_factory=KnowledgeSection)
     tools: ToolsSection = Field(default_factory=ToolsSection)
     tickets: TicketsSection = Field(default_factory=TicketsSection)
+    incidents: IncidentsSection = Field(default_factory=IncidentsSection)
 
     @model_validator(mode="before")
     @classmethod

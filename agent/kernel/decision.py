@@ -40,6 +40,7 @@ class ActionRef(BaseModel):
     status: ActionStatus = "proposed"
     risk: str | None = None
     detail: str | None = None
+    verification: Literal["verified", "not_verified", "unknown"] | None = None  # follow-up check
 
 
 class Decision(BaseModel):

@@ -166,6 +166,8 @@ def act(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
         pending = still
     updated = decision.model_copy(update={"actions": actions})
     runtime.context.store.save_decision(updated)
+    if runtime.context.incidents is not None:
+        runtime.context.incidents.observe(state.signal, updated, state.runbooks)
     log.info("acted", extra={"signal_id": decision.signal_id,
                              "statuses": [a.status for a in actions]})
     return {"decision": updated}

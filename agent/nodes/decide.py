@@ -53,4 +53,6 @@ def record(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
     assert decision is not None
     ctx.store.save_decision(decision)
     ctx.noise.after_decision(state.signal, decision.kind, decision.priority)
+    if ctx.incidents is not None:
+        ctx.incidents.observe(state.signal, decision, state.runbooks)
     return {}

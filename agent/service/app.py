@@ -22,7 +22,14 @@ from agent.config.org import OrgConfig
 from agent.config.settings import Settings
 from agent.kernel.version import version
 from agent.pipeline import Pipeline
-from agent.service import routes_api, routes_ops, routes_tickets, routes_webhooks, slack_hook
+from agent.service import (
+    routes_api,
+    routes_incidents,
+    routes_ops,
+    routes_tickets,
+    routes_webhooks,
+    slack_hook,
+)
 from agent.service.ingest import RejectedError, StorageError
 from agent.service.state import Service, ServiceOptions
 
@@ -86,13 +93,16 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ticker = routes_incidents.Ticker(service)
         if service.options.background:
             service.worker.start(resume=True)
+            ticker.start()
         log.info("service started", extra={"worker": service.worker.worker_id,
                                            "slack": service.slack_enabled})
         try:
             yield
         finally:
+            ticker.stop()
             service.worker.stop()
 
     app = FastAPI(title="Triage", version=version(), lifespan=lifespan,
@@ -103,6 +113,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     app.include_router(routes_webhooks.router)
     app.include_router(routes_tickets.router)
     app.include_router(routes_api.router)
+    app.include_router(routes_incidents.router)
     app.include_router(routes_ops.router)
     app.include_router(routes_ops.maintenance)
     if slack_hook.slack_configured(service):

@@ -9,6 +9,8 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 
+from agent.incidents.model import Incident
+from agent.incidents.store import IncidentStore
 from agent.kernel.decision import Decision
 from agent.noise.gate import NoiseGate
 from agent.noise.types import GroupInfo
@@ -58,20 +60,56 @@ def group_decisions(store: SignalStore, group: GroupInfo) -> list[Decision]:
     return sorted(found.values(), key=lambda d: (d.timestamp or d.received_at, d.signal_id))
 
 
+def _with_record(out: IncidentOut, record: Incident | None) -> IncidentOut:
+    if record is None:
+        return out
+    return out.model_copy(update={
+        "incident_id": record.id, "state": record.status, "severity": record.severity,
+        "team": record.team, "title": record.title, "commander": record.commander,
+        "acknowledged_at": record.acknowledged_at, "escalations": record.escalations,
+        "verification": record.verification,
+        "priority": record.priority})
+
+
+def _declared(record: Incident) -> IncidentOut:
+    """A hand-declared incident without a noise group."""
+    return _with_record(IncidentOut(
+        group_id=record.group_id or "", service=record.service, kind="incident",
+        priority=record.priority, status="open", first_at=record.opened_at,
+        last_at=record.opened_at, firing=[], signal_ids=record.linked("signal"), timeline=[],
+        signals=[]), record)
+
+
 def open_incidents(noise: NoiseGate, store: SignalStore, resolutions: Resolutions,
-                   limit: int = 100) -> list[IncidentOut]:
-    """Open incident groups (newest activity first) with their decisions."""
+                   limit: int = 100, records: IncidentStore | None = None) -> list[IncidentOut]:
+    """Open incident groups (newest activity first) with their decisions and records.
+
+    A group whose newest incident record is resolved is closed; hand-declared incidents and
+    records of groups no longer open follow the groups.
+    """
     out: list[IncidentOut] = []
+    shown: set[str] = set()
     for group in noise.open_groups(kind="incident"):
         if resolutions.is_resolved(group):
             continue
-        out.append(IncidentOut(
+        ids = [group.group_id, *group.aliases]
+        record = records.latest_for_group(ids) if records is not None else None
+        if record is not None and not record.is_open:
+            continue
+        if record is not None:
+            shown.add(record.id)
+        out.append(_with_record(IncidentOut(
             group_id=group.group_id, service=group.service, kind=group.kind,
             priority=group.priority, status=group.status, first_at=group.first_at,
             last_at=group.last_at, firing=group.firing, signal_ids=group.signal_ids,
             timeline=[TimelineOut(ts=t.ts, signal_id=t.signal_id, entry=t.entry)
                       for t in group.timeline],
-            signals=group_decisions(store, group)))
+            signals=group_decisions(store, group)), record))
         if len(out) >= limit:
-            break
+            return out
+    for record in records.list(open_only=True, limit=limit) if records is not None else []:
+        if record.id not in shown and record.group_id is None:
+            out.append(_declared(record))
+            if len(out) >= limit:
+                break
     return out

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
+from agent.pipeline import Pipeline
 from agent.service.deps import PipelineDep, ServiceDep, require_token
 from agent.service.incidents import open_incidents
 from agent.service.schemas import (
@@ -56,8 +57,10 @@ def retry_signal(signal_id: str, service: ServiceDep) -> PendingOut:
 def incidents(service: ServiceDep, pipeline: PipelineDep,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> IncidentsOut:
     """Open incident groups with their grouped signals' decisions, newest activity first."""
+    records = getattr(pipeline.context.incidents, "service", None)
     return IncidentsOut(incidents=open_incidents(pipeline.context.noise, service.store,
-                                                 service.resolutions, limit))
+                                                 service.resolutions, limit,
+                                                 records.store if records else None))
 
 
 def _submit_learning(service: Service, signal_id: str, req: ResolveIn) -> LearningOut:
@@ -69,6 +72,21 @@ def _submit_learning(service: Service, signal_id: str, req: ResolveIn) -> Learni
     learning = submit_learning(kb, service.store, signal_id, fix=req.fix or "",
                                runbook=req.runbook, author=req.author, links=req.links)
     return LearningOut(id=learning.id, status=learning.status, flags=learning.flags)
+
+
+def _resolve_record(pipeline: Pipeline, signal_id: str, req: ResolveIn) -> None:
+    """Resolve the incident record the signal belongs to (legacy route, same state machine)."""
+    from agent.incidents.model import Actor, IncidentError
+
+    incidents = getattr(pipeline.context.incidents, "service", None)
+    record = incidents.store.for_link("decision", signal_id) if incidents else None
+    if incidents is None or record is None or not record.is_open:
+        return
+    try:
+        incidents.resolve(record.id, Actor(req.author or "api", "api"), reason=req.note)
+    except IncidentError as exc:
+        log.warning("incident record not resolved", extra={"incident": record.id,
+                                                           "error": str(exc)})
 
 
 @router.post("/signals/{signal_id}/resolve", response_model=ResolveOut)
@@ -84,6 +102,7 @@ def resolve(signal_id: str, req: ResolveIn, service: ServiceDep,
     if group is None:
         raise HTTPException(status_code=409, detail="signal has no group")
     service.resolutions.resolve(group, signal_id, req.author, req.note)
+    _resolve_record(pipeline, signal_id, req)
     out = ResolveOut(signal_id=signal_id, group_id=group.group_id, resolved=True)
     if req.fix and req.fix.strip():
         try:

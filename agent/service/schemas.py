@@ -55,6 +55,16 @@ class IncidentOut(BaseModel):
     signal_ids: list[str]
     timeline: list[TimelineOut]
     signals: list[Decision]
+    # additions: the incident record of this group (agent.incidents), when one was opened
+    incident_id: str | None = None
+    state: str | None = None
+    severity: str | None = None
+    team: str | None = None
+    title: str | None = None
+    commander: str | None = None
+    acknowledged_at: datetime | None = None
+    escalations: int = 0
+    verification: str | None = None
 
 
 class IncidentsOut(BaseModel):

@@ -95,5 +95,9 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
     deps.explainer, deps.triage_hook = explainer, triage
     deps.chat = chat if chat is not None else build_responder(settings, config)
     register_listeners(app, deps)
+    if deps.incidents is not None and config.incidents.slack.enabled:
+        from agent.slack.incident_flow import SlackIncidentFlow
+
+        SlackIncidentFlow(client, config, deps.incidents, deps.posts).attach()
     log.info("slack app ready", extra={"api": client.base_url, "socket_mode": socket_mode})
     return app

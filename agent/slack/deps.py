@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.config.org import OrgConfig
+from agent.incidents.runtime import IncidentResponse
 from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.slack.posts import SlackPostLog
@@ -39,6 +40,12 @@ class SlackDeps:
         if self.triage_hook is not None:
             return self.triage_hook(payload, fmt, delivery_key)
         return self.pipeline.triage(payload, fmt, delivery_key=delivery_key)
+
+    @property
+    def incidents(self) -> IncidentResponse | None:
+        """The pipeline's incident response (lifecycle, escalation), when it has one."""
+        found = self.pipeline.context.incidents
+        return found if isinstance(found, IncidentResponse) else None
 
     @property
     def tools(self) -> Any | None:

@@ -5,6 +5,9 @@ tests assert on what really left the Slack SDK. Methods answer `{"ok": true, ...
 fields the SDK and Bolt read (auth.test identity, chat.postMessage channel/ts, views.open view,
 apps.connections.open's Socket Mode URL).
 Any other path (e.g. a slash command's `response_url`) is recorded as method "response:<path>".
+Channels and messages are kept: conversations.create / list / join / invite / open / history
+answer with Slack's documented shapes (`name_taken`, `already_in_channel` errors included), and
+posted messages keep their `metadata` for history lookups.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ class SlackApiStandIn:
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self.socket_url = "ws://127.0.0.1:9/"  # what apps.connections.open hands out
+        self.channels: dict[str, dict[str, Any]] = {}  # id -> conversation object
+        self.members: dict[str, set[str]] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages (oldest 1st)
+        self._ids = itertools.count(1)
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -94,14 +101,77 @@ class SlackApiStandIn:
             return json.loads(raw or "{}")
         return dict(parse_qsl(raw, keep_blank_values=True))
 
+    def _channel(self, name: str, kind: str = "C") -> dict[str, Any]:
+        cid = f"{kind}0{next(self._ids):08d}"
+        channel = {"id": cid, "name": name, "is_channel": kind == "C", "is_im": kind == "D",
+                   "is_private": False, "is_archived": False, "is_member": True,
+                   "created": 1764300000, "creator": BOT_USER_ID}
+        self.channels[cid] = channel
+        self.members[cid] = {BOT_USER_ID}
+        return channel
+
+    def _conversations(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "conversations.create":
+            name = str(body.get("name") or "")
+            if any(c["name"] == name for c in self.channels.values()):
+                return {"ok": False, "error": "name_taken"}
+            return {"ok": True, "channel": self._channel(name)}
+        if method == "conversations.list":
+            listed = [{**c, "is_member": BOT_USER_ID in self.members[c["id"]]}
+                      for c in self.channels.values() if c["is_channel"]]
+            return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}
+        if method == "conversations.open":
+            user = str(body.get("users") or "")
+            found = next((c for c in self.channels.values() if c["is_im"]
+                          and c.get("user") == user), None)
+            if found is None:
+                found = self._channel("", "D")
+                found["user"] = user
+            return {"ok": True, "channel": {"id": found["id"]}}
+        cid = str(body.get("channel") or "")
+        if cid not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "conversations.join":
+            self.members[cid].add(BOT_USER_ID)
+            return {"ok": True, "channel": self.channels[cid]}
+        if method == "conversations.invite":
+            users = [u for u in str(body.get("users") or "").split(",") if u]
+            new = [u for u in users if u not in self.members[cid]]
+            if not new:
+                return {"ok": False, "error": "already_in_channel"}
+            self.members[cid].update(new)
+            return {"ok": True, "channel": self.channels[cid]}
+        if method == "conversations.history":
+            oldest = float(body.get("oldest") or 0)
+            found = [m for m in reversed(self.messages.get(cid, [])) if float(m["ts"]) > oldest]
+            if str(body.get("include_all_metadata")).lower() not in ("true", "1"):
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            return {"ok": True, "messages": found, "has_more": False}
+        return {"ok": True}
+
+    def _keep(self, body: dict[str, Any], ts: str) -> None:
+        channel = str(body.get("channel") or "")
+        metadata = body.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        message = {"type": "message", "ts": ts, "text": body.get("text"), "bot_id": BOT_ID,
+                   "thread_ts": body.get("thread_ts")}
+        if metadata:
+            message["metadata"] = metadata
+        self.messages.setdefault(channel, []).append(message)
+
     def _reply(self, call: Call) -> dict[str, Any]:
         body, method = call.body, call.method
+        if method.startswith("conversations."):
+            return self._conversations(method, body)
         if method == "auth.test":
             return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme",
                     "user": "triage", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
                     "bot_id": BOT_ID, "is_enterprise_install": False}
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1764300000.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                self._keep(body, ts)
             return {"ok": True, "channel": body.get("channel"), "ts": ts,
                     "message": {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}}
         if method == "apps.connections.open":

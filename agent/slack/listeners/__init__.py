@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from agent.slack.deps import SlackDeps
-from agent.slack.listeners import actions, commands, events, messages, views
+from agent.slack.listeners import actions, commands, events, incidents, messages, views
 
 
 def register_listeners(app: App, deps: SlackDeps) -> None:
@@ -15,3 +15,4 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
     commands.register_listeners(app, deps)
     actions.register_listeners(app, deps)
     views.register_listeners(app, deps)
+    incidents.register_listeners(app, deps)

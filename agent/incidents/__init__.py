@@ -1,0 +1,1 @@
+"""Incident response: lifecycle records, escalation, verified remediation, postmortems, KPIs."""
