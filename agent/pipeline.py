@@ -19,7 +19,7 @@ from agent.config.settings import Settings
 from agent.context import TriageContext
 from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
 from agent.incidents.clock import StreamClock
-from agent.incidents.runtime import IncidentResponse, label_sink
+from agent.incidents.runtime import IncidentResponse, label_sink, review_sink
 from agent.kernel.db import open_db
 from agent.kernel.decision import Decision
 from agent.noise.gate import NoiseGate
@@ -133,7 +133,7 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
     store = SignalStore(conn)
     incidents = IncidentResponse.open(
         conn, config, clock=incident_clock or StreamClock(base=clock or utc_now),
-        decisions=store, labels=label_sink(retriever, store))
+        decisions=store, labels=label_sink(retriever, store), submit=review_sink(retriever))
     context = TriageContext(
         config=config, store=store, noise=NoiseGate(conn, config),
         reasoner=make_reasoner(reasoner, offline, config, settings), offline=offline,

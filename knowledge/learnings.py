@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS kb_learnings (
   flags TEXT NOT NULL, reviewer TEXT, reviewed_at TEXT, note TEXT);
 """
 STATUSES = ("quarantined", "approved", "rejected", "rolled_back")
+KINDS = ("learning", "postmortem")  # a postmortem's `fix` holds its Markdown body
 # phrases that try to steer an agent rather than describe an incident
 _INJECTION = [
     (re.compile(r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules|prompts?|policy)\b",
@@ -65,9 +66,17 @@ class Learning:
     reviewer: str | None = None
     reviewed_at: str | None = None
     note: str | None = None
+    kind: str = "learning"
+
+    @property
+    def incident(self) -> str | None:
+        """The incident a postmortem draft was written for (`incident:<id>` link)."""
+        return next((x.split(":", 1)[1] for x in self.links if x.startswith("incident:")), None)
 
     def text(self) -> str:
         """The text indexed once approved (and embedded in quarantine for reviewers)."""
+        if self.kind == "postmortem":
+            return self.fix
         lines = [f"Learning: {self.symptom}", f"Decision: {self.decision}", f"Fix: {self.fix}"]
         if self.runbook:
             lines.append(f"Runbook: {self.runbook}")
@@ -92,6 +101,10 @@ class LearningStore:
         self.conn = kb.lexical.conn
         with kb.lexical.lock:
             self.conn.executescript(_SCHEMA)
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(kb_learnings)")}
+            if "kind" not in columns:  # databases written before postmortem drafts
+                self.conn.execute("ALTER TABLE kb_learnings ADD COLUMN kind TEXT NOT NULL "
+                                  "DEFAULT 'learning'")
         self.quarantine = VectorIndex(kb.client, QUARANTINE, kb.embedder.model_id)
 
     def submit(self, learning: Learning, now: str | None = None) -> Learning:
@@ -102,22 +115,28 @@ class LearningStore:
         learning.symptom, learning.decision, learning.fix = (
             redact(learning.symptom), redact(learning.decision), redact(learning.fix))
         learning.links = [redact(link) for link in learning.links]
-        body = json.dumps([learning.symptom, learning.decision, learning.fix, learning.runbook,
-                           learning.links, sorted(learning.signal_ids)])
+        if learning.kind not in KINDS:
+            raise ReviewError(f"kind must be one of {', '.join(KINDS)}")
+        parts = [learning.symptom, learning.decision, learning.fix, learning.runbook,
+                 learning.links, sorted(learning.signal_ids)]
+        body = json.dumps(parts + ([learning.kind] if learning.kind != "learning" else []))
         digest = hashlib.sha256(body.encode()).hexdigest()
-        existing = self.get(f"L-{digest[:12]}")
+        prefix = "PM" if learning.kind == "postmortem" else "L"
+        existing = self.get(f"{prefix}-{digest[:12]}")
         if existing:
             return existing
-        learning.id, learning.content_hash = f"L-{digest[:12]}", digest
+        learning.id, learning.content_hash = f"{prefix}-{digest[:12]}", digest
         learning.status, learning.created_at = "quarantined", now or _now()
         learning.flags = injection_flags(learning.text())
         with self.kb.lexical.lock:
             self.conn.execute(
-                "INSERT INTO kb_learnings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO kb_learnings (id, status, symptom, decision, fix, runbook, links, "
+                "signal_ids, author, created_at, content_hash, flags, reviewer, reviewed_at, "
+                "note, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (learning.id, learning.status, learning.symptom, learning.decision, learning.fix,
                  learning.runbook, json.dumps(learning.links), json.dumps(learning.signal_ids),
                  learning.author, learning.created_at, digest, json.dumps(learning.flags),
-                 None, None, None))
+                 None, None, None, learning.kind))
         vector = self.kb.embedder.embed([learning.text()])
         self.quarantine.add([learning.id], vector, [learning.text()],
                             [{"status": "quarantined", "author": learning.author}])
@@ -142,6 +161,7 @@ class LearningStore:
         if learning.flags and not force:
             raise ReviewError(f"{learning_id} is flagged ({', '.join(learning.flags)}); "
                               "edit and resubmit, or approve with force")
+        learning.reviewer = reviewer  # provenance in the indexed document
         doc = _as_doc(learning)
         self.kb.store_built(doc, self.kb.embedder.embed([c.text for c in doc.chunks]))
         self.quarantine.delete_ids([learning_id])
@@ -156,7 +176,7 @@ class LearningStore:
     def rollback(self, learning_id: str, reviewer: str, note: str | None = None) -> Learning:
         """Withdraw a learning in any live state: approved ones leave the index."""
         learning = self._require(learning_id, ("quarantined", "approved"))
-        self.kb.delete_doc(doc_id_for(learning_id))
+        self.kb.delete_doc(doc_id_of(learning))
         self.quarantine.delete_ids([learning_id])
         return self._set(learning, "rolled_back", reviewer, note)
 
@@ -184,7 +204,38 @@ def doc_id_for(learning_id: str) -> str:
     return f"learnings/{learning_id}"
 
 
+def doc_id_of(learning: Learning) -> str:
+    """Where an approved learning or postmortem is retrievable."""
+    if learning.kind == "postmortem":
+        return f"postmortems/incidents/{learning.incident or learning.id}.md"
+    return doc_id_for(learning.id)
+
+
+def _postmortem_doc(learning: Learning) -> BuiltDoc:
+    from knowledge.markdown import chunk_document, parse_markdown
+
+    doc_id = doc_id_of(learning)
+    parsed = parse_markdown(learning.fix, learning.symptom)
+    chunks = chunk_document(parsed, doc_id.removesuffix(".md"))
+    meta: dict[str, Any] = {
+        "title": parsed.title or learning.symptom, "stem": doc_id.rsplit("/", 1)[-1][:-3],
+        "folders": ["postmortems", "incidents"], "h1": parsed.headings[0] if parsed.headings
+        else "", "alerts": [], "services": [str(s) for s in parsed.front.get("services") or []],
+        "actions": [], "tags": ["postmortem", "reviewed"], "is_index": False,
+        "headings": parsed.headings[:20], "runbook": learning.runbook,
+        "signal_ids": learning.signal_ids, "incident": learning.incident,
+        "author": learning.author, "reviewer": learning.reviewer, "learning_id": learning.id,
+    }
+    record = DocRecord(doc_id=doc_id, kind="postmortem", title=meta["title"],
+                       root="postmortems", content_hash=learning.content_hash,
+                       n_chunks=len(chunks), meta=meta)
+    body = "\n".join(c.text for c in chunks)
+    return BuiltDoc(record=record, chunks=chunks, names=meta["title"], body=body)
+
+
 def _as_doc(learning: Learning) -> BuiltDoc:
+    if learning.kind == "postmortem":
+        return _postmortem_doc(learning)
     doc_id = doc_id_for(learning.id)
     title = f"Learning: {learning.symptom[:120]}"
     meta: dict[str, Any] = {
@@ -205,4 +256,5 @@ def _from_row(row: Any) -> Learning:
         links=json.loads(row["links"]), signal_ids=json.loads(row["signal_ids"]),
         author=row["author"], id=row["id"], status=row["status"], created_at=row["created_at"],
         content_hash=row["content_hash"], flags=json.loads(row["flags"]),
-        reviewer=row["reviewer"], reviewed_at=row["reviewed_at"], note=row["note"])
+        reviewer=row["reviewer"], reviewed_at=row["reviewed_at"], note=row["note"],
+        kind=row["kind"])  # the column is added on open for older databases

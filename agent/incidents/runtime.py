@@ -18,6 +18,8 @@ from agent.incidents.clock import StreamClock
 from agent.incidents.escalation import EscalationEngine
 from agent.incidents.model import Incident, Outcome
 from agent.incidents.outbox import Notifier
+from agent.incidents.postmortem import Draft, Writer
+from agent.incidents.postmortem_desk import PostmortemDesk, Submit
 from agent.incidents.service import IncidentService, LabelSink
 from agent.incidents.store import IncidentStore
 from agent.incidents.verify import Prober, Verifier, event_time
@@ -40,12 +42,14 @@ class IncidentResponse:
     clock: StreamClock
     hooks: list[Callable[[datetime], None]] = field(default_factory=list)  # after every tick
     decisions: SignalStore | None = None
+    postmortems: PostmortemDesk | None = None
 
     @classmethod
     def open(cls, conn: sqlite3.Connection, config: OrgConfig, *,
              clock: StreamClock | None = None, notifiers: list[Notifier] | None = None,
              labels: LabelSink | None = None, prober: Prober | None = None,
-             decisions: DecisionStore | None = None) -> IncidentResponse:
+             decisions: DecisionStore | None = None, submit: Submit | None = None,
+             writer: Writer | None = None) -> IncidentResponse:
         """Build the subsystem on `conn`'s database; the clock defaults to the signal stream."""
         clock = clock or StreamClock()
         service = IncidentService(IncidentStore(conn), config, clock.now, labels=labels,
@@ -64,7 +68,8 @@ class IncidentResponse:
         verifier = Verifier(service, window=section.verify_window, thresholds=thresholds,
                             prober=prober, on_outcome=failed,
                             update_decision=_decision_updater(decisions))
-        return cls(service, engine, verifier, clock, decisions=decisions)
+        desk = PostmortemDesk(service, decisions, submit, writer)
+        return cls(service, engine, verifier, clock, decisions=decisions, postmortems=desk)
 
     def observe(self, signal: Signal, decision: Decision, runbooks: list[DocHit]) -> None:
         """Open/update the incident, start or settle checks, then escalate what is due."""
@@ -124,3 +129,20 @@ def label_sink(retriever: object | None, store: SignalStore) -> LabelSink | None
                                overrides=overrides, author=author)
 
     return record
+
+
+def review_sink(retriever: object | None) -> Submit | None:
+    """Postmortem drafts into the knowledge-base review quarantine (when a KB is attached)."""
+    if retriever is None or not hasattr(retriever, "lexical"):
+        return None
+
+    def submit(d: Draft) -> str:
+        from knowledge.learnings import Learning, LearningStore
+
+        learning = Learning(symptom=d.title, decision=f"postmortem draft for {d.incident_id}",
+                            fix=d.markdown, runbook=d.runbook,
+                            links=[f"incident:{d.incident_id}"], signal_ids=d.signal_ids,
+                            author=f"triage ({d.writer})", kind="postmortem")
+        return LearningStore(retriever).submit(learning).id  # type: ignore[arg-type]
+
+    return submit
