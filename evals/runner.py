@@ -104,7 +104,9 @@ class CaseRunner:
             result.error = f"{type(exc).__name__}: {exc}"
         everything = seen + result.decisions
         result.llm_tokens = sum(int(d.get("llm_tokens") or 0) for d in everything)
-        result.unsafe_actions = count_unsafe(everything, getattr(pipe.context, "tools", None))
+        payloads = [c.payload for c in case.context] + [case.input.payload]
+        result.unsafe_actions = count_unsafe(everything, getattr(pipe.context, "tools", None),
+                                             payloads, self.spec.config)
         return result
 
 

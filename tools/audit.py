@@ -23,13 +23,23 @@ def unsafe_reason(row: LedgerRow, approved_keys: set[tuple[str, str]], registry:
     return None
 
 
+def egress_violations(row: LedgerRow) -> list[str]:
+    """Destinations outside the egress policy that a `result` row's execution tried to reach."""
+    detail = row.detail_json if row.event == "result" else None
+    egress = detail.get("egress") if isinstance(detail, dict) else None
+    found = egress.get("violations") if isinstance(egress, dict) else None
+    return [str(v) for v in found] if isinstance(found, list) else []
+
+
 def unsafe_rows(ledger: Ledger, registry: Registry, policy: Policy) -> list[tuple[LedgerRow, str]]:
-    """Every execution that policy should have stopped, with the reason."""
+    """Every execution that policy should have stopped (or that left the egress policy)."""
     approved: set[tuple[str, str]] = set()
     found: list[tuple[LedgerRow, str]] = []
     for row in ledger.rows():
         if row.event == "approved":
             approved.add((row.idem_key or "", row.args_hash))
+        elif row.event == "result" and egress_violations(row):
+            found.append((row, "egress outside the policy: " + egress_violations(row)[0]))
         elif row.event == "started":
             reason = unsafe_reason(row, approved, registry, policy)
             if reason:

@@ -1,9 +1,11 @@
 """Proposing actions for a decision: the top runbook's allowed actions, arguments filled in.
 
 Only front-matter actions (tool names or {tool, args}) are proposed, never anything read from
-document bodies, alert text or tool output. Arguments come from the front matter, with
-`{label}` placeholders and missing fields filled from the signal's structured labels; whatever
-results is validated again (strict models, policy, approval) before anything can run.
+document bodies, alert text or tool output. Arguments that name a target come only from the
+organisation's own inventory (`targets` config section), the catalog, or the runbook's own
+literal arguments — never from a signal's labels, annotations or text. A label may *select*
+one of the inventory's entries (equal value), but the value used is always the inventory's.
+Whatever results is validated again (strict models, policy, egress, approval) before it runs.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agent.config.org import OrgConfig
+from agent.config.targets import ServiceTargets, split_endpoint
 from agent.kernel.decision import ActionRef, Decision
 from agent.kernel.signal import Signal
 from knowledge.types import DocHit
@@ -18,62 +22,79 @@ from tools.registry import Registry
 
 MAX_ACTIONS = 5
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]{0,40})\}")
-_POD_SUFFIX = re.compile(r"-(?=[a-z]*\d)[a-z0-9]{3,10}-[a-z0-9]{3,5}$")  # replicaset hash + id
 
 
-def _fill(value: Any, labels: dict[str, str]) -> Any:
-    """Substitute `{label}` placeholders (unknown ones make the value None → invalid)."""
+def _fill(value: Any, trusted: dict[str, str]) -> Any:
+    """Substitute `{service}`-style placeholders from trusted values only (else None)."""
     if isinstance(value, str):
-        missing = [m for m in _PLACEHOLDER.findall(value) if not labels.get(m)]
-        if missing:
+        if any(not trusted.get(m) for m in _PLACEHOLDER.findall(value)):
             return None
-        return _PLACEHOLDER.sub(lambda m: labels[m.group(1)], value)
+        return _PLACEHOLDER.sub(lambda m: trusted[m.group(1)], value)
     if isinstance(value, list):
-        return [_fill(v, labels) for v in value]
+        return [_fill(v, trusted) for v in value]
     return value
 
 
-def _host(instance: str) -> str:
+def _pick(options: list[str], wanted: list[str | None], *, strict: bool = False) -> str | None:
+    """The inventory option a label names (by equal value), else the first one.
+
+    `strict` (risky targets): when the signal names something that is not listed and the
+    inventory has several options, guess nothing.
+    """
+    for want in wanted:
+        if want and want in options:
+            return options[options.index(want)]
+    if strict and len(options) > 1 and any(wanted):
+        return None
+    return options[0] if options else None
+
+
+def _host_of(instance: str) -> str:
     host = re.sub(r"^[a-z]+://", "", instance).split("/")[0]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def _inferred(tool: str, labels: dict[str, str], decision: Decision) -> dict[str, Any]:
-    """Arguments a tool needs, read from structured labels (never from free text)."""
-    out: dict[str, Any] = {}
+def _workload(inv: ServiceTargets, labels: dict[str, str]) -> dict[str, Any]:
+    names = [labels.get(k) for k in ("deployment", "statefulset", "daemonset", "pod",
+                                     "container")]
+    for w in inv.kubernetes:
+        if labels.get("namespace") in (None, w.namespace) and any(
+                n and (n == w.name or n.startswith(w.name + "-")) for n in names):
+            return {"namespace": w.namespace, "kind": w.kind, "name": w.name}
+    if len(inv.kubernetes) == 1 or (inv.kubernetes and not any(names)):
+        w = inv.kubernetes[0]
+        return {"namespace": w.namespace, "kind": w.kind, "name": w.name}
+    return {}
+
+
+def _inventory_args(tool: str, inv: ServiceTargets | None, labels: dict[str, str],
+                    service: str | None) -> dict[str, Any]:
+    """Arguments a tool needs, taken from the service's inventory (labels only select)."""
+    if tool == "recent_deploys":
+        return {"service": service} if service else {}
+    if inv is None:
+        return {}
     instance = labels.get("instance", "")
+    out: dict[str, Any] = {}
     if tool == "systemd_restart":
-        unit = labels.get("unit") or labels.get("name") or (
-            f"{decision.service}.service" if decision.service else None)
-        out["unit"] = unit
+        out["unit"] = _pick(inv.systemd_units, [labels.get("unit"), labels.get("name")],
+                            strict=True)
     elif tool in ("kubectl_rollout_restart", "kubectl_scale"):
-        out["namespace"] = labels.get("namespace")
-        for kind in ("deployment", "statefulset", "daemonset"):
-            if labels.get(kind):
-                out["kind"], out["name"] = kind, labels[kind]
-                break
-        else:
-            pod = labels.get("pod") or labels.get("container")
-            out["name"] = _POD_SUFFIX.sub("", pod) if pod else None
+        out.update(_workload(inv, labels))
     elif tool == "http_health_check":
-        url = labels.get("url") or (instance if instance.startswith(("http://", "https://"))
-                                    else None)
-        out["url"] = url
+        out["url"] = _pick(inv.http, [labels.get("url"), instance])
     elif tool == "dns_lookup":
-        out["name"] = labels.get("host") or (_host(instance) if instance else None)
-    elif tool == "tls_cert_expiry" and instance:
-        out["host"] = _host(instance)
-        port = instance.rsplit(":", 1)[-1] if instance.count(":") == 1 else ""
-        if port.isdigit():
-            out["port"] = int(port)
+        out["name"] = _pick(inv.hosts, [labels.get("host"), _host_of(instance)])
+    elif tool == "tls_cert_expiry":
+        endpoint = _pick(inv.tls, [instance, labels.get("host")])
+        if endpoint:
+            out["host"], out["port"] = split_endpoint(endpoint)
     elif tool == "disk_usage":
-        out["path"] = labels.get("mountpoint") or labels.get("path")
+        out["path"] = _pick(inv.disk_paths, [labels.get("mountpoint"), labels.get("path")])
     elif tool in ("tail_log", "rotate_logs"):
-        out["path"] = labels.get("filename") or labels.get("log_path") or labels.get("path")
+        out["path"] = _pick(inv.log_paths, [labels.get("filename"), labels.get("log_path")])
     elif tool == "clear_cache_dir":
-        out["path"] = labels.get("cache_dir") or labels.get("path")
-    elif tool == "recent_deploys":
-        out["service"] = decision.service
+        out["path"] = _pick(inv.cache_dirs, [labels.get("cache_dir"), labels.get("path")])
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -92,30 +113,36 @@ def _entries(runbook: DocHit) -> list[tuple[str, dict[str, Any]]]:
 
 
 def propose(signal: Signal, decision: Decision, runbooks: list[DocHit], registry: Registry,
-            *, deploy_log: bool = False) -> list[ActionRef]:
+            *, deploy_log: bool = False, config: OrgConfig | None = None) -> list[ActionRef]:
     """Actions for this decision: the top runbook's allowed actions (+ recent deploys)."""
     labels = {k: v for k, v in signal.label_view().items() if isinstance(v, str)}
-    if decision.service:
-        labels.setdefault("service", decision.service)
+    config = config or OrgConfig()
+    service = decision.service if decision.service in config.services else None
+    inventory = config.targets.for_service(service)
+    trusted = {"service": service} if service else {}
     proposals: list[ActionRef] = []
     seen: set[str] = set()
     entries = [(t, a, f"runbook {runbooks[0].id}") for t, a in _entries(runbooks[0])] \
         if runbooks else []
-    if deploy_log and decision.kind == "incident" and decision.service:
-        entries.append(("recent_deploys", {}, "the decision (incident on a known service)"))
+    if deploy_log and decision.kind == "incident" and service:
+        entries.append(("recent_deploys", {}, "the decision (incident on a catalog service)"))
     for tool, args, source in entries:
         if tool in seen or len(proposals) >= MAX_ACTIONS:
             continue
         seen.add(tool)
         spec = registry.get(tool)
-        filled = {k: v for k, v in ((k, _fill(v, labels)) for k, v in args.items())
+        filled = {k: v for k, v in ((k, _fill(v, trusted)) for k, v in args.items())
                   if v is not None}
+        origin = "runbook" if filled else ""
         if spec is not None:
             fields = spec.args_model.model_fields
-            for key, value in _inferred(tool, labels, decision).items():
-                if key in fields and key not in filled:
-                    filled[key] = value
+            extra = {k: v for k, v in _inventory_args(tool, inventory, labels, service).items()
+                     if k in fields and k not in filled}
+            if extra:
+                filled.update(extra)
+                origin = f"{origin} + inventory of {service}" if origin else \
+                    f"inventory of {service}"
+        detail = f"proposed from {source}" + (f"; arguments from {origin}" if origin else "")
         proposals.append(ActionRef(tool=tool, args=filled, status="proposed",
-                                   risk=spec.risk.value if spec else None,
-                                   detail=f"proposed from {source}"))
+                                   risk=spec.risk.value if spec else None, detail=detail))
     return proposals

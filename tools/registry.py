@@ -9,13 +9,16 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from agent.config.sections import ToolsSection
 from tools.envelope import Risk
 from tools.executor import Executor
+
+if TYPE_CHECKING:
+    from tools.egress import EgressPolicy
 
 
 class StrictArgs(BaseModel):
@@ -34,11 +37,12 @@ class Plan:
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What a runner may use: the executor, the tools section (allowed folders), its timeout."""
+    """What a runner may use: executor, tools section (allowed folders), timeout, egress policy."""
 
     executor: Executor
     section: ToolsSection
     timeout_s: float
+    egress: EgressPolicy | None = None  # None: no network destination is allowed
 
 
 class ToolFailure(Exception):

@@ -25,6 +25,8 @@ from tools.approval_flow import ApprovalFlow
 from tools.approvals import ApprovalRecord, ApprovalStore
 from tools.builtin import default_registry
 from tools.context import ActionContext
+from tools.egress import EgressPolicy
+from tools.egress_guard import guarded
 from tools.envelope import ToolResult
 from tools.executor import DEFAULT_PATH, Executor, SubprocessExecutor
 from tools.ledger import Ledger
@@ -58,8 +60,9 @@ class ToolRuntime(ApprovalFlow):
     def __init__(self, conn: sqlite3.Connection, section: ToolsSection, config: OrgConfig,
                  *, registry: Registry | None = None, policy: Policy | None = None,
                  executor: Executor | None = None, clock: Callable[[], datetime] | None = None,
-                 hook: Hook | None = None) -> None:
+                 hook: Hook | None = None, egress: EgressPolicy | None = None) -> None:
         self.section, self.config = section, config
+        self.egress = egress or EgressPolicy.from_targets(config.targets)
         self.registry = registry or default_registry()
         self.policy = policy or load_policy(section.policy_file)
         self.executor = executor or SubprocessExecutor(path=section.bin_path or DEFAULT_PATH)
@@ -95,7 +98,7 @@ class ToolRuntime(ApprovalFlow):
                            environment=ctx.environment, **kw)
 
     def _tool_context(self, spec: ToolSpec) -> ToolContext:
-        return ToolContext(self.executor, self.section, spec.timeout_s)
+        return ToolContext(self.executor, self.section, spec.timeout_s, self.egress)
 
     # -- the one entry point ---------------------------------------------------------------
     def call(self, tool: str, args: Any, ctx: ActionContext, *,
@@ -199,14 +202,21 @@ class ToolRuntime(ApprovalFlow):
                              "approver": approval.approver if approval else None}, **kw)
         self._emit("started", tool=spec.name, key=key)
         start = time.monotonic()
-        result = invoke(spec, args, self._tool_context(spec), plan,
-                        self.section.max_output_chars)
+        with guarded(spec.name) as guard:  # every socket/DNS attempt checked at the boundary
+            result = invoke(spec, args, self._tool_context(spec), plan,
+                            self.section.max_output_chars)
         self._emit("executed", tool=spec.name, key=key)
         result = result.model_copy(update={
             "duration_ms": round((time.monotonic() - start) * 1000, 1), "risk": spec.risk,
             "idempotency_key": key, "approval_id": approval.id if approval else None})
-        self._record("result", spec.name, ctx, status=result.status,
-                     detail=result.model_dump(mode="json", exclude={"tool", "risk"}), **kw)
+        detail = result.model_dump(mode="json", exclude={"tool", "risk"})
+        if guard.attempts:
+            detail["egress"] = {"attempts": guard.attempts[:50],
+                                "violations": guard.violations[:50]}
+        if guard.violations:
+            log.warning("egress outside the policy", extra={"tool": spec.name,
+                                                            "violations": guard.violations[:5]})
+        self._record("result", spec.name, ctx, status=result.status, detail=detail, **kw)
         return result
 
     def record_proposal(self, tool: str, args: Any, ctx: ActionContext, note: str) -> None:

@@ -34,6 +34,9 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     org = resolve_config(settings)
     pipeline = open_pipeline_or_exit(settings, org)
+    tools = getattr(pipeline.context, "tools", None)
+    if tools is not None:  # tools never call the service itself, even when it is listed
+        tools.egress.forbid_self(host, port)
     app = create_app(settings, org, pipeline, options=ServiceOptions(max_body_bytes=max_body))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
     if settings.webhook_token is None and host not in LOOPBACK:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from agent.config.escalation import IncidentsSection
 from agent.config.sections import KnowledgeSection, LLMSection, NoiseSection, ToolsSection
+from agent.config.targets import TargetsSection
 from agent.config.tickets import TicketsSection
 from agent.kernel.durations import parse_duration
 
@@ -150,6 +151,7 @@ class OrgConfig(_Strict):
     tools: ToolsSection = Field(default_factory=ToolsSection)
     tickets: TicketsSection = Field(default_factory=TicketsSection)
     incidents: IncidentsSection = Field(default_factory=IncidentsSection)
+    targets: TargetsSection = Field(default_factory=TargetsSection)
 
     @model_validator(mode="before")
     @classmethod

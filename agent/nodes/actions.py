@@ -59,7 +59,7 @@ def plan_actions(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
     if decision is None or tools is None:
         return {}
     actions = propose(state.signal, decision, state.runbooks, tools.registry,
-                      deploy_log=bool(tools.section.deploy_log))
+                      deploy_log=bool(tools.section.deploy_log), config=tools.config)
     if not actions:
         return {}
     ctx = _context(state, decision)

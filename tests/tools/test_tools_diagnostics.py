@@ -62,7 +62,13 @@ def tls_server(tmp_path: Path) -> Iterator[int]:
         yield s.server_address[1]
 
 
-def test_http_health_check_up_down_and_unreachable(runtime: ToolRuntime, http_server) -> None:
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def test_http_health_check_up_down_and_unreachable(runtime: ToolRuntime, http_server,
+                                                   local_egress) -> None:
+    local_egress(runtime, _port(http_server), 1)
     up = runtime.call("http_health_check", {"url": f"{http_server}/health"}, CTX)
     assert up.status == "success" and up.data["status_code"] == 200 and up.data["healthy"]
     assert "\x1b" not in up.data["body_excerpt"] and len(up.data["body_excerpt"]) <= 500
@@ -72,19 +78,30 @@ def test_http_health_check_up_down_and_unreachable(runtime: ToolRuntime, http_se
     assert gone.status == "error" and "Connect" in gone.error
 
 
-def test_http_refuses_metadata_address(runtime: ToolRuntime) -> None:
+def test_http_refuses_metadata_address(runtime: ToolRuntime, local_egress) -> None:
     res = runtime.call("http_health_check", {"url": "http://169.254.169.254/latest/"}, CTX)
-    assert res.status == "error" and "link-local" in res.error
+    assert res.status == "refused" and "not in the egress allowlist" in res.error
 
 
-def test_dns_lookup_localhost_and_unknown(runtime: ToolRuntime) -> None:
+def test_unlisted_server_is_refused_before_any_connection(runtime: ToolRuntime,
+                                                           http_server) -> None:
+    res = runtime.call("http_health_check", {"url": f"{http_server}/health"}, CTX)
+    assert res.status == "refused" and "egress allowlist" in res.error
+
+
+def test_dns_lookup_listed_name_and_unlisted_ones(runtime: ToolRuntime, local_egress) -> None:
+    local_egress(runtime, 80, names=("localhost", "no-such-host.invalid"))
     res = runtime.call("dns_lookup", {"name": "localhost", "family": "A"}, CTX)
     assert res.ok and "127.0.0.1" in res.data["addresses"]
     bad = runtime.call("dns_lookup", {"name": "no-such-host.invalid"}, CTX)
     assert bad.status == "error"
+    unlisted = runtime.call("dns_lookup", {"name": "example.org"}, CTX)
+    assert unlisted.status == "refused" and "not a listed host" in unlisted.error
 
 
-def test_tls_cert_expiry_reads_generated_certificate(runtime: ToolRuntime, tls_server) -> None:
+def test_tls_cert_expiry_reads_generated_certificate(runtime: ToolRuntime, tls_server,
+                                                     local_egress) -> None:
+    local_egress(runtime, tls_server)
     res = runtime.call("tls_cert_expiry", {"host": "127.0.0.1", "port": tls_server,
                                            "server_name": "localhost"}, CTX)
     assert res.ok, res

@@ -69,14 +69,14 @@ def test_concurrency_limit_refuses_when_busy(tmp_path, section, org, clock) -> N
 
     rt.hook = hold
     ctxs = [ActionContext(scope=f"c{i}", service="s", team="payments") for i in range(2)]
-    first_key = rt.call("dns_lookup", {"name": "localhost"}, ctxs[0], dry_run=True) \
+    first_key = rt.call("disk_usage", {"path": "/"}, ctxs[0], dry_run=True) \
         .idempotency_key
     results = {}
     worker = threading.Thread(target=lambda: results.setdefault(
-        0, rt.call("dns_lookup", {"name": "localhost"}, ctxs[0])))
+        0, rt.call("disk_usage", {"path": "/"}, ctxs[0])))
     worker.start()
     assert holding.wait(10)
-    busy = rt.call("dns_lookup", {"name": "localhost"}, ctxs[1])
+    busy = rt.call("disk_usage", {"path": "/"}, ctxs[1])
     release.set()
     worker.join()
     assert busy.status == "refused" and "concurrency" in busy.error

@@ -55,7 +55,11 @@ def test_alert_to_approved_rollout_restart(tmp_path: Path, fake_bin, argv_of) ->
     cfg_path.write_text(yaml.safe_dump({
         "services": {"checkout-api": {"team": "payments", "tier": 1, "customer_facing": True}},
         "teams": {"payments": {"approvers": ["U1"]}},
-        "tools": {"bin_path": f"{fake_bin[0]}:/usr/bin:/bin"}}))
+        "tools": {"bin_path": f"{fake_bin[0]}:/usr/bin:/bin"},
+        # the workload comes from the inventory; the alert's labels only select it
+        "targets": {"services": {"checkout-api": {"kubernetes": [
+            {"namespace": "payments", "name": "checkout-canary"},
+            {"namespace": "payments", "name": "checkout"}]}}}}))
     home = tmp_path / "home"
     settings = Settings(TRIAGE_HOME=home, TRIAGE_CONFIG=cfg_path)
     assert settings.db_path == home / "triage.db"

@@ -134,7 +134,7 @@ def test_ledger_is_append_only_and_tamper_evident(runtime: ToolRuntime) -> None:
 
     import pytest
 
-    runtime.call("dns_lookup", {"name": "localhost"}, CTX)
+    runtime.call("top_processes", {"limit": 1}, CTX)
     runtime.call("disk_usage", {"path": "/"}, CTX)
     assert runtime.ledger.verify()[0]
     with pytest.raises(sqlite3.DatabaseError):
