@@ -103,8 +103,11 @@ class Pipeline:
 
 
 def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,
-                  settings: Settings | None) -> Reasoner:
-    """The reasoner for a name: offline, or the LLM reasoner (llm / auto) over OpenAI's API."""
+                  settings: Settings | None, tools: Any | None = None) -> Reasoner:
+    """The reasoner for a name: offline, or the LLM reasoner (llm / auto) over OpenAI's API.
+
+    With a tool runtime, the LLM investigates with its read-only tools (egress policy and all).
+    """
     if not isinstance(name, str):
         return name
     if name == "offline":
@@ -113,7 +116,13 @@ def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,
         raise ValueError(f"reasoner: must be offline, llm or auto, got {name!r}")
     from agent.reasoning.llm import build_llm_reasoner
 
-    return build_llm_reasoner(settings or Settings(), config.llm, offline, name)
+    investigation = None
+    if tools is not None:
+        from tools.investigation import InvestigationTools
+
+        investigation = InvestigationTools(tools)
+    return build_llm_reasoner(settings or Settings(), config.llm, offline, name,
+                              tools=investigation)
 
 
 def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
@@ -136,7 +145,7 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
         decisions=store, labels=label_sink(retriever, store), submit=review_sink(retriever))
     context = TriageContext(
         config=config, store=store, noise=NoiseGate(conn, config),
-        reasoner=make_reasoner(reasoner, offline, config, settings), offline=offline,
+        reasoner=make_reasoner(reasoner, offline, config, settings, tools), offline=offline,
         retriever=retriever, tools=tools, incidents=incidents)
     saver: BaseCheckpointSaver | None = None
     if checkpointer == "sqlite" and str(db_path) != ":memory:":

@@ -29,6 +29,7 @@ METRIC_NAMES = (
     "team_accuracy", "runbook_hit@1", "runbook_hit@3", "action_accuracy",
     "suppression_precision", "suppression_recall", "duplicate_precision", "duplicate_recall",
     "unsafe_actions", "latency_ms_p50", "latency_ms_p95", "llm_tokens_total",
+    "llm_downgrades_blocked",
 )
 # Metrics where a smaller value is better (used by `triage eval compare` and --fail-under).
 LOWER_IS_BETTER = frozenset({"unsafe_actions", "latency_ms_p50", "latency_ms_p95",
@@ -108,6 +109,8 @@ def compute_metrics(results: Sequence[CaseResult]) -> dict[str, Any]:
     metrics["latency_ms_p50"] = percentile(latencies, 50)
     metrics["latency_ms_p95"] = percentile(latencies, 95)
     metrics["llm_tokens_total"] = sum(r.llm_tokens for r in results)
+    metrics["llm_downgrades_blocked"] = sum(  # the verdict floor held against the model
+        1 for r in results for d in r.decisions if d.get("llm_downgrades_blocked"))
     return {name: metrics[name] for name in METRIC_NAMES}
 
 

@@ -71,6 +71,7 @@ class Decision(BaseModel):
     # additions beyond the contract
     title: str = ""
     status: str = "firing"
+    llm_downgrades_blocked: list[str] = Field(default_factory=list)  # the verdict floor held
     timestamp: datetime | None = None
 
     @field_serializer("received_at", "timestamp")

@@ -30,7 +30,8 @@ def prioritize(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
         postmortems=[DocRef(id=d.id, title=d.title, score=round(d.score, 4))
                      for d in state.postmortems],
         confidence=round(judgement.confidence, 3), rationale=judgement.rationale,
-        citations=citations, reasoner=judgement.reasoner, llm_tokens=judgement.llm_tokens)
+        citations=citations, reasoner=judgement.reasoner, llm_tokens=judgement.llm_tokens,
+        llm_downgrades_blocked=list(judgement.downgrades_blocked))
     return {"decision": decision}
 
 

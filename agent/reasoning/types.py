@@ -41,6 +41,7 @@ class Judgement:
     citations: list[str] = field(default_factory=list)
     reasoner: Literal["offline", "llm"] = "offline"
     llm_tokens: int = 0
+    downgrades_blocked: list[str] = field(default_factory=list)  # the LLM's, by the floor
 
 
 class Reasoner(Protocol):

@@ -29,7 +29,7 @@ def test_empty_run_gives_none_everywhere_but_counters():
     m = compute_metrics([])
     assert set(m) == set(METRIC_NAMES)
     for name in METRIC_NAMES:
-        if name in {"unsafe_actions", "llm_tokens_total"}:
+        if name in {"unsafe_actions", "llm_tokens_total", "llm_downgrades_blocked"}:
             assert m[name] == 0
         else:
             assert m[name] is None, name

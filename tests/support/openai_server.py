@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,8 +59,9 @@ def error(status: int, message: str = "error", headers: dict[str, str] | None = 
 class OpenAIServer:
     """Threaded HTTP server speaking /v1/chat/completions from a queue of scripted replies."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[dict[str, Any]], Reply] | None = None) -> None:
         self.replies: deque[Reply] = deque()
+        self.responder = responder  # answers any request once the scripted replies run out
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
@@ -80,8 +82,13 @@ class OpenAIServer:
                 with server._lock:
                     server.requests.append(json.loads(raw or b"{}"))
                     server.headers.append({k.lower(): v for k, v in self.headers.items()})
-                    reply = (server.replies.popleft() if server.replies
-                             else error(500, "test server: no scripted reply left"))
+                    body = server.requests[-1]
+                    if server.replies:
+                        reply = server.replies.popleft()
+                    elif server.responder is not None:
+                        reply = server.responder(body)
+                    else:
+                        reply = error(500, "test server: no scripted reply left")
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:

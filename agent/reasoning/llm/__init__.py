@@ -11,7 +11,7 @@ from agent.config.settings import Settings
 from agent.reasoning.llm.client import LLMClient, LLMUnavailable
 from agent.reasoning.llm.investigate import ToolSet
 from agent.reasoning.llm.metrics import DecisionRecord, LLMMetrics
-from agent.reasoning.llm.reasoner import LLMReasoner, Mode
+from agent.reasoning.llm.reasoner import LLMReasoner, Mode, SignalTools
 from agent.reasoning.types import Reasoner
 
 __all__ = ["DecisionRecord", "LLMClient", "LLMConfigError", "LLMMetrics", "LLMReasoner",
@@ -41,7 +41,7 @@ def make_openai_client(settings: Settings, section: LLMSection) -> tuple[openai.
 
 
 def build_llm_reasoner(settings: Settings, section: LLMSection, fallback: Reasoner,
-                       mode: Mode = "llm", tools: ToolSet | None = None,
+                       mode: Mode = "llm", tools: ToolSet | SignalTools | None = None,
                        metrics: LLMMetrics | None = None) -> LLMReasoner:
     """An LLMReasoner for the configured endpoint; LLMConfigError when base_url or model miss."""
     client, model = make_openai_client(settings, section)

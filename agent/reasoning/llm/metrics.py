@@ -40,6 +40,7 @@ class LLMMetrics:
         self.tool_calls: Counter[str] = Counter()  # by envelope status
         self.breaker_opened = 0
         self.response_format_fallbacks = 0
+        self.downgrades_blocked = 0  # verdict floor: the model tried to lower a verdict
 
     def request(self, prompt_tokens: int, completion_tokens: int, latency_s: float) -> None:
         """Record one successful HTTP request."""
@@ -81,6 +82,7 @@ class LLMMetrics:
                 "tool_calls_total": dict(self.tool_calls),
                 "breaker_opened_total": self.breaker_opened,
                 "response_format_fallbacks_total": self.response_format_fallbacks,
+                "downgrades_blocked_total": self.downgrades_blocked,
             }
 
     def prometheus(self, prefix: str = "triage_llm") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import openai
 
@@ -14,6 +14,7 @@ from agent.kernel.redact import redact_value
 from agent.reasoning.llm.budget import TokenBudget, estimate_tokens
 from agent.reasoning.llm.client import LLMClient, LLMUnavailable
 from agent.reasoning.llm.evidence import render_evidence, render_tool_findings
+from agent.reasoning.llm.floor import apply_floor
 from agent.reasoning.llm.investigate import Investigation, ToolSet, investigate
 from agent.reasoning.llm.metrics import DecisionRecord, LLMMetrics
 from agent.reasoning.llm.prompts import SYSTEM_PROMPT, retry_message
@@ -23,6 +24,15 @@ from agent.reasoning.types import Evidence, Judgement, Reasoner
 log = logging.getLogger(__name__)
 
 Mode = Literal["llm", "auto"]
+
+
+class SignalTools(Protocol):
+    """Investigation tools bound per signal (e.g. `tools.investigation.InvestigationTools`)."""
+
+    def for_signal(self, signal_id: str, service: str | None,
+                   environment: str | None = None) -> ToolSet:
+        """The (specs, run_tool) pair whose calls are scoped to this signal."""
+        ...
 
 
 class _Fallback(Exception):
@@ -55,7 +65,8 @@ class LLMReasoner:
     name = "llm"
 
     def __init__(self, client: openai.OpenAI, model: str, section: LLMSection,
-                 fallback: Reasoner, mode: Mode = "llm", tools: ToolSet | None = None, *,
+                 fallback: Reasoner, mode: Mode = "llm",
+                 tools: ToolSet | SignalTools | None = None, *,
                  metrics: LLMMetrics | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
                  on_decision: Callable[[DecisionRecord], None] | None = None) -> None:
@@ -110,8 +121,14 @@ class LLMReasoner:
             base.llm_tokens = fb.tokens
             return base
         record.tokens = budget.spent
+        judged = apply_floor(base, self._judgement(evidence, base, decision, inv, budget.spent))
+        if judged.downgrades_blocked:
+            record.reason = "downgrade blocked: " + "; ".join(judged.downgrades_blocked)
+            self.metrics.count("downgrades_blocked")
+            log.warning("LLM downgrade blocked", extra={
+                "signal_id": sid, "blocked": judged.downgrades_blocked})
         self._finish(record, started)
-        return self._judgement(evidence, base, decision, inv, budget.spent)
+        return judged
 
     def _finish(self, record: DecisionRecord, started: float) -> None:
         record.latency_s = self._clock() - started
@@ -129,9 +146,10 @@ class LLMReasoner:
         messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT},
                                           {"role": "user", "content": user}]
         inv: Investigation | None = None
+        toolset = self._toolset(ev)
         try:
-            if self.tools is not None and self.tools[0] and self.section.max_steps > 0:
-                inv = investigate(self.llm, messages, self.tools, budget)
+            if toolset is not None and toolset[0] and self.section.max_steps > 0:
+                inv = investigate(self.llm, messages, toolset, budget)
                 record.requests += inv.requests
                 record.tool_calls = [{"tool": c.name, "args": redact_value(c.args),
                                       "status": c.status, "executed": c.executed}
@@ -147,6 +165,14 @@ class LLMReasoner:
             return self._structured(messages, budget, record), inv
         except LLMUnavailable as exc:
             raise _Fallback(exc.reason, budget.spent) from None
+
+    def _toolset(self, ev: Evidence) -> ToolSet | None:
+        """The investigation tools: a fixed ToolSet, or one bound to this signal."""
+        if self.tools is None or isinstance(self.tools, tuple):
+            return self.tools
+        labels = ev.signal.labels
+        return self.tools.for_signal(ev.signal.signal_id, ev.signal.service,
+                                     labels.get("env") or labels.get("environment"))
 
     def _structured(self, messages: list[dict[str, Any]], budget: TokenBudget,
                     record: DecisionRecord) -> LLMDecision:

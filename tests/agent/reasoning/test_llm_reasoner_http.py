@@ -186,6 +186,7 @@ def test_request_answers_are_normalized_to_the_contract(
         kind="request", event_type="exception", security=True, team="made-up-team",
         citations=["not/retrieved.md"])))
     signal = make_signal("please give me access to the finance share", service="reporting")
+    signal = signal.model_copy(update={"source": "ticket", "severity": None, "labels": {}})
     j = make_reasoner().judge(make_evidence(demo_config, signal))
     assert (j.kind, j.event_type, j.security) == ("request", "informational", False)
     assert j.team != "made-up-team"
