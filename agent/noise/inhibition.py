@@ -25,7 +25,8 @@ class Inhibitor:
 
     As in Alertmanager, a signal never inhibits itself, labels missing on both sides compare
     equal, and a target that also matches the source side is only inhibited by sources that
-    do not match the target side.
+    do not match the target side. Inhibition is evaluated when the target is processed: any
+    matching source firing at that moment inhibits it, whichever started first (CONTRACTS §1).
     """
 
     def __init__(self, state: NoiseState, rules: list[InhibitRule]) -> None:
@@ -35,7 +36,10 @@ class Inhibitor:
                       for i, r in enumerate(rules)]
 
     def inhibited_by(self, labels: dict[str, str], fingerprint: str, when: float) -> str | None:
-        """The alertname (or fingerprint) of a firing source that inhibits this signal, or None."""
+        """The alertname (or fingerprint) of a firing source that inhibits this signal, or None.
+
+        `when` (the target's time) is not a bound: a source that started later still inhibits.
+        """
         for rule in self.rules:
             if not all_match(rule.target, labels):
                 continue
@@ -43,7 +47,7 @@ class Inhibitor:
             best = None
             for fp, (both, name, since) in self.state.inhibit_sources(
                     rule.index, rule.eqkey(labels)).items():
-                if fp == fingerprint or since > when or (two_sided and both):
+                if fp == fingerprint or (two_sided and both):
                     continue
                 if best is None or (since, fp) < best[:2]:
                     best = (since, fp, name)

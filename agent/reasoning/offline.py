@@ -142,7 +142,7 @@ class OfflineReasoner:
         """Apply the labeling-guide rules, then context and past cases; explain the result."""
         s = evidence.signal
         text = text_of(s)
-        security = is_security(s) and s.source not in {"metric"}
+        security = is_security(s)
         found = _base_finding(evidence, security)
         if found.kind == "request":
             security = False

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from agent.config.org import OrgConfig
 from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import Kind, Level
 from agent.reasoning import lexicon as lx
 
 _TIER_IMPACT: dict[int, Level] = {1: "high", 2: "medium", 3: "low"}
+
+# CONTRACTS §1 "Incident urgency": users failing now is high, even for part of the traffic,
+# unless the signal shows a workaround (slow but succeeding, retries succeed, redundancy).
+FAILING_NOW = re.compile(
+    r"\b(?:errors?|error responses?|5\d\d|5xx|fail(?:s|ed|ing|ures?)?|time-?outs?|timing out|"
+    r"timed out|declin(?:e|ed|es|ing)|reject(?:ed|s|ing)?|can'?t|cannot|unable to)\b", re.I)
+WORKAROUND = re.compile(
+    r"\bslow but\b|\bretr(?:y|ies|ying)\b[^.\n]{0,30}\b(?:succeed\w*|work\w*)|work-?around"
+    r"|\b(?:still|eventually)\s+(?:works?|working|succeed\w*|load\w*|go(?:es)? through)"
+    r"|\bfail(?:ed|s)?[- ]?over\b|\bredundan\w+|\babsorb\w*"
+    r"|\b(?:only|just)\s+(?:one|a single)\s+(?:region|zone|az|replica|node|instance)\b"
+    r"|\bmeanwhile\b|\bin the meantime\b|\bcan (?:still )?(?:work|use)\b", re.I)
 
 
 def impact_of(signal: Signal, config: OrgConfig, *, security: bool, text: str) -> tuple[Level, str]:
@@ -43,6 +57,10 @@ def urgency_of(kind: Kind, event_type: str, *, text: str, security: bool,
             return "high", f"hard failure now ({hard.group(0)!r})"
         if lx.NOT_URGENT.search(text):
             return "low", "explicitly not urgent, no hard failure"
+        if workaround := WORKAROUND.search(text):
+            return "medium", f"degradation with a workaround ({workaround.group(0)!r})"
+        if failing := FAILING_NOW.search(text):
+            return "high", f"users failing now ({failing.group(0)!r})"
         if lx.DEGRADATION.search(text):
             return "medium", "degradation"
         failing = lx.PROBLEM.search(text) or lx.CANT.search(text)

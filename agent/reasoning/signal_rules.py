@@ -5,6 +5,7 @@ Each rule returns a `Finding` naming itself, so every decision says which rule d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agent.config.org import OrgConfig, Threshold
@@ -16,6 +17,25 @@ from agent.reasoning import lexicon as lx
 
 NOTIFICATION_SOURCES = {"alertmanager", "grafana", "pagerduty", "generic"}
 HUMAN_SOURCES = {"ticket", "slack"}
+
+# Contract conventions on notification structure (CONTRACTS §1 "Missing severity", "Job notices").
+MISSING_HEARTBEAT = re.compile(
+    r"\b(?:no|missing|missed|lost|absent|stale)\s+(?:\w+\s+)?heart-?beats?\b"
+    r"|\bheart-?beats?\s+(?:is\s+|are\s+|has\s+|have\s+)?(?:missing|missed|lost|absent|"
+    r"expired|stopped|overdue|late|not\s+(?:received|seen|sent)|timed?\s*out)"
+    r"|\bdead\s*man'?s?\s*(?:switch|snitch)\s+(?:has\s+|was\s+)?(?:tripped|triggered|fired|"
+    r"expired|missed)|\b(?:has|have)\s+not\s+(?:checked\s+in|reported\s+in|pinged)"
+    r"|\b(?:watchdog|heartbeat)\s+(?:is\s+)?(?:not\s+firing|absent|silent)", re.I)
+NOTIFICATION_TEST = re.compile(
+    r"^\s*\[?test\]?[\s:-]|\btest(?:ing)?\s+(?:notification|alert|message|page|event)s?\b"
+    r"|\bthis\s+is\s+(?:a|only\s+a)\s+test\b|\bnotification\s+test\b|\btest_?alert\b", re.I)
+JOB_NOTICE = re.compile(
+    r"\b(?:job|cron\s?job|pipeline|build|workflow|ci|dag|task|batch)\b[^.\n]{0,60}?"
+    r"\b(?:fail(?:ed|ing|s)?|errored|error)\b", re.I)
+JOB_ROUTINE = re.compile(
+    r"\b(?:will\s+(?:be\s+)?retr(?:y|ied)|retrying|retry\s+\d|attempt\s+\d+\s*(?:/|of)\s*\d+"
+    r"|feature[-/\s]branch|branch\s+['\"]?(?:feature|feat|fix|dev|topic|wip)[-/]|merge\s+request"
+    r"|pull\s+request)", re.I)
 
 
 @dataclass
@@ -41,6 +61,8 @@ def is_security(signal: Signal) -> bool:
            for k in ("category", "type", "team", "class", "group")):
         return True
     text = text_of(signal)
+    if signal.metric is not None:  # failed-login counters: the metric name is the evidence
+        text = f"{text}\n{re.sub(r'[_.:]+', ' ', signal.metric.name)}"
     if lx.SECURITY.search(text):
         return True
     return bool(lx.SECURITY_TOOLS.search(" ".join([signal.source, *labels.values()])))
@@ -134,15 +156,24 @@ def inferred_severity(text: str) -> tuple[EventType, float, str]:
         return "warning", 0.6, "wording reads as a soft condition"
     if exc:
         return "exception", 0.55, "wording reads as a failure"
-    return "warning", 0.45, "no severity given; assumed warning"
+    return "informational", 0.5, "no severity given and no breach, failure or impact reported"
 
 
 def notification_finding(signal: Signal) -> Finding:
     """A fired monitoring rule is an alert whose event type follows the sender's severity."""
     text = text_of(signal)
     alertname = signal.labels.get("alertname", signal.title)
+    if missing := MISSING_HEARTBEAT.search(text):
+        return Finding("alert", "exception", 0.85, "missing heartbeat",
+                       [f"a heartbeat is missing ({missing.group(0)!r})"])
     if lx.HEARTBEAT.search(alertname) or lx.HEARTBEAT.search(signal.title):
         return Finding("event", "informational", 0.9, "heartbeat", [f"{alertname} is a heartbeat"])
+    if test := NOTIFICATION_TEST.search(f"{alertname}\n{text}"):
+        return Finding("event", "informational", 0.85, "notification test",
+                       [f"a test notification ({test.group(0).strip()!r})"])
+    if (job := JOB_NOTICE.search(text)) and (routine := JOB_ROUTINE.search(text)):
+        return Finding("event", "warning", 0.75, "job notice",
+                       [f"scheduler/CI notice ({job.group(0)!r}, {routine.group(0)!r})"])
     etype = sender_event_type(signal.severity)
     if etype is not None:
         kind: Kind = "event" if etype == "informational" else "alert"

@@ -17,7 +17,8 @@ Order for a JSON object (first match wins):
 9. ticket: `reporter`/`requester`, `body` with a `title`/`subject`, or an `issue.fields` object
    → ticket
 10. a structured log record (a level key and a message key) → log
-11. any title/message/summary/description/text string → generic
+11. any title/message/summary/description/text string, or a nested `detail` object with text
+    (EventBridge / AWS Health) → generic
 else SignalParseError("payload", ...).
 
 Text (not JSON): a log-shaped first line (syslog 5424/3164, ISO timestamp prefix, klog, Common Log
@@ -29,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.signals.formats.common import fail
-from agent.signals.formats.generic import has_text_field
+from agent.signals.formats.generic import has_nested_detail, has_text_field
 from agent.signals.formats.jira import is_jira
 from agent.signals.formats.log import is_json_log_object
 from agent.signals.formats.logline import looks_like_log
@@ -102,7 +103,7 @@ def detect_object(obj: dict[str, Any]) -> str:
         return "ticket"
     if is_json_log_object(obj):
         return "log"
-    if has_text_field(obj):
+    if has_text_field(obj) or has_nested_detail(obj):
         return "generic"
     keys = ", ".join(sorted(str(k) for k in obj)[:8])
     fail("payload", f"unrecognized object (keys: {keys or 'none'}); pass --format explicitly")

@@ -122,3 +122,11 @@ def test_resolve_after_window_of_a_muted_alert_clears_quietly(make_gate, sig):
     assert fired.maintenance and resolved.suppressed_by is None  # 03:05 is outside the window
     assert not resolved.notify and "suppressed alert" in resolved.notify_reason
     assert gate.group(fired.group_id).status == "resolved"
+
+
+def test_a_source_that_started_after_the_target_still_inhibits(make_gate, sig):
+    """Inhibition is evaluated when the target is processed, whichever alert started first."""
+    gate = make_gate(INHIBIT)
+    gate.process(sig.alert("NodeDown", at=10, severity="critical", instance="n1"))
+    late = gate.process(sig.alert("DiskSlow", at=3, severity="warning", instance="n1"))
+    assert late.suppressed_by == "inhibited:NodeDown"
