@@ -33,7 +33,7 @@ RFC3164 = re.compile(
     r"(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2}) (?P<rest>.*)$", re.DOTALL)
 ISO_PREFIX = re.compile(rf"^(?:<(?P<pri>\d{{1,3}})>)?\[?(?P<ts>{_ISO})\]?\s+(?P<rest>.*)$",
                         re.DOTALL)
-HOST_TAG = re.compile(r"^(?P<host>[\w.\-:]+) (?P<tag>[^\s:\[\]]+)(?:\[(?P<pid>[^\]]*)\])?: ?"
+HOST_TAG = re.compile(r"^(?P<host>[\w.\-:@/]+) (?P<tag>[^\s:\[\]]+)(?:\[(?P<pid>[^\]]*)\])?: ?"
                       r"(?P<msg>.*)$", re.DOTALL)
 TAG_ONLY = re.compile(r"^(?P<tag>[^\s:\[\]]+)(?:\[(?P<pid>[^\]]*)\])?: (?P<msg>.*)$", re.DOTALL)
 LEVEL_PREFIX = re.compile(rf"^[\[<(]?(?P<level>{_LEVEL})[\]>)]?:?(?:\s+|$)(?P<rest>.*)$",
@@ -54,6 +54,10 @@ KLOG = re.compile(r"^(?P<lvl>[IWEF])(?P<mmdd>\d{4}) (?P<time>\d{2}:\d{2}:\d{2}(?
 CLF = re.compile(r"^(?P<client>\S+) \S+ \S+ \[(?P<ts>\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} "
                  r"[+-]\d{4})\] \"(?P<request>[^\"]*)\" (?P<status>\d{3}) (?P<rest>.*)$",
                  re.DOTALL)
+# HPC syslog archives (loghub Thunderbird/Spirit/Liberty layout): an alert tag ("-" or a
+# category; a label, never read), epoch seconds, a date, the node, then a syslog line.
+HPC = re.compile(r"^(?:-|[A-Z][A-Z0-9_]*) (?P<epoch>\d{9,11}) \d{4}\.\d{2}\.\d{2} "
+                 r"(?P<node>\S+) (?P<rest>.*)$", re.DOTALL)
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -113,6 +117,8 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
     obj = _parse_json(text)
     if obj is not None:
         return from_json_object(obj)
+    if match := HPC.match(text):
+        return _hpc(match, received_at)
     if match := RFC5424.match(text):
         line = LogLine(message=(match.group("msg") or "").lstrip("\ufeff"), syntax="rfc5424",
                        timestamp=soft_time(_nil(match.group("ts"))),
@@ -169,6 +175,17 @@ def parse_log_line(text: str, received_at: datetime) -> LogLine:
     if UPPER_LEVEL_START.match(text) or LEVEL_COLON.match(text):
         line.message = _split_level(line, text)
     return line
+
+
+def _hpc(match: re.Match[str], received_at: datetime) -> LogLine:
+    """An HPC archive line: the epoch is the time, the inner syslog line gives host/program."""
+    stamp = datetime.fromtimestamp(int(match.group("epoch")), tz=UTC)
+    inner = parse_log_line(match.group("rest"), stamp)
+    inner.syntax = f"hpc-{inner.syntax}" if inner.syntax else "hpc"
+    inner.timestamp = stamp
+    host = re.split(r"[@/]", inner.host)[-1 if "@" in inner.host else 0] if inner.host else None
+    inner.host = host or match.group("node")
+    return inner
 
 
 def _bracket_component(line: LogLine, rest: str) -> str:
@@ -229,7 +246,7 @@ def looks_like_log(text: str) -> bool:
     line = text.strip().lstrip("\ufeff")
     if not line:
         return False
-    if any(p.match(line) for p in (RFC5424, RFC3164, KLOG, CLF, NGINX_ERROR)):
+    if any(p.match(line) for p in (HPC, RFC5424, RFC3164, KLOG, CLF, NGINX_ERROR)):
         return True
     if ISO_PREFIX.match(line):
         return True
