@@ -47,6 +47,17 @@ INFO = [
 ]
 
 
+def _impact_urgency(rule: tuple[str, str, str]) -> str:
+    """CONTRACTS §1 incident urgency: requests failing now (5xx, an availability SLO burning)
+    is high; slow but succeeding (a latency breach) is degradation with a workaround."""
+    return "medium" if rule[0] == "LatencyP99High" else "high"
+
+
+def _impact_why(rule: tuple[str, str, str]) -> str:
+    return ("slow but succeeding → urgency medium" if _impact_urgency(rule) == "medium"
+            else "requests failing now → urgency high")
+
+
 def _urgency(rule: tuple[str, str, str], severity: str) -> str:
     """Critical condition without confirmed impact → medium; soft or slow burn → low."""
     if rule[0] == "CertificateExpiringSoon":  # days away: a slow burn whatever the severity
@@ -95,10 +106,11 @@ def alertmanager(g: Gen) -> None:
         svc = CUSTOMER_FACING[i % len(CUSTOMER_FACING)]
         g.add("am", "alertmanager", _am_one(g, USER_IMPACT[i % 3], svc, "critical"),
               with_runbook({"kind": "incident", "event_type": "exception", "security": False,
-                            "priority": prio(impact(svc), "medium"), "team": team(svc)},
+                            "priority": prio(impact(svc), _impact_urgency(USER_IMPACT[i % 3])),
+                            "team": team(svc)},
                            USER_IMPACT[i % 3][0], svc),
               ["critical", "user-impact"], f"error/latency breach on customer-facing {svc} is "
-              "measured user impact: incident; degradation → urgency medium")
+              f"measured user impact: incident; {_impact_why(USER_IMPACT[i % 3])}")
     for i in range(5):
         svc = APP_SERVICES[(i * 2) % len(APP_SERVICES)]
         g.add("am", "alertmanager", _am_one(g, INFO[i % 3], svc, "info"),
@@ -179,9 +191,11 @@ def grafana(g: Gen) -> None:
                                   value=f"B={g.rng.randint(6, 30)}")
         g.add("gf", "grafana", payload,
               with_runbook({"kind": "incident", "event_type": "exception", "security": False,
-                            "priority": prio(impact(svc), "medium"), "team": team(svc)},
+                            "priority": prio(impact(svc), _impact_urgency(USER_IMPACT[i % 3])),
+                            "team": team(svc)},
                            name, svc),
-              ["critical", "user-impact"], "error/latency breach on a customer-facing service")
+              ["critical", "user-impact"], "error/latency breach on a customer-facing service; "
+              f"{_impact_why(USER_IMPACT[i % 3])}")
     for _i in range(4):
         svc = g.pick(APP_SERVICES)
         name, summary, desc = g.pick(RESOURCE)

@@ -48,9 +48,10 @@ def test_run_json_prints_contract_decisions(runner: CliRunner, tmp_path: Path) -
     lines = [json.loads(x) for x in res.stdout.splitlines() if x.startswith("{")]
     assert len(lines) == 2
     assert set(lines[0]) >= REQUIRED
-    # a 5xx breach on a tier-1 customer-facing service: measured user impact, degradation
+    # a 5xx breach on a tier-1 customer-facing service: measured user impact, requests
+    # failing now (CONTRACTS §1 incident urgency: high even when part of the traffic fails)
     assert (lines[0]["kind"], lines[0]["priority"], lines[0]["team"]) == (
-        "incident", "P2", "payments")
+        "incident", "P1", "payments")
     assert lines[0]["received_at"].endswith("Z")
     assert (lines[1]["kind"], lines[1]["event_type"], lines[1]["team"]) == (
         "alert", "warning", "data")
