@@ -7,7 +7,7 @@ import logging
 import typer
 
 from agent.cli import eval as eval_cli
-from agent.cli import incidents, kb, noise, run, serve, tools
+from agent.cli import incidents, kb, noise, run, serve, tickets, tools
 from agent.cli import slack as slack_cli
 from agent.cli.options import (
     GLOBALS,
@@ -38,6 +38,7 @@ app.add_typer(tools.audit_app, name="audit")
 app.add_typer(noise.maintenance_app, name="maintenance")
 app.add_typer(noise.silence_app, name="silence")
 app.add_typer(incidents.app, name="incidents")
+app.add_typer(tickets.app, name="tickets")
 
 
 def _print_version(value: bool) -> None:

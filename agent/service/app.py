@@ -29,6 +29,7 @@ from agent.service import (
     routes_tickets,
     routes_webhooks,
     slack_hook,
+    tickets_hook,
 )
 from agent.service.ingest import RejectedError, StorageError
 from agent.service.state import Service, ServiceOptions
@@ -97,12 +98,14 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
         if service.options.background:
             service.worker.start(resume=True)
             ticker.start()
+            tickets_hook.start(app)
         log.info("service started", extra={"worker": service.worker.worker_id,
                                            "slack": service.slack_enabled})
         try:
             yield
         finally:
             ticker.stop()
+            tickets_hook.stop(app)
             service.worker.stop()
 
     app = FastAPI(title="Triage", version=version(), lifespan=lifespan,
@@ -116,6 +119,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     app.include_router(routes_incidents.router)
     app.include_router(routes_ops.router)
     app.include_router(routes_ops.maintenance)
+    tickets_hook.mount(app, service)
     if slack_hook.slack_configured(service):
         slack_hook.mount(app, service)
     return app

@@ -126,7 +126,8 @@ def servicenow_record(record: dict[str, Any], table: str | None = None,
     )
 
 
-def _records(body: dict[str, Any]) -> list[tuple[dict[str, Any], str | None, str]]:
+def record_bodies(body: dict[str, Any]) -> list[tuple[dict[str, Any], str | None, str]]:
+    """Each record of a body with its table hint and its field path (`result[1]`)."""
     result = body.get("result")
     if isinstance(result, list):
         return [(require_object(r, f"result[{i}]"), None, f"result[{i}]")
@@ -142,7 +143,7 @@ def parse_servicenow(payload: Any, *, received_at: datetime,
                      new_id: Callable[[], str]) -> list[Signal]:
     """Parse a ServiceNow record body into one Signal per record."""
     body = require_object(payload, "payload")
-    records = _records(body)
+    records = record_bodies(body)
     if not records:
         fail("result", "empty: no records")
     return [build_signal(servicenow_record(rec, table, where), rec, received_at=received_at,
