@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-llm lint eval eval-public bench clean
+.PHONY: demo test test-slow test-llm lint eval eval-public eval-tickets bench clean
 
 # uv when it is there (about 3 s for the whole set), pip otherwise.
 pip_install = if $(PY) -m uv --version >/dev/null 2>&1; then $(PY) -m uv pip install -q -p $(BIN)/python $(1); \
@@ -36,6 +36,13 @@ eval-public: $(STAMP)
 	$(BIN)/triage eval $(SHARED)/kube-prometheus/cases.jsonl --kb $(SHARED)/kube-prometheus/runbooks --out out/kp --jobs 2
 	$(BIN)/triage eval $(SHARED)/kube-prometheus/cases-noname.jsonl --kb $(SHARED)/kube-prometheus/runbooks --out out/kp-noname --jobs 2
 	$(BIN)/triage eval $(SHARED)/awesome-prometheus-alerts/cases.jsonl --out out/apa --jobs 2
+
+# Ticket write-back eval: Jira-webhook cases generated from a public dataset kept outside the
+# repository (docs/tickets.md): make the cases once with evals/tickets/make_jira_cases.py.
+TICKET_CASES ?= $(HOME)/.cache/triage/eval-tickets/cases.jsonl
+eval-tickets: $(STAMP)
+	@test -f $(TICKET_CASES) || { echo "no $(TICKET_CASES): run $(BIN)/python -m evals.tickets.make_jira_cases --csv train-00000-of-00001.csv (or --git-dir <clone of github.com/Soba101/captivating-sunstone>)"; exit 2; }
+	$(BIN)/python -m evals.tickets.writeback_eval $(TICKET_CASES) --out out/eval-tickets
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/eval_throughput.py --cases 1000 --jobs 2
