@@ -131,9 +131,9 @@ def test_permanent_rejection_is_parked_not_lost(make_rig, jira) -> None:
 
 def test_restart_in_the_middle_of_a_write_back_never_comments_twice(make_rig, jira) -> None:
     _seed(jira)
-    rig = make_rig()
+    rig = make_rig(acme_jira={"timeout_s": 0.5})
     # the comment is stored by Jira, but the response never arrives (client timeout)
-    jira.hang("POST", r"/rest/api/3/issue/OPS-17/comment", seconds=3.0)
+    jira.hang("POST", r"/rest/api/3/issue/OPS-17/comment", seconds=1.0)
     rig.triage(jira_webhook(issue=OUTAGE), "jira", "acme-jira")
     report = rig.runtime.writeback.drain()
     assert report["failed"] == 1 and len(jira.comment_texts("OPS-17")) == 1
