@@ -15,12 +15,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from agent.actions.planning import propose
 from agent.context import TriageContext
 from agent.kernel.decision import ActionRef, Decision
 from agent.state import TriageState
 from tools.approvals import ApprovalError
 from tools.envelope import ToolResult, action_status
-from tools.planning import propose
 from tools.runtime import ActionContext, ToolRuntime
 
 log = logging.getLogger(__name__)

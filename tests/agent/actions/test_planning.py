@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from agent.actions.planning import propose
 from agent.config.org import OrgConfig
 from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from knowledge.types import DocHit
 from tools.builtin import default_registry
-from tools.planning import propose
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
 

@@ -1,0 +1,1 @@
+"""Remediation in core: which runbook actions to propose for a decision (tools run them)."""
