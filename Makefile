@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(MAKE) --no-print-directory eval
 	$(BIN)/python -m pytest -q -m "not slow and not llm"
 
@@ -65,6 +66,7 @@ test-llm: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check agent tools knowledge evals tests benchmarks
+	$(BIN)/lint-imports --no-logo --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info out

@@ -1,4 +1,7 @@
-"""The triage pipeline: parse a payload, store it, run the graph per signal, return decisions."""
+"""The facade over core: parse a payload, store it, run the graph per signal, return decisions.
+
+Built by the composition root (`agent.wiring.build_pipeline` / `open_pipeline`).
+"""
 
 from __future__ import annotations
 
@@ -8,29 +11,26 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
-from agent.config.org import OrgConfig
-from agent.config.settings import Settings
 from agent.context import TriageContext
-from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
-from agent.incidents.clock import StreamClock
-from agent.incidents.runtime import IncidentResponse, label_sink, review_sink
-from agent.kernel.db import open_db
 from agent.kernel.decision import Decision
-from agent.noise.gate import NoiseGate
-from agent.reasoning.offline import OfflineReasoner
-from agent.reasoning.types import Reasoner
+from agent.kernel.signal import Signal
 from agent.signals.parse import parse_payload
 from agent.store.signals import SignalStore
-from knowledge.types import Retriever
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+def parse_signals(payload: Any, fmt: str = "auto", *,
+                  received_at: datetime | None = None) -> list[Signal]:
+    """Parse and validate a payload into signals without storing anything (SignalParseError)."""
+    counter = itertools.count(1)
+    return parse_payload(payload, fmt, received_at=received_at or utc_now(),
+                         new_id=lambda: f"preview-{next(counter)}")
 
 
 def utc_now() -> datetime:
@@ -87,6 +87,20 @@ class Pipeline:
                                    "priority": decision.priority, "team": decision.team})
         return decision
 
+    # -- narrow accessors for surfaces ------------------------------------------------------
+    def unsafe_executions(self) -> int | None:
+        """Executions the tools' audit ledger says policy should have stopped (None: no tools)."""
+        tools = self.context.tools
+        return None if tools is None else int(tools.unsafe_executions())
+
+    def tool_allowlist(self) -> frozenset[str]:
+        """Names of the registered tools (the built-in registry when tools are off)."""
+        tools = self.context.tools
+        if tools is not None:
+            return frozenset(tools.registry.names())
+        from tools.builtin import default_registry
+
+        return frozenset(default_registry().names())
 
     def _finish(self, signal_id: str) -> Decision | None:
         """Resume a run that crashed after recording (not one paused for an approval)."""
@@ -100,57 +114,3 @@ class Pipeline:
                                                           "next": list(snapshot.next)})
         self.graph.invoke(None, config, context=self.context)
         return self.store.get_decision(signal_id)
-
-
-def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,
-                  settings: Settings | None, tools: Any | None = None) -> Reasoner:
-    """The reasoner for a name: offline, or the LLM reasoner (llm / auto) over OpenAI's API.
-
-    With a tool runtime, the LLM investigates with its read-only tools (egress policy and all).
-    """
-    if not isinstance(name, str):
-        return name
-    if name == "offline":
-        return offline
-    if name not in {"llm", "auto"}:
-        raise ValueError(f"reasoner: must be offline, llm or auto, got {name!r}")
-    from agent.reasoning.llm import build_llm_reasoner
-
-    investigation = None
-    if tools is not None:
-        from tools.investigation import InvestigationTools
-
-        investigation = InvestigationTools(tools)
-    return build_llm_reasoner(settings or Settings(), config.llm, offline, name,
-                              tools=investigation)
-
-
-def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
-                   db_path: str | Path = ":memory:",
-                   checkpointer: Literal["none", "memory", "sqlite"] = "memory",
-                   retriever: Retriever | None = None, reasoner: str | Reasoner = "offline",
-                   clock: Clock | None = None, id_prefix: str | None = None,
-                   tools: Any | None = None,
-                   incident_clock: StreamClock | None = None) -> Pipeline:
-    """Assemble stores, reasoner and graph; every dependency is injected, nothing is global.
-
-    `checkpointer`: "sqlite" (beside db_path; pending approvals survive restarts), "memory",
-    or "none" (evals: no interrupts are expected, one compiled graph serves every case).
-    """
-    conn = open_db(db_path)
-    offline = OfflineReasoner()
-    store = SignalStore(conn)
-    incidents = IncidentResponse.open(
-        conn, config, clock=incident_clock or StreamClock(base=clock or utc_now),
-        decisions=store, labels=label_sink(retriever, store), submit=review_sink(retriever))
-    context = TriageContext(
-        config=config, store=store, noise=NoiseGate(conn, config),
-        reasoner=make_reasoner(reasoner, offline, config, settings, tools), offline=offline,
-        retriever=retriever, tools=tools, incidents=incidents)
-    saver: BaseCheckpointSaver | None = None
-    if checkpointer == "sqlite" and str(db_path) != ":memory:":
-        saver = sqlite_checkpointer(Path(db_path).with_name("checkpoints.db"))
-    elif checkpointer != "none":
-        saver = memory_checkpointer()
-    return Pipeline(graph=graph_with(saver), context=context,
-                    clock=clock or utc_now, id_prefix=id_prefix)

@@ -18,8 +18,9 @@ import statistics
 import time
 from pathlib import Path
 
+from agent.signals.cases import parse_case_input
 from knowledge.base import KnowledgeBase
-from knowledge.cases import load_cases, parse_case_input
+from knowledge.cases import load_cases
 from knowledge.types import RetrievalQuery
 
 _NAME_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{1,80}$")

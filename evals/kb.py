@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from agent.config.org import OrgConfig
 from agent.config.sections import KnowledgeSection
 from evals.dataset import load_dataset
 
@@ -17,16 +18,15 @@ def build_kb(folder: Path, docs: Sequence[Path], history: Path | None,
              section: KnowledgeSection | None = None) -> Path:
     """Ingest `docs` (kind auto) and `history` cases into a fresh KB at `folder`; return it."""
     try:
-        from knowledge.base import KnowledgeBase
+        from agent.wiring import ingest_history, open_kb_at
     except ImportError as exc:
-        raise KnowledgeBaseUnavailable("knowledge base not available "
-                                       "(knowledge.base is missing)") from exc
-    kb = KnowledgeBase.open(folder, section=section)
+        raise KnowledgeBaseUnavailable(f"knowledge base not available ({exc})") from exc
+    kb = open_kb_at(folder, OrgConfig(knowledge=section or KnowledgeSection()))
     for path in docs:
         kb.ingest_path(path, kind="auto")
     if history is not None:
         load_dataset(history)  # fail early, naming the line, on a malformed history file
-        kb.ingest_cases(history)
+        ingest_history(kb, history)
     close = getattr(kb, "close", None)
     if callable(close):
         close()

@@ -58,30 +58,27 @@ class CaseRunner:
 
     def __init__(self, spec: RunSpec) -> None:
         try:
-            from agent.pipeline import build_pipeline  # imported lazily: heavy, and optional
+            from agent import wiring  # imported lazily: heavy, and optional
         except ImportError as exc:
             raise PipelineUnavailable(f"pipeline not available: {exc}") from exc
-        self._build = build_pipeline
+        self._wiring = wiring
         self.spec = spec
-        self.retriever = open_retriever(spec.kb_dir, spec.config) if spec.kb_dir else None
+        self.retriever = (wiring.open_kb_at(spec.kb_dir, spec.config) if spec.kb_dir else None)
 
     def _tools(self) -> Any | None:
         """None, or a fresh dry-run tool runtime (in-memory ledger; nothing ever executes)."""
         if self.spec.tools == "off":
             return None
-        from tools.runtime import ToolRuntime
-
-        section = self.spec.config.tools.model_copy(update={"dry_run": True})
-        return ToolRuntime.open(":memory:", section, self.spec.config, clock=lambda: BASE_TIME)
+        return self._wiring.dry_run_tools(self.spec.config, clock=lambda: BASE_TIME)
 
     def run(self, index: int, case: EvalCase) -> CaseResult:
         """Deliver the case's context then its input on a fresh in-memory pipeline; score later."""
         result = CaseResult(case.id, index, list(case.tags), case.expected.carried())
         clock = CaseClock(context_base_time(case))
-        pipe = self._build(config=self.spec.config, settings=self.spec.settings,
-                           db_path=":memory:", checkpointer="memory", retriever=self.retriever,
-                           reasoner=self.spec.reasoner, clock=clock, id_prefix=case.id,
-                           tools=self._tools())
+        pipe = self._wiring.build_pipeline(
+            config=self.spec.config, settings=self.spec.settings, db_path=":memory:",
+            checkpointer="memory", retriever=self.retriever, reasoner=self.spec.reasoner,
+            clock=clock, id_prefix=case.id, tools=self._tools())
         seen: list[dict[str, Any]] = []
         try:
             for n, ctx in enumerate(case.context):
@@ -105,8 +102,7 @@ class CaseRunner:
         everything = seen + result.decisions
         result.llm_tokens = sum(int(d.get("llm_tokens") or 0) for d in everything)
         payloads = [c.payload for c in case.context] + [case.input.payload]
-        result.unsafe_actions = count_unsafe(everything, getattr(pipe.context, "tools", None),
-                                             payloads, self.spec.config)
+        result.unsafe_actions = count_unsafe(everything, pipe, payloads, self.spec.config)
         return result
 
 
@@ -118,26 +114,16 @@ def context_base_time(case: EvalCase) -> datetime:
     before it); with an input that has no time of its own it starts at BASE_TIME. The input
     itself is always received at BASE_TIME + one second per context payload.
     """
-    from agent.signals.parse import parse_payload
+    from agent.pipeline import parse_signals
 
     try:
-        signals = parse_payload(case.input.payload, case.input.format, received_at=BASE_TIME,
-                                new_id=lambda: "probe")
+        signals = parse_signals(case.input.payload, case.input.format, received_at=BASE_TIME)
     except SignalParseError:
         return BASE_TIME
     own = [s.timestamp for s in signals if s.timestamp != s.received_at]
     if not own:
         return BASE_TIME
     return min(own) - timedelta(seconds=len(case.context))
-
-
-def open_retriever(kb_dir: Path, config: OrgConfig) -> Any:
-    """Open the run's knowledge base (built by `evals.kb.build_kb`) for reading."""
-    try:
-        from knowledge.base import KnowledgeBase
-    except ImportError as exc:
-        raise RuntimeError("knowledge base not available (knowledge.base is missing)") from exc
-    return KnowledgeBase.open(kb_dir, section=config.knowledge)
 
 
 _WORKER: CaseRunner | None = None
@@ -158,7 +144,7 @@ def _mp_context(spec: RunSpec) -> BaseContext:
     """Fork (workers inherit the imported pipeline) unless a knowledge base was built in this
     process: its client may hold threads and locks, so then workers start clean (spawn)."""
     if spec.kb_dir is None and "fork" in get_all_start_methods():
-        import agent.pipeline  # noqa: F401  (import once here; forked workers inherit it)
+        import agent.wiring  # noqa: F401  (import once here; forked workers inherit it)
 
         return get_context("fork")
     return get_context("spawn")

@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 
 from agent.config.sections import KnowledgeSection
-from agent.store import open_db
+from agent.kernel.db import open_db
 from knowledge import ranking
 from knowledge.embedder import Embedder, embedder_from_config
 from knowledge.ingest import KINDS, BuiltDoc, IngestReport, build_doc, content_hash, discover
 from knowledge.lexical import LexicalIndex
-from knowledge.types import CaseHit, DocHit, RetrievalQuery
+from knowledge.types import CaseHit, CaseParser, DocHit, RetrievalQuery
 from knowledge.vectors import CASES, CHUNKS, VectorIndex, open_chroma
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class KnowledgeBase:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
+        self.case_parser: CaseParser | None = None  # set by the composition root
 
     @classmethod
     def open(cls, home: Path | None, *, chroma_url: str | None = None,
@@ -169,11 +170,17 @@ class KnowledgeBase:
         return existed
 
     def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
-                     origin: str = "history") -> int:
-        """Store labeled past cases (CONTRACTS §5 lines); returns how many were stored."""
+                     origin: str = "history", *, parse: CaseParser | None = None) -> int:
+        """Store labeled past cases (CONTRACTS §5 lines); returns how many were stored.
+
+        `parse` turns a case's input into signals (default: the parser the KB was opened with).
+        """
         from knowledge.cases import case_records
 
-        return self._store_cases(case_records(source), origin)
+        parser = parse or self.case_parser
+        if parser is None:
+            raise ValueError("no case parser: open the knowledge base through agent.wiring")
+        return self._store_cases(case_records(source, parser), origin)
 
     def add_case_record(self, case: dict[str, Any], origin: str = "feedback") -> None:
         """Store one already-built case: {"id", "text", "labels", "signal_labels"}."""

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agent.kernel.redact import redact
 from knowledge.ranking import norm_name
-from knowledge.types import CaseHit
+from knowledge.types import CaseHit, CaseParser
 
-_CASE_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # parse time is irrelevant to a past case's text
 # label keys that say *what* fired or *where* (not which instance): compared between cases
 AGREEMENT_KEYS = ("alertname", "service", "job", "namespace", "container", "app", "component",
                   "source", "__name__", "program", "category", "team")
@@ -50,8 +47,9 @@ def case_text(title: str, text: str) -> str:
     return f"{title}\n{text}".strip() if text and text != title else title.strip()
 
 
-def case_records(source: str | Path | Iterable[dict[str, Any]]) -> list[CaseRecord]:
-    """Parse each case's input payload into its signal(s) and keep the expected labels."""
+def case_records(source: str | Path | Iterable[dict[str, Any]],
+                 parse: CaseParser) -> list[CaseRecord]:
+    """Parse each case's input payload into its signal(s) with `parse`; keep the expected labels."""
     records: list[CaseRecord] = []
     for position, case in enumerate(load_cases(source)):
         if not isinstance(case, dict) or not isinstance(case.get("input"), dict):
@@ -59,22 +57,13 @@ def case_records(source: str | Path | Iterable[dict[str, Any]]) -> list[CaseReco
         case_id = str(case.get("id") or f"case-{position + 1}")
         expected = case.get("expected") or {}
         inp = case["input"]
-        signals = parse_case_input(inp, case_id)
+        signals = parse(inp, case_id)
         for index, signal in enumerate(signals):
             sid = case_id if len(signals) == 1 else f"{case_id}#{index}"
             records.append(CaseRecord(
                 case_id=sid, text=redact(case_text(signal.title, signal.text)),
                 labels=dict(expected), signal_labels=signal.label_view()))
     return records
-
-
-def parse_case_input(inp: dict[str, Any], case_id: str) -> list[Any]:
-    """Signals of a case's `input` ({"format", "payload"}) via the shared payload parser."""
-    from agent.signals.parse import parse_payload
-
-    counter = itertools.count(1)
-    return parse_payload(inp.get("payload"), inp.get("format") or "auto",
-                         received_at=_CASE_TIME, new_id=lambda: f"{case_id}-{next(counter)}")
 
 
 def label_agreement(query: dict[str, str], case: dict[str, str]) -> float:

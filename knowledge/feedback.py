@@ -1,7 +1,7 @@
 """Learning and feedback from stored signals: `triage learn` and `triage kb feedback`.
 
-Both read the signal and its decision from the shared `SignalStore`; a learning goes to
-quarantine, feedback becomes a labeled past case for `similar_cases`.
+Both read the signal and its decision through the `StoredSignals` port (the core's signal
+store); a learning goes to quarantine, feedback becomes a labeled past case for `similar_cases`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.cases import case_text
 from knowledge.learnings import Learning, LearningStore
+from knowledge.types import StoredSignals
 
 if TYPE_CHECKING:
-    from agent.store import SignalStore
     from knowledge.base import KnowledgeBase
 
 FEEDBACK_KINDS = ("event", "alert", "incident", "request")
@@ -22,7 +22,7 @@ class FeedbackError(ValueError):
     """The signal is unknown or the feedback is invalid."""
 
 
-def learning_from_signal(store: SignalStore, signal_id: str, *, fix: str,
+def learning_from_signal(store: StoredSignals, signal_id: str, *, fix: str,
                          runbook: str | None = None, author: str = "unknown",
                          links: list[str] | None = None) -> Learning:
     """Build a learning (symptom, decision, fix) from a stored signal and its decision."""
@@ -45,13 +45,13 @@ def learning_from_signal(store: SignalStore, signal_id: str, *, fix: str,
                     links=list(links or []), signal_ids=[signal_id], author=author)
 
 
-def submit_learning(kb: KnowledgeBase, store: SignalStore, signal_id: str, **kwargs: Any
+def submit_learning(kb: KnowledgeBase, store: StoredSignals, signal_id: str, **kwargs: Any
                     ) -> Learning:
     """Quarantine a learning for a resolved signal (review promotes it later)."""
     return LearningStore(kb).submit(learning_from_signal(store, signal_id, **kwargs))
 
 
-def record_feedback(kb: KnowledgeBase, store: SignalStore, signal_id: str, *, kind: str,
+def record_feedback(kb: KnowledgeBase, store: StoredSignals, signal_id: str, *, kind: str,
                     overrides: dict[str, Any] | None = None, author: str = "unknown") -> str:
     """Store "this was really an X" as a labeled past case; returns the case id."""
     if kind not in FEEDBACK_KINDS:

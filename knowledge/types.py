@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from agent.kernel.decision import Decision
+from agent.kernel.signal import Signal
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,20 @@ class Retriever(Protocol):
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
         """Nearest labeled past cases, best first."""
         ...
+
+
+class StoredSignals(Protocol):
+    """Read access to stored signals and decisions (the core's signal store implements it)."""
+
+    def get_signal(self, signal_id: str) -> Signal | None:
+        """The stored signal, or None."""
+        ...
+
+    def get_decision(self, signal_id: str) -> Decision | None:
+        """The stored decision, or None."""
+        ...
+
+
+# Turns a case's `input` ({"format", "payload"}) and its id into signals. The payload parser
+# lives in core (agent.signals), so the knowledge base is handed one instead of importing it.
+CaseParser = Callable[[dict[str, Any], str], list[Signal]]

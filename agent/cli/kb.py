@@ -21,11 +21,10 @@ ByOpt = Annotated[str, typer.Option("--by", "--author", help="Who does this (pro
 
 
 def _open(home: Path | None, config: Path | None):  # -> KnowledgeBase (lazy import)
-    from knowledge.factory import open_kb
+    from agent.wiring import open_kb
 
     settings = resolve_settings(home=home, config=config)
-    section = resolve_config(settings).knowledge if settings.config else None
-    return open_kb(settings, section), settings
+    return open_kb(settings, resolve_config(settings)), settings
 
 
 @app.command("ingest")

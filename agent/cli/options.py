@@ -66,8 +66,7 @@ def resolve_config(settings: Settings) -> OrgConfig:
 
 def open_pipeline_or_exit(settings: Settings, config: OrgConfig, **kwargs: object):
     """Open the live pipeline; a missing LLM setting becomes a one-line error (exit 2)."""
-    from agent.bootstrap import open_pipeline
-    from agent.reasoning.llm import LLMConfigError
+    from agent.wiring import LLMConfigError, open_pipeline
 
     try:
         return open_pipeline(settings, config, **kwargs)  # type: ignore[arg-type]

@@ -73,7 +73,7 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
 def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt = None,
          as_json: JsonOpt = False) -> None:
     """Replay the bundled Acme Shop stream on the embedded default and summarise."""
-    from agent.bootstrap import open_kb
+    from agent.wiring import open_kb
     from knowledge.corpus import ensure_bundled
 
     console = make_console()

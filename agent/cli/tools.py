@@ -28,12 +28,12 @@ EXIT = {"success": 0, "no_data": 0, "dry_run": 0, "error": 1, "refused": 3,
 
 
 def _runtime(home: Path | None, config: Path | None):  # -> (ToolRuntime, Settings, OrgConfig)
-    from tools.runtime import ToolRuntime
+    from agent.wiring import tool_runtime
 
     settings = resolve_settings(home=home, config=config)
     cfg = resolve_config(settings)
     try:
-        return ToolRuntime.open(settings.db_path, cfg.tools, cfg), settings, cfg
+        return tool_runtime(settings, cfg), settings, cfg
     except ValueError as exc:  # a broken policy file
         raise fail(str(exc)) from None
 
@@ -41,12 +41,11 @@ def _runtime(home: Path | None, config: Path | None):  # -> (ToolRuntime, Settin
 @app.command("list")
 def list_tools(home: HomeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Registered tools with their risk level, timeout and arguments."""
-    from tools.builtin import default_registry
-
+    runtime, _, _ = _runtime(home, config)
     rows = [{"name": s.name, "risk": s.risk.value, "timeout_s": s.timeout_s,
              "description": s.description,
              "args": s.args_model.model_json_schema().get("properties", {})}
-            for s in default_registry().specs()]
+            for s in runtime.registry.specs()]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return

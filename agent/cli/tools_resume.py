@@ -13,7 +13,7 @@ def resume_thread(settings: Settings, config: OrgConfig, runtime: Any, record: A
     """Continue the paused graph thread with the human response; returns a one-line summary."""
     from langgraph.types import Command
 
-    from agent.pipeline import build_pipeline
+    from agent.wiring import build_pipeline
 
     checkpoints = settings.db_path.with_name("checkpoints.db")
     if not checkpoints.exists():

@@ -87,7 +87,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
                options: ServiceOptions | None = None) -> FastAPI:
     """Build the HTTP service over a pipeline (built from settings when not given)."""
     if pipeline is None:
-        from agent.bootstrap import open_pipeline
+        from agent.wiring import open_pipeline
 
         pipeline = open_pipeline(settings, config)
     service = Service.build(settings, config, pipeline, options)

@@ -33,9 +33,9 @@ def related(store: SignalStore, decision: Decision, limit: int = 20) -> list[Dec
 
 def build_responder(settings: Settings, config: OrgConfig) -> Any:
     """The chat responder: LLM-backed when the reasoner is llm/auto and configured."""
-    from agent.chat import build_chat_responder
+    from agent.wiring import chat_responder
 
-    return build_chat_responder(settings, config.llm, use_llm=settings.reasoner != "offline")
+    return chat_responder(settings, config)
 
 
 def answer_why(responder: Any, store: SignalStore, config: OrgConfig, decision: Decision,

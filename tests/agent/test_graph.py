@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agent.config.org import OrgConfig
 from agent.graph import STAGES
-from agent.pipeline import build_pipeline
+from agent.wiring import build_pipeline
 from tests.support.payloads import am_body
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.signals.cases import parse_case_input
 from knowledge.base import KnowledgeBase
 from knowledge.types import RetrievalQuery
 
@@ -67,12 +68,18 @@ def test_similar_cases_returns_labels(make_kb) -> None:
             "title": "Need access to the finance share", "body": "for month end"}},
          "expected": {"kind": "request", "team": "it"}},
     ]
-    assert kb.ingest_cases(cases) == 2
+    assert kb.ingest_cases(cases, parse=parse_case_input) == 2
     hits = kb.similar_cases(RetrievalQuery("checkout errors are high for customers"), k=2)
     assert hits[0].id == "c1"
     assert hits[0].labels["team"] == "payments"
     assert hits[0].score > hits[1].score
     assert kb.stats()["cases"] == 2
+
+
+def test_ingest_cases_needs_a_parser(make_kb) -> None:
+    with pytest.raises(ValueError, match="no case parser"):
+        make_kb().ingest_cases([{"id": "c", "input": {"format": "generic",
+                                                       "payload": {"title": "x"}}}])
 
 
 def test_similar_cases_empty_kb(make_kb) -> None:

@@ -45,7 +45,7 @@ def _alert() -> dict:
 def test_alert_to_approved_rollout_restart(tmp_path: Path, fake_bin, argv_of) -> None:
     from agent.cli.main import app
     from agent.config import Settings, load_config
-    from agent.pipeline import build_pipeline
+    from agent.wiring import build_pipeline
     from knowledge.base import KnowledgeBase
     from tools.runtime import ToolRuntime
 

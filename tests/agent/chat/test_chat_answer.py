@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import openai
 import pytest
 
-from agent.chat import ChatResponder, build_chat_responder
+from agent.chat import ChatResponder
 from agent.config.sections import LLMSection
 from agent.config.settings import Settings
 from agent.kernel.decision import Decision, DocRef
 from agent.reasoning.llm.client import LLMClient
+from agent.wiring import build_chat_responder
 from knowledge.types import DocHit
 from tests.support.openai_server import OpenAIServer, completion, error
 

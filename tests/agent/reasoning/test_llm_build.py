@@ -7,8 +7,8 @@ import pytest
 from agent.config.org import OrgConfig
 from agent.config.sections import LLMSection
 from agent.config.settings import Settings
-from agent.reasoning.llm import LLMConfigError, build_llm_reasoner
 from agent.reasoning.offline import OfflineReasoner
+from agent.wiring import LLMConfigError, build_llm_reasoner
 from tests.agent.reasoning.conftest import decision_json, make_evidence
 from tests.support.openai_server import OpenAIServer, completion
 

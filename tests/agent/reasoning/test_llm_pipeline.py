@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.config.org import OrgConfig
 from agent.config.sections import LLMSection
 from agent.config.settings import Settings
-from agent.pipeline import build_pipeline
+from agent.wiring import build_pipeline
 from tests.agent.reasoning.conftest import decision_json
 from tests.support.openai_server import OpenAIServer, completion, error
 

@@ -19,8 +19,9 @@ from pydantic import SecretStr
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
-from agent.pipeline import Pipeline, build_pipeline
+from agent.pipeline import Pipeline
 from agent.service import Service, ServiceOptions, create_app
+from agent.wiring import build_pipeline
 from tests.support.payloads import am_body
 
 

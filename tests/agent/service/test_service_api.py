@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from agent.config.org import OrgConfig
-from agent.pipeline import build_pipeline
 from agent.service import ServiceOptions, create_app
+from agent.wiring import build_pipeline
 from tests.agent.service.conftest import Live, am_body, cpu_alert, settings_for
 
 SLOW_CHECKOUT = {"title": "Checkout is slow", "reporter": "support@acme.example",

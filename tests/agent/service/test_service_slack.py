@@ -58,3 +58,36 @@ def test_slack_mounted_and_each_decision_posted_once(make_app: Callable[..., Fas
         assert len(slack_api.calls("chat.postMessage")) == 1
         assert posts[0].body["channel"] == "#payments-oncall"
         assert "HighCPU" in posts[0].blocks_text() or "CPU" in posts[0].blocks_text()
+
+
+def test_slack_message_goes_through_the_service_ingest_path(
+        make_app: Callable[..., FastAPI], tmp_path: Path, slack_api: SlackApiStandIn) -> None:
+    """Under `triage serve` a Slack message is stored by the ingestor (metrics, redelivery)
+    and decided under a claim, like a webhook; Slack's retry yields no second signal."""
+    settings = settings_for(tmp_path).model_copy(update={
+        "slack_bot_token": SecretStr("xoxb-1234-5678-test-bot-token"),
+        "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack_api.base_url})
+    app = make_app(settings)
+    service = app.state.service
+    envelope = json.dumps({
+        "token": "t", "team_id": "T0ACME", "api_app_id": "A0TRIAGE", "type": "event_callback",
+        "event_id": "Ev0SERVE1", "event_time": 1764579600,
+        "authorizations": [{"team_id": "T0ACME", "user_id": "UTRIAGEBOT", "is_bot": True}],
+        "event": {"type": "message", "user": "U0ALICE01", "channel": "C0GENERAL",
+                  "ts": "1764579600.000100", "text": "checkout returns 500 errors for customers"}})
+    with serve_live(app) as url, httpx.Client(base_url=url, timeout=10) as c:
+        assert c.post("/slack/events", content=envelope, headers=_signed(envelope)).status_code \
+            == 200
+        replies = slack_api.wait_for("chat.postMessage")
+        assert replies
+        retry = c.post("/slack/events", content=envelope,
+                       headers={**_signed(envelope), "X-Slack-Retry-Num": "1"})
+        assert retry.status_code == 200
+        assert service.worker.wait_idle(20)
+        metrics = c.get("/metrics").text
+    assert 'triage_signals_received_total{source="slack"} 1' in metrics
+    rows = service.conn.execute(
+        "SELECT s.signal_id, c.state FROM signals s JOIN service_claims c "
+        "ON c.signal_id = s.signal_id WHERE s.source = 'slack'").fetchall()
+    assert [r[1] for r in rows] == ["done"]
+    assert service.store.get_decision(rows[0][0]) is not None

@@ -25,9 +25,10 @@ from fastapi import FastAPI
 from agent.config.org import OrgConfig
 from agent.config.sections import ToolsSection
 from agent.config.settings import Settings
-from agent.pipeline import Pipeline, build_pipeline
+from agent.pipeline import Pipeline
 from agent.slack.app import build_bolt_app
 from agent.slack.http import SLACK_EVENTS_PATH, mount_slack
+from agent.wiring import build_pipeline
 from tests.support.slack_api import TEAM_ID, SlackApiStandIn
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

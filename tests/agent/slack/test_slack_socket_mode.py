@@ -17,8 +17,8 @@ from websockets.sync.server import ServerConnection, serve
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
-from agent.pipeline import build_pipeline
 from agent.slack.app import build_bolt_app
+from agent.wiring import build_pipeline
 from tests.support.slack_api import TEAM_ID, SlackApiStandIn
 
 APP_TOKEN = "xapp-1-A0TRIAGE-1234-abcdef"

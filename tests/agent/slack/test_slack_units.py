@@ -106,7 +106,7 @@ def test_message_filters_and_mentions() -> None:
 
 def test_build_requires_signing_secret_in_http_mode(demo_config: OrgConfig) -> None:
     from agent.config.settings import Settings
-    from agent.pipeline import build_pipeline
+    from agent.wiring import build_pipeline
 
     settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-1-2-three")
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
