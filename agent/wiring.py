@@ -37,6 +37,7 @@ from agent.signals.cases import parse_case_input
 from agent.store.signals import SignalStore
 from knowledge.base import KnowledgeBase
 from knowledge.types import Retriever
+from tools.investigation import InvestigationTools
 from tools.runtime import ToolRuntime
 
 log = logging.getLogger(__name__)
