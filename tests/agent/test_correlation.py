@@ -14,7 +14,8 @@ import pytest
 from agent.config.org import OrgConfig
 from agent.correlation import active_period, entities, neighbours, shares_entity
 from agent.kernel.signal import Signal
-from agent.pipeline import Pipeline, build_pipeline
+from agent.pipeline import Pipeline
+from agent.wiring import build_pipeline
 from tests.support.payloads import am_body
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
