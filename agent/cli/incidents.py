@@ -34,9 +34,9 @@ def _open(home: HomeOpt, config: ConfigOpt, *, with_kb: bool = False) -> Inciden
     conn = open_db(settings.db_path)
     labels = None
     if with_kb:  # priority changes become labeled past cases
-        from agent.bootstrap import open_kb
         from agent.incidents.runtime import label_sink
         from agent.store.signals import SignalStore
+        from agent.wiring import open_kb
 
         labels = label_sink(open_kb(settings, org), SignalStore(conn))
     return IncidentResponse.open(conn, org, clock=StreamClock(_now), labels=labels)

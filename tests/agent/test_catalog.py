@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from agent.catalog import description_terms, fallback_service, structured_service, text_service
 from agent.config.org import OrgConfig, ServiceEntry
 from agent.kernel.signal import Signal
-from agent.pipeline import build_pipeline
+from agent.wiring import build_pipeline
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CATALOG = OrgConfig(services={

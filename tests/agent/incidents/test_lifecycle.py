@@ -11,7 +11,7 @@ from agent.incidents.clock import StreamClock
 from agent.incidents.model import Actor, IllegalTransition, IncidentError, NotAuthorized
 from agent.incidents.runtime import IncidentResponse
 from agent.kernel.db import open_db
-from agent.pipeline import build_pipeline
+from agent.wiring import build_pipeline
 from tests.agent.incidents.conftest import SLOW_CHECKOUT, T0
 from tests.support.payloads import am_body
 

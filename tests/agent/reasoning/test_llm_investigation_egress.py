@@ -75,7 +75,7 @@ def test_obedient_model_investigates_only_listed_targets(tmp_path: Path, make_re
 def test_the_pipeline_hands_the_llm_its_investigation_tools(tmp_path: Path,
                                                              llm_server: OpenAIServer) -> None:
     from agent.config.settings import Settings
-    from agent.pipeline import build_pipeline
+    from agent.wiring import build_pipeline
 
     settings = Settings(_env_file=None, TRIAGE_HOME=str(tmp_path),
                         OPENAI_BASE_URL=llm_server.base_url, TRIAGE_LLM_MODEL="m")
