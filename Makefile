@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/service_throughput.py --n 2000 --threads 4
 
 test-slow: $(STAMP)
+	@$(BIN)/python -c "import langgraph_cli" 2>/dev/null || $(call pip_install,-e '.[dev,studio]')
 	$(BIN)/python -m pytest -q -m slow
 
 # Opt-in: builds llama-cpp-python from source (about 9 minutes on 2 cores) on first use.

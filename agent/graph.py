@@ -1,7 +1,8 @@
 """The triage graph: normalize → noise → retrieve → classify → prioritize → route → act.
 
-`graph` is the compiled graph exported for `langgraph.json` (LangGraph Studio / `langgraph dev`);
-the CLI and the service call `build_graph(checkpointer=...)` with a SQLite checkpointer.
+`agent.studio:graph` (also reachable as `agent.graph.graph`) is the graph `langgraph.json` exports
+to LangGraph Studio / `langgraph dev`: it takes a payload and builds its own context from settings.
+The CLI and the service run `graph_with(checkpointer)` with an injected TriageContext.
 """
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ def memory_checkpointer() -> InMemorySaver:
     return InMemorySaver(serde=serializer())
 
 
+NODES = [normalize, noise_gate, retrieve, classify, prioritize, route, plan_actions, record, act]
+
+
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     """Build and compile the triage graph with the given checkpointer."""
     builder = StateGraph(TriageState, input_schema=InputState, context_schema=TriageContext)
-    nodes = [normalize, noise_gate, retrieve, classify, prioritize, route, plan_actions,
-             record, act]
-    for name, fn in zip(STAGES, nodes, strict=True):
+    for name, fn in zip(STAGES, NODES, strict=True):
         builder.add_node(name, fn)
     builder.add_edge(START, STAGES[0])
     for a, b in zip(STAGES, STAGES[1:], strict=False):
@@ -88,4 +90,10 @@ def graph_with(checkpointer: BaseCheckpointSaver | None) -> CompiledStateGraph:
     return base if checkpointer is None else base.copy(update={"checkpointer": checkpointer})
 
 
-graph = build_graph()
+def __getattr__(name: str) -> CompiledStateGraph:
+    """`graph`: the LangGraph Studio graph of agent/studio.py (payload in, own context)."""
+    if name == "graph":
+        from agent.studio import graph
+
+        return graph
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
