@@ -74,7 +74,10 @@ def studio_pipeline(context: StudioContext | dict | None) -> Pipeline:
     key = (ctx.home, ctx.config, ctx.reasoner)
     with _LOCK:
         if key not in _PIPELINES:
-            from agent.bootstrap import open_pipeline
+            try:  # the composition root (agent/wiring.py) replaces agent/bootstrap.py
+                from agent.wiring import open_pipeline
+            except ModuleNotFoundError:
+                from agent.bootstrap import open_pipeline
 
             update = {k: v for k, v in (("home", ctx.home and Path(ctx.home)),
                                         ("config", ctx.config and Path(ctx.config)),
