@@ -21,8 +21,9 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port", "-p", help="Port to bind.")] = 8080,
           config: ConfigOpt = None, home: HomeOpt = None, reasoner: ReasonerOpt = None,
-          max_body: Annotated[int, typer.Option(
-              "--max-body", min=1024, help="Largest accepted request body in bytes.")] = 1_048_576,
+          max_body: Annotated[int | None, typer.Option(
+              "--max-body", min=1024, help="Largest accepted request body in bytes "
+              "(default TRIAGE_MAX_BODY_BYTES, 16 MiB).")] = None,
           log_level: Annotated[str, typer.Option(
               "--log-level", help="uvicorn log level.")] = "info") -> None:
     """Run the HTTP service. To scale, start more processes on the same --home (each on its own
@@ -37,7 +38,8 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
     tools = getattr(pipeline.context, "tools", None)
     if tools is not None:  # tools never call the service itself, even when it is listed
         tools.egress.forbid_self(host, port)
-    app = create_app(settings, org, pipeline, options=ServiceOptions(max_body_bytes=max_body))
+    app = create_app(settings, org, pipeline, options=ServiceOptions(
+        max_body_bytes=max_body or settings.max_body_bytes))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
     if settings.webhook_token is None and host not in LOOPBACK:
         typer.echo("warning: no TRIAGE_WEBHOOK_TOKEN set; /v1 is open to anyone who can reach "

@@ -23,6 +23,11 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
+# The one body-size limit of the HTTP service (a 2,600-alert Alertmanager group is ~1.6 MB;
+# a 4xx makes Alertmanager drop the group, so the limit sits well above real groups).
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
 class Settings(BaseSettings):
     """Every environment-derived setting in one object; the CLI flags override these."""
 
@@ -47,6 +52,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(None, validation_alias=_env("TRIAGE_SLACK_API_URL"))
     webhook_token: SecretStr | None = Field(None, validation_alias=_env("TRIAGE_WEBHOOK_TOKEN"))
+    max_body_bytes: int = Field(
+        DEFAULT_MAX_BODY_BYTES, ge=1024, validation_alias=_env("TRIAGE_MAX_BODY_BYTES"),
+        description="Largest accepted HTTP request body (16 MiB: ~25,000 Alertmanager alerts)")
 
     @field_validator("openai_api_key", "slack_bot_token", "slack_signing_secret",
                      "slack_app_token", "webhook_token")

@@ -73,6 +73,7 @@ class Decision(BaseModel):
     status: str = "firing"
     llm_downgrades_blocked: list[str] = Field(default_factory=list)  # the verdict floor held
     timestamp: datetime | None = None
+    runbook_url: str | None = None  # the sender's runbook link (annotation), checked http(s)
 
     @field_serializer("received_at", "timestamp")
     def _rfc3339(self, value: datetime | None) -> str | None:

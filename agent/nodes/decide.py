@@ -6,6 +6,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import TriageContext
 from agent.kernel.decision import Decision, DocRef, Noise
+from agent.kernel.links import runbook_url
 from agent.kernel.taxonomy import priority_for, severity_for
 from agent.routing import route_team
 from agent.state import TriageState
@@ -31,7 +32,8 @@ def prioritize(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
                      for d in state.postmortems],
         confidence=round(judgement.confidence, 3), rationale=judgement.rationale,
         citations=citations, reasoner=judgement.reasoner, llm_tokens=judgement.llm_tokens,
-        llm_downgrades_blocked=list(judgement.downgrades_blocked))
+        llm_downgrades_blocked=list(judgement.downgrades_blocked),
+        runbook_url=runbook_url(signal.annotations, signal.labels))
     return {"decision": decision}
 
 

@@ -26,6 +26,7 @@ from agent.service import (
     routes_api,
     routes_incidents,
     routes_ops,
+    routes_pagerduty,
     routes_tickets,
     routes_webhooks,
     slack_hook,
@@ -90,6 +91,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
         from agent.wiring import open_pipeline
 
         pipeline = open_pipeline(settings, config)
+    options = options or ServiceOptions(max_body_bytes=settings.max_body_bytes)
     service = Service.build(settings, config, pipeline, options)
 
     @asynccontextmanager
@@ -115,6 +117,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     _install_metrics(app, service)
     app.include_router(routes_webhooks.router)
     app.include_router(routes_tickets.router)
+    app.include_router(routes_pagerduty.router)
     app.include_router(routes_api.router)
     app.include_router(routes_incidents.router)
     app.include_router(routes_ops.router)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, HTTPException
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from agent.kernel.durations import parse_duration
 from agent.noise.types import Suppression
 from agent.service.deps import PipelineDep, ServiceDep, require_token
 from agent.service.metrics import CONTENT_TYPE
+from agent.service.process_metrics import PROCESS_STARTED, render_process_metrics
+from agent.service.readiness import PASSING, readiness
 from agent.service.schemas import MaintenanceIn, SuppressionOut
 
 router = APIRouter(tags=["ops"])
@@ -31,10 +33,21 @@ def healthz(service: ServiceDep) -> dict[str, object]:
             "backlog": service.worker.backlog}
 
 
+@router.get("/readyz")
+def readyz(service: ServiceDep) -> JSONResponse:
+    """Readiness: 200 only when this process can take traffic (database writable, decision
+    worker running, knowledge base answering); 503 with the failing checks otherwise."""
+    checks = readiness(service)
+    ready = all(value in PASSING for value in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status_code=200 if ready else 503)
+
+
 @router.get("/metrics", response_class=PlainTextResponse)
 def metrics(service: ServiceDep) -> PlainTextResponse:
     """Prometheus text exposition (format 0.0.4)."""
-    return PlainTextResponse(service.metrics.render(), media_type=CONTENT_TYPE)
+    text = service.metrics.render() + render_process_metrics(PROCESS_STARTED)
+    return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
 
 def _out(s: Suppression) -> SuppressionOut:

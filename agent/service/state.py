@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from agent.config.org import OrgConfig
-from agent.config.settings import Settings
+from agent.config.settings import DEFAULT_MAX_BODY_BYTES, Settings
 from agent.kernel.db import open_db
 from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
@@ -23,7 +23,7 @@ from agent.store.signals import SignalStore
 class ServiceOptions:
     """Service knobs (CLI flags of `triage serve`; defaults suit one small team)."""
 
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # Settings.max_body_bytes (TRIAGE_MAX_BODY_BYTES)
     worker_threads: int = 1  # >1 only with a thread-safe pipeline; scale with processes
     scan_interval_s: float = 15.0  # how often to look for orphaned undecided signals
     lease_s: float = 300.0  # a claim older than this is taken to belong to a dead worker

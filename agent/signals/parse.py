@@ -29,6 +29,7 @@ from agent.signals.formats.jira import parse_jira
 from agent.signals.formats.log import parse_log
 from agent.signals.formats.metric import parse_metric
 from agent.signals.formats.pagerduty import parse_pagerduty
+from agent.signals.formats.pagerduty_change import parse_pagerduty_change
 from agent.signals.formats.servicenow import parse_servicenow
 from agent.signals.formats.slack import parse_slack
 from agent.signals.formats.ticket import parse_ticket
@@ -41,6 +42,7 @@ PARSERS: dict[str, Parser] = {
     "alertmanager": parse_alertmanager,
     "grafana": parse_grafana,
     "pagerduty": parse_pagerduty,
+    "pagerduty-change": parse_pagerduty_change,
     "generic": parse_generic,
     "metric": parse_metric,
     "log": parse_log,

@@ -56,10 +56,12 @@ def _noise(decision: Decision) -> str | None:
 
 
 def _runbook_line(decision: Decision) -> str:
+    link = f"<{decision.runbook_url}|runbook link>" if decision.runbook_url else None
     if not decision.runbooks:
-        return "*Runbook:* none found"
+        return f"*Runbook:* {link} (from the alert)" if link else "*Runbook:* none found"
     top = decision.runbooks[0]
-    return f"*Runbook:* {code(top.id)} {safe(top.title, 200)} (score {top.score:.2f})"
+    line = f"*Runbook:* {code(top.id)} {safe(top.title, 200)} (score {top.score:.2f})"
+    return f"{line} · {link}" if link else line
 
 
 def _actions_line(decision: Decision) -> str | None:

@@ -52,6 +52,8 @@ def explain_decision(decision: Decision, config: OrgConfig) -> str:
             f"{code(d.id)} {safe(d.title, 120)} ({d.score:.2f})" for d in docs))
     else:
         lines.append("*Knowledge:* no runbook or postmortem matched")
+    if decision.runbook_url:
+        lines.append(f"*Runbook link (from the alert):* <{decision.runbook_url}>")
     if decision.actions:
         lines.append("*Actions:* " + "; ".join(
             f"{code(a.tool, 60)} {a.status}" + (f" ({safe(a.detail, 160)})" if a.detail else "")

@@ -98,7 +98,7 @@ def make_app(demo_config: OrgConfig, tmp_path: Path,
 
 @pytest.fixture
 def live(make_app: Callable[..., FastAPI]) -> Iterator[Live]:
-    """A real uvicorn server over the real pipeline (no auth, 1 MiB body limit)."""
+    """A real uvicorn server over the real pipeline (no auth, the default body limit)."""
     app = make_app()
     with serve_live(app) as url:
         yield Live(url, app, app.state.service)
