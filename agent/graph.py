@@ -1,7 +1,7 @@
 """The triage graph: normalize → noise → retrieve → classify → prioritize → route → act.
 
-`agent.studio:graph` (also reachable as `agent.graph.graph`) is the graph `langgraph.json` exports
-to LangGraph Studio / `langgraph dev`: it takes a payload and builds its own context from settings.
+`agent/studio.py:graph` is the graph `langgraph.json` exports to LangGraph Studio / `langgraph
+dev`: it takes a payload and builds its own context from settings.
 The CLI and the service run `graph_with(checkpointer)` with an injected TriageContext.
 """
 
@@ -88,12 +88,3 @@ def graph_with(checkpointer: BaseCheckpointSaver | None) -> CompiledStateGraph:
     """The compiled graph bound to a checkpointer, compiling the node wiring only once."""
     base = _uncheckpointed()
     return base if checkpointer is None else base.copy(update={"checkpointer": checkpointer})
-
-
-def __getattr__(name: str) -> CompiledStateGraph:
-    """`graph`: the LangGraph Studio graph of agent/studio.py (payload in, own context)."""
-    if name == "graph":
-        from agent.studio import graph
-
-        return graph
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

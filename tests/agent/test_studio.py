@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from agent import studio
-from agent.graph import STAGES, graph
+from agent.graph import STAGES
 from agent.kernel.errors import SignalParseError
+from agent.studio import graph
 from tests.conftest import DEMO_CONFIG
 from tests.support.payloads import am_body
 
