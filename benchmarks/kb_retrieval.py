@@ -33,8 +33,10 @@ def build_query(signal) -> RetrievalQuery:
     terms = [labels[k] for k in _TERM_KEYS if labels.get(k) and _NAME_LIKE.match(labels[k])]
     if signal.metric:
         terms.append(signal.metric.name)
+    url = next((v for k, v in signal.annotations.items()
+                if k.lower() in {"runbook_url", "runbook"} and "/" in v), None)
     return RetrievalQuery(text=f"{signal.title}\n{signal.text}", terms=tuple(dict.fromkeys(terms)),
-                          service=signal.service, labels=labels)
+                          service=signal.service, labels=labels, runbook_url=url)
 
 
 def evaluate(kb: KnowledgeBase, dataset: Path, verbose: bool) -> dict[str, float]:

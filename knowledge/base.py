@@ -54,6 +54,7 @@ class KnowledgeBase:
         self._tmp = tmp
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+        self._idf: dict[str, float] | None = None
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
@@ -98,7 +99,7 @@ class KnowledgeBase:
     def _reload_catalog(self) -> None:
         self._meta = {r.doc_id: (r.kind, r.title, ranking.prepare(r.meta))
                       for r in self.lexical.all_docs()}
-        self._names = None
+        self._names = self._idf = None
 
     # --- ingestion ---------------------------------------------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
@@ -158,7 +159,7 @@ class KnowledgeBase:
                  for c in doc.chunks]
         self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
         self._meta[rec.doc_id] = (rec.kind, rec.title, ranking.prepare(dict(rec.meta)))
-        self._names = None
+        self._names = self._idf = None
 
     def delete_doc(self, doc_id: str) -> bool:
         """Remove a document from both indexes; True when it existed."""
@@ -166,7 +167,7 @@ class KnowledgeBase:
         self.chunks.delete_where({"doc_id": doc_id})
         self.lexical.delete_doc(doc_id)
         self._meta.pop(doc_id, None)
-        self._names = None
+        self._names = self._idf = None
         return existed
 
     def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
@@ -232,13 +233,26 @@ class KnowledgeBase:
             if not kinds or self._meta[doc_id][0] in kinds:
                 fused[doc_id] = 0.0
         scored: list[tuple[float, str, list[str]]] = []
+        query_words = ranking.words(lexical_text)
+        if self._idf is None:
+            self._idf = ranking.heading_idf(m for _, _, m in self._meta.values())
+        idf = self._idf
+        url_key = ranking.url_path_key(query.runbook_url) if query.runbook_url else ""
+        if url_key:  # the linked runbook may be missing from every candidate list
+            for doc_id in self._meta:
+                if ranking.url_matches(doc_id, url_key) and doc_id not in fused and (
+                        not kinds or self._meta[doc_id][0] in kinds):
+                    fused[doc_id] = 0.0
         for doc_id, base in fused.items():
             if doc_id not in self._meta:
                 continue
             doc_kind, _, meta = self._meta[doc_id]
             if wanted and wanted not in ranking.service_names(meta):
                 continue
-            boost, reasons = ranking.boost_for(meta, names)
+            boost, reasons = ranking.boost_for(meta, names, query_words, idf)
+            if url_key and ranking.url_matches(doc_id, url_key):
+                boost += ranking.EXACT_BOOST / (ranking.RRF_K + 1)
+                reasons.append("runbook_url")
             total = base + boost
             if meta.get("is_index"):
                 total *= ranking.INDEX_PENALTY

@@ -40,6 +40,7 @@ class RetrievalQuery:
     terms: tuple[str, ...] = ()
     service: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    runbook_url: str | None = None  # the alert's runbook_url annotation: a strong hint
 
 
 class Retriever(Protocol):

@@ -24,8 +24,10 @@ def query_for(signal: Signal) -> RetrievalQuery:
         value = labels.get(key)
         if value and _NAMELIKE.match(value) and value not in terms:
             terms.append(value)
+    url = next((v for k, v in signal.annotations.items()
+                if k.lower() in {"runbook_url", "runbook"} and "/" in v), None)
     return RetrievalQuery(text=f"{signal.title}\n{signal.text}".strip(), terms=tuple(terms),
-                          service=signal.service, labels=labels)
+                          service=signal.service, labels=labels, runbook_url=url)
 
 
 def retrieve(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
