@@ -23,6 +23,7 @@ InstanceOpt = Annotated[str | None, typer.Option("--instance", help="One configu
 
 def _runtime(home: Any, config: Any, use_kb: bool = True):  # type: ignore[no-untyped-def]
     from agent.kernel.db import open_db
+    from agent.tickets.incident_link import IncidentStoreLookup
     from agent.tickets.outbox import TicketStore
     from agent.tickets.runtime import TicketsRuntime
 
@@ -34,7 +35,8 @@ def _runtime(home: Any, config: Any, use_kb: bool = True):  # type: ignore[no-un
     retriever = pipeline.context.retriever
     cases = retriever if hasattr(retriever, "add_case_record") else None
     runtime = TicketsRuntime(org.tickets, TicketStore(open_db(settings.db_path)), pipeline.store,
-                             env=lambda: os.environ, cases=cases)
+                             env=lambda: os.environ, cases=cases,
+                             incidents=IncidentStoreLookup(open_db(settings.db_path)))
     return pipeline, runtime
 
 

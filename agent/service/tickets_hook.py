@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from agent.service.state import Service
+from agent.tickets.incident_link import IncidentStoreLookup
 from agent.tickets.outbox import TicketStore
 from agent.tickets.runtime import TicketsRuntime
 
@@ -41,7 +42,8 @@ def mount(app: FastAPI, service: Service) -> TicketsRuntime | None:
     cases = retriever if hasattr(retriever, "add_case_record") else None
     runtime = TicketsRuntime(section, TicketStore(service.connect()), _ThreadSignals(service),
                              env=lambda: getattr(app.state, "ticket_env", None) or os.environ,
-                             cases=cases)  # type: ignore[arg-type]
+                             cases=cases,  # type: ignore[arg-type]
+                             incidents=IncidentStoreLookup(service.connect()))
     app.state.tickets = runtime
     service.worker.add_listener(runtime.on_decision)
     return runtime

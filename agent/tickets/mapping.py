@@ -75,7 +75,7 @@ def ticket_fields(decision: Decision, inst: TicketInstance,
 
 
 def _comment(decision: Decision, marker: str, link_to: TicketTarget | None,
-             inst: TicketInstance) -> str:
+             inst: TicketInstance, incident_id: str | None) -> str:
     lines = [f"Triage: {decision.kind} · {decision.priority} (impact {decision.impact} × "
              f"urgency {decision.urgency}) · team {decision.team or '-'} · service "
              f"{decision.service or '-'}" + (" · security" if decision.security else "")]
@@ -83,7 +83,10 @@ def _comment(decision: Decision, marker: str, link_to: TicketTarget | None,
         lines.append(f"Why: {decision.rationale[:600]}")
     if decision.runbooks:
         lines.append("Runbooks: " + ", ".join(f"{r.id} ({r.title})" for r in decision.runbooks[:3]))
-    if link_to is not None:
+    if incident_id is not None:
+        lines.append(f"Incident {incident_id}" + (f", tracked in {link_to.key}." if link_to
+                                                  else "."))
+    elif link_to is not None:
         lines.append(f"Part of the incident tracked in {link_to.key}.")
     elif decision.noise.group_id and decision.kind == "incident":
         lines.append(f"Incident group: {decision.noise.group_id}")
@@ -95,13 +98,14 @@ def _comment(decision: Decision, marker: str, link_to: TicketTarget | None,
 
 
 def plan(decision: Decision, inst: TicketInstance, link_to: TicketTarget | None = None,
-         overridden: Iterable[str] = ()) -> WritePlan:
+         overridden: Iterable[str] = (), incident_id: str | None = None) -> WritePlan:
     """The write-back plan for one decision; its version changes only when what it writes does."""
     fields = ticket_fields(decision, inst, overridden)
     version = canonical_hash("writeback", decision.kind, decision.priority, decision.impact,
                              decision.urgency, decision.team, decision.security,
                              [r.id for r in decision.runbooks[:3]],
-                             link_to.key if link_to else None, fields.as_dict())
+                             link_to.key if link_to else None, incident_id, fields.as_dict())
     marker = MARKER.format(version)
     return WritePlan(version=version, fields=fields, marker=marker,
-                     comment=_comment(decision, marker, link_to, inst), link_to=link_to)
+                     comment=_comment(decision, marker, link_to, inst, incident_id),
+                     link_to=link_to)

@@ -189,6 +189,17 @@ class TicketStore:
                      "LIMIT 1", (instance, group_id, exclude)).fetchone()
         return self.state(instance, r["ticket_id"]) if r else None
 
+    def first_ticket_of(self, instance: str, signal_ids: list[str], exclude: str
+                        ) -> TicketState | None:
+        """The earliest ticket of this instance whose signal is among `signal_ids`."""
+        if not signal_ids:
+            return None
+        marks = ",".join("?" * len(signal_ids))
+        r = self._tx(f"SELECT ticket_id FROM ticket_state WHERE instance = ? AND ticket_id != ? "
+                     f"AND signal_id IN ({marks}) ORDER BY updated_at, ticket_id LIMIT 1",
+                     (instance, exclude, *signal_ids)).fetchone()
+        return self.state(instance, r["ticket_id"]) if r else None
+
     # ---- signals, cursors, overrides --------------------------------------------------------
     def remember_signals(self, instance: str, signal_ids: list[str]) -> None:
         """Record which instance these stored signals came from."""

@@ -19,6 +19,7 @@ from agent.config.tickets import TicketsSection
 from agent.kernel.decision import Decision
 from agent.kernel.durations import parse_duration
 from agent.tickets.factory import CredentialError, build_client
+from agent.tickets.incident_link import IncidentLookup
 from agent.tickets.outbox import TicketStore
 from agent.tickets.overrides import CaseSink, TicketInbound
 from agent.tickets.poll import Deliver, PollReport, poll_instance
@@ -70,10 +71,12 @@ class TicketsRuntime:
 
     def __init__(self, section: TicketsSection, store: TicketStore, signals: SignalSource,
                  env: Callable[[], Mapping[str, str]], cases: CaseSink | None = None, *,
+                 incidents: IncidentLookup | None = None,
                  clock: Callable[[], float] = time.time, **client_kwargs: Any) -> None:
         self.section, self.store = section, store
         self.clients = LazyClients(section, env, **client_kwargs)
-        self.writeback = WriteBack(store, section, self.clients, signals, clock=clock)
+        self.writeback = WriteBack(store, section, self.clients, signals, incidents=incidents,
+                                   clock=clock)
         self.inbound = TicketInbound(store, section, signals, cases, clock=clock)
         self.runner = OutboxRunner(self.writeback)
         self._poll_stop = threading.Event()

@@ -3,7 +3,8 @@
 `on_decision` (a decision-worker listener) plans the write for one decision version and
 enqueues its steps — `fields` (priority / impact / urgency / type / group / labels),
 `comment` (one per decision version, found again by its marker, so a retry or restart never
-comments twice) and `link` (a user report → the first incident ticket of its group) — under
+comments twice) and `link` (a user report → the first ticket of the incident record it is
+linked to, agent/incidents; without incident records, of its noise group) — under
 idempotency keys. `drain` sends due steps; each step succeeds or fails on its own (a comment
 accepted while a field update is rejected is recorded, and the failed step is retried with
 backoff, then parked after `max_attempts`). Duplicates of a ticket already written and
@@ -24,6 +25,7 @@ from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.signals.fingerprint import canonical_hash
 from agent.tickets.http import TicketApiError
+from agent.tickets.incident_link import IncidentLookup
 from agent.tickets.mapping import plan
 from agent.tickets.outbox import OutboxRow, TicketState, TicketStore
 from agent.tickets.types import TicketClient, TicketFields, TicketTarget
@@ -52,9 +54,10 @@ class WriteBack:
 
     def __init__(self, store: TicketStore, section: TicketsSection,
                  clients: Mapping[str, TicketClient], signals: SignalSource, *,
+                 incidents: IncidentLookup | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.store, self.section, self.clients = store, section, clients
-        self.signals, self.clock = signals, clock
+        self.signals, self.incidents, self.clock = signals, incidents, clock
 
     def instance_for(self, signal: Signal) -> tuple[str, TicketInstance] | None:
         """The configured instance a ticket signal came from."""
@@ -76,9 +79,9 @@ class WriteBack:
             return 0
         target = target_of(signal)
         prior = self.store.state(name, target.key)
-        parent = self._parent(name, decision, target)
+        parent, incident_id = self._parent(name, decision, target)
         overridden = prior.overridden if prior else []
-        p = plan(decision, inst, parent, overridden)
+        p = plan(decision, inst, parent, overridden, incident_id)
         if prior is not None and prior.version == p.version:
             self.store.mark_handled(decision.signal_id)
             return 0
@@ -108,13 +111,25 @@ class WriteBack:
                                                "version": p.version, "steps": added})
         return added
 
-    def _parent(self, name: str, decision: Decision, target: TicketTarget) -> TicketTarget | None:
-        if not decision.noise.group_id:
-            return None
-        parent = self.store.group_incident(name, decision.noise.group_id, exclude=target.key)
+    def _parent(self, name: str, decision: Decision, target: TicketTarget
+                ) -> tuple[TicketTarget | None, str | None]:
+        """The incident ticket this one belongs to, and the incident record's id."""
+        found = None
+        if self.incidents is not None:
+            try:
+                found = self.incidents.incident_of(decision.signal_id,
+                                                   decision.noise.group_id or None)
+            except Exception:  # incident records are optional to the write-back
+                log.exception("incident lookup failed", extra={"signal_id": decision.signal_id})
+        parent: TicketState | None = None
+        incident_id = found[0] if found else None
+        if found is not None:
+            parent = self.store.first_ticket_of(name, found[1], exclude=target.key)
+        elif decision.noise.group_id:
+            parent = self.store.group_incident(name, decision.noise.group_id, exclude=target.key)
         if parent is None:
-            return None
-        return TicketTarget(parent.ticket_id, parent.ticket_ref, parent.ticket_table)
+            return None, incident_id
+        return TicketTarget(parent.ticket_id, parent.ticket_ref, parent.ticket_table), incident_id
 
     def reconcile(self) -> int:
         """Enqueue decided ticket signals the listener never saw; return how many."""

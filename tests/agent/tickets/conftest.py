@@ -15,6 +15,7 @@ from agent.config.tickets import TicketsSection
 from agent.kernel.db import open_db
 from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline, build_pipeline
+from agent.tickets.incident_link import IncidentStoreLookup
 from agent.tickets.outbox import TicketStore
 from agent.tickets.runtime import TicketsRuntime
 from tests.support.jira_api import JiraStandIn
@@ -139,7 +140,7 @@ def make_rig(demo_config: OrgConfig, tmp_path: Path, jira: JiraStandIn, snow: Se
         clock = clock or Clock()
         runtime = TicketsRuntime(section, TicketStore(open_db(db)), pipeline.store,
                                  env=lambda: env or ENV, cases=cases, clock=clock,
-                                 sleep=clock.sleep)
+                                 incidents=IncidentStoreLookup(open_db(db)), sleep=clock.sleep)
         built.append(runtime)
         return Rig(pipeline, runtime, clock, db)
 

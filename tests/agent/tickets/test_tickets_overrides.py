@@ -91,3 +91,35 @@ def test_zendesk_group_change_event_is_an_override(make_rig, zendesk) -> None:
     rig.runtime.inbound.before_ingest("zendesk", "acme-zd", json.dumps(event).encode())
     (override,) = rig.runtime.store.overrides()
     assert override["field"] == "group" and override["after"] == "360002"
+
+
+def test_servicenow_override_seen_by_the_poller(make_rig, snow) -> None:
+    record = {"sys_id": "abc123", "number": "INC0020001", "sys_class_name": "incident",
+              "short_description": "Checkout is down: card payments fail for all customers",
+              "description": "Every customer gets error 500 at checkout.", "impact": "3",
+              "urgency": "3", "state": "1", "opened_at": "2026-12-01 09:00:00",
+              "sys_updated_on": "2026-12-01 09:00:00", "sys_updated_by": "abel.tuter"}
+    snow.add_record("incident", record)
+    rig = make_rig(acme_snow={"poll": {"enabled": True, "start": "2026-12-01T08:00:00Z"}})
+
+    def deliver(system: str, name: str, payload: dict, key: str) -> list[str]:
+        decisions = rig.pipeline.triage(payload, system, delivery_key=key)
+        for decision in decisions:
+            rig.runtime.writeback.on_decision(decision)
+        return [d.signal_id for d in decisions]
+
+    rig.runtime.poll_all(deliver, only="acme-snow")
+    rig.drain()
+    written = snow.tables["incident"]["abc123"]
+    assert written["impact"] != "3" or written["urgency"] != "3"  # Triage raised it
+    # our own update comes back on the next poll: an echo (the integration user), not triaged
+    written.update(sys_updated_on="2026-12-01 09:01:00", sys_updated_by="triage.integration")
+    echoes = rig.runtime.poll_all(deliver, only="acme-snow")["acme-snow"].echoes
+    assert echoes == 1 and rig.runtime.store.overrides() == []
+    # a service-desk agent sets impact back to 3 - Low
+    written.update(impact="3", sys_updated_on="2026-12-01 09:20:00",
+                   sys_updated_by="beth.anglin")
+    rig.runtime.poll_all(deliver, only="acme-snow")
+    (override,) = rig.runtime.store.overrides()
+    assert (override["field"], override["after"], override["author"]) == (
+        "impact", "3", "beth.anglin")

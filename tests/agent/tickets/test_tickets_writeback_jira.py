@@ -158,4 +158,5 @@ def test_user_report_linked_to_the_incident_ticket_of_its_group(make_rig, jira) 
     (link,) = jira.calls("POST", r"/rest/api/3/issueLink")
     assert link.body == {"type": {"name": "Relates"}, "inwardIssue": {"key": "OPS-18"},
                          "outwardIssue": {"key": "OPS-17"}}
-    assert "Part of the incident tracked in OPS-17" in jira.comment_texts("OPS-18")[0]
+    comment = jira.comment_texts("OPS-18")[0]
+    assert "tracked in OPS-17" in comment and "Incident INC-" in comment
