@@ -20,11 +20,12 @@ from datetime import datetime
 from typing import Any
 
 from agent.signals.formats.common import parse_time
-from tests.support.ticket_api import Reply, Request, TicketApiStandIn
+from tests.support.ticket_api import Reply, Request, TicketApiStandIn, bump
 
 PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
 ISSUE_TYPES = ("Task", "Bug", "Incident", "Service Request", "Problem")
 LINK_TYPES = ("Relates", "Blocks", "Duplicate", "Cloners")
+STAMP = "%Y-%m-%dT%H:%M:%S.000+0000"
 NOT_FOUND = {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
              "errors": {}}
 
@@ -112,6 +113,7 @@ class JiraStandIn(TicketApiStandIn):
         for op in (body.get("update") or {}).get("labels") or []:
             if "add" in op and op["add"] not in target["labels"]:
                 target["labels"].append(op["add"])
+        target["updated"] = bump(target.get("updated"), STAMP)
         return 204, None, {}
 
     def _comments(self, req: Request, m: re.Match[str]) -> Reply:
@@ -132,6 +134,8 @@ class JiraStandIn(TicketApiStandIn):
         comment = {"id": str(next(self._ids)), "body": body, "created": "2026-12-01T10:00:00.000"
                    "+0000", "author": {"accountId": "triage-bot", "displayName": "Triage"}}
         self.comments[m["key"]].append(comment)
+        fields = self.issues[m["key"]]["fields"]
+        fields["updated"] = bump(fields.get("updated"), STAMP)
         return 201, comment, {}
 
     def _link(self, req: Request, m: re.Match[str]) -> Reply:

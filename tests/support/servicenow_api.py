@@ -16,7 +16,7 @@ import itertools
 import re
 from typing import Any
 
-from tests.support.ticket_api import Reply, Request, TicketApiStandIn
+from tests.support.ticket_api import Reply, Request, TicketApiStandIn, bump
 
 NOT_FOUND = {"error": {"message": "No Record found",
                        "detail": "Record doesn't exist or ACL restricts the record retrieval"},
@@ -73,6 +73,8 @@ class ServiceNowStandIn(TicketApiStandIn):
                                      "name": m["table"]})
             else:
                 record[field] = value
+        record["sys_updated_on"] = bump(record.get("sys_updated_on"), "%Y-%m-%d %H:%M:%S")
+        record["sys_updated_by"] = self.user or "oauth.user"
         if "impact" in body or "urgency" in body:
             rank = int(record.get("impact", 3)) + int(record.get("urgency", 3)) - 1
             record["priority"] = str(min(5, rank))  # the default priority lookup rules

@@ -23,6 +23,17 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
+def bump(stamp: str | None, fmt: str) -> str:
+    """One minute after `stamp` in the vendor's format (records change when written to)."""
+    from datetime import UTC, datetime, timedelta
+
+    from agent.signals.formats.common import parse_time
+
+    moment = parse_time(stamp, "updated") if stamp else None
+    moment = (moment or datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) + timedelta(minutes=1)
+    return moment.strftime(fmt)
+
+
 @dataclass
 class Request:
     """One received request."""

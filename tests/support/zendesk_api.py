@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from agent.signals.formats.common import parse_time
-from tests.support.ticket_api import Reply, Request, TicketApiStandIn
+from tests.support.ticket_api import Reply, Request, TicketApiStandIn, bump
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 TYPES = ("problem", "incident", "question", "task")
@@ -75,6 +75,7 @@ class ZendeskStandIn(TicketApiStandIn):
                        "public": bool(update["comment"].get("public", True))}
             self.comments[m["id"]].append(comment)
             events.append(comment)
+        ticket["updated_at"] = bump(ticket.get("updated_at"), "%Y-%m-%dT%H:%M:%SZ")
         return 200, {"ticket": copy.deepcopy(ticket),
                      "audit": {"id": next(self._ids), "ticket_id": int(m["id"]),
                                "events": events}}, {}

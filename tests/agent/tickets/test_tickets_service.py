@@ -64,3 +64,28 @@ def test_webhook_to_write_back_through_the_service(demo_config: OrgConfig, tmp_p
     assert decision is not None and decision.kind == "incident"
     assert len(jira.comment_texts("OPS-21")) == 1
     assert jira.issues["OPS-21"]["fields"]["issuetype"]["name"] == "Incident"
+
+
+def test_service_polls_zendesk_and_writes_back(demo_config: OrgConfig, tmp_path: Path,
+                                               jira, snow, zendesk) -> None:
+    zendesk.add_ticket({"id": 77, "subject": "Checkout is down: card payments fail for everyone",
+                        "description": "All customers get error 500 at checkout.",
+                        "status": "new", "priority": "normal", "type": "question", "tags": [],
+                        "updated_at": "2026-12-01T09:00:00Z", "created_at": "2026-12-01T09:00:00Z"})
+    doc = instances(jira.base_url, snow.base_url, zendesk.base_url, acme_zd={"poll": {
+        "enabled": True, "interval": "1s", "start": "2026-12-01T08:00:00Z"}})
+    config = demo_config.model_copy(update={"tickets": TicketsSection.model_validate(doc)})
+    pipeline = build_pipeline(config=config, db_path=tmp_path / "t.db", checkpointer="sqlite")
+    app = create_app(settings_for(tmp_path), config, pipeline,
+                     options=ServiceOptions(scan_interval_s=0.5, orphan_grace_s=0.0))
+    app.state.ticket_env = ENV
+    with serve_live(app):
+        assert _wait(lambda: len(zendesk.comments["77"]) == 1)
+        assert _wait(lambda: app.state.tickets.store.counts().get("done") == 2)
+        # our writes bumped updated_at: the next poll reads the ticket again, decides a
+        # duplicate of it and writes nothing more
+        assert _wait(lambda: app.state.tickets.store.cursor("acme-zd", "tickets")["since"]
+                     == "2026-12-01T09:02:00+00:00")
+        time.sleep(1.5)
+    assert len(zendesk.comments["77"]) == 1 and app.state.tickets.store.counts() == {"done": 2}
+    assert zendesk.tickets["77"]["type"] == "incident"
