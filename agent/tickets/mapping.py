@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from agent.config.tickets import TicketInstance
 from agent.kernel.decision import Decision
+from agent.kernel.redact import redact
 from agent.signals.fingerprint import canonical_hash
 from agent.tickets.types import TicketFields, TicketTarget
 
@@ -92,9 +93,8 @@ def _comment(decision: Decision, marker: str, link_to: TicketTarget | None,
         lines.append(f"Incident group: {decision.noise.group_id}")
     if inst.triage_url:
         lines.append(f"Decision: {inst.triage_url}/v1/signals/{decision.signal_id}")
-    lines.append("Priority, team and type written by the sender were read as evidence only. "
-                 + marker)
-    return "\n".join(lines)
+    lines.append("Priority, team and type written by the sender were read as evidence only.")
+    return redact("\n".join(lines)) + " " + marker  # never echo a secret the sender pasted
 
 
 def plan(decision: Decision, inst: TicketInstance, link_to: TicketTarget | None = None,

@@ -80,6 +80,23 @@ class TicketState:
     overridden: list[str]
 
 
+@dataclass
+class _Result:
+    """Rows fetched while the lock was held, and the statement's row count."""
+
+    rows: list[sqlite3.Row]
+    rowcount: int
+
+    def fetchall(self) -> list[sqlite3.Row]:
+        return self.rows
+
+    def fetchone(self) -> sqlite3.Row | None:
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.rows)
+
+
 def _row(r: sqlite3.Row) -> OutboxRow:
     data = dict(r)
     data.pop("created_at"), data.pop("updated_at")
@@ -96,9 +113,11 @@ class TicketStore:
         with self.lock:
             conn.executescript(_SCHEMA)
 
-    def _tx(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def _tx(self, sql: str, args: tuple[Any, ...] = ()) -> _Result:
+        """Execute and fetch under the lock (the connection is shared by threads)."""
         with self.lock:
-            return self.conn.execute(sql, args)
+            cur = self.conn.execute(sql, args)
+            return _Result(cur.fetchall(), cur.rowcount)
 
     # ---- outbox ----------------------------------------------------------------------------
     def enqueue(self, rows: list[dict[str, Any]], now: float) -> int:

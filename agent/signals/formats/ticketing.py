@@ -160,7 +160,8 @@ def build_signal(rec: TicketRecord, raw: Any, *, received_at: datetime,
     identity = canonical_hash("ticket", rec.system, rec.ticket_id)
     fingerprint = (canonical_hash("ticket-comment", rec.system, rec.ticket_id, rec.comment_id)
                    if comment and rec.comment_id else identity)
-    resolved = (rec.status or "").strip().lower() in RESOLVED_STATES
+    resolved = ((rec.status or "").strip().lower() in RESOLVED_STATES
+                or rec.event.endswith("_deleted"))  # a deleted issue or comment is over
     moment = rec.created if not comment else (rec.updated or rec.created)
     return Signal(
         signal_id=new_id(),
