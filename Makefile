@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-llm lint eval eval-public eval-tickets bench clean
+.PHONY: demo test test-slow test-llm lint eval eval-public eval-tickets bench clean train
 
 # uv when it is there (about 3 s for the whole set), pip otherwise.
 pip_install = if $(PY) -m uv --version >/dev/null 2>&1; then $(PY) -m uv pip install -q -p $(BIN)/python $(1); \
@@ -53,6 +53,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/kb_retrieval.py --runbooks $(SHARED)/kube-prometheus/runbooks \
 	  $(SHARED)/kube-prometheus/cases.jsonl $(SHARED)/kube-prometheus/cases-noname.jsonl
 	$(BIN)/python benchmarks/service_throughput.py --n 2000 --threads 4
+
+# Rebuild the learned heads from public mirrors (fetch them first: see agent/learning/corpus/MANIFEST.md).
+train: $(STAMP)
+	@$(BIN)/python -c "import sklearn" 2>/dev/null || $(call pip_install,-e '.[train]')
+	nice -n 10 $(BIN)/triage train --exclude-evals $(SHARED) --cross-source
 
 test-slow: $(STAMP)
 	@$(BIN)/python -c "import langgraph_cli" 2>/dev/null || $(call pip_install,-e '.[dev,studio]')

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.kernel.taxonomy import EVENT_TYPES, KINDS, PRIORITIES
+from evals.calibration import calibration_metrics
 from evals.scoring import (
     CaseResult,
     Scored,
@@ -30,10 +31,11 @@ METRIC_NAMES = (
     "suppression_precision", "suppression_recall", "duplicate_precision", "duplicate_recall",
     "unsafe_actions", "latency_ms_p50", "latency_ms_p95", "llm_tokens_total",
     "llm_downgrades_blocked",
+    "confidence_ece", "confidence_auroc", "brier",
 )
 # Metrics where a smaller value is better (used by `triage eval compare` and --fail-under).
 LOWER_IS_BETTER = frozenset({"unsafe_actions", "latency_ms_p50", "latency_ms_p95",
-                             "llm_tokens_total"})
+                             "llm_tokens_total", "confidence_ece", "brier"})
 CLASS_ORDERS: dict[str, tuple[str, ...]] = {
     "kind": KINDS, "event_type": EVENT_TYPES, "priority": PRIORITIES,
 }
@@ -111,6 +113,7 @@ def compute_metrics(results: Sequence[CaseResult]) -> dict[str, Any]:
     metrics["llm_tokens_total"] = sum(r.llm_tokens for r in results)
     metrics["llm_downgrades_blocked"] = sum(  # the verdict floor held against the model
         1 for r in results for d in r.decisions if d.get("llm_downgrades_blocked"))
+    metrics.update(calibration_metrics(items))
     return {name: metrics[name] for name in METRIC_NAMES}
 
 

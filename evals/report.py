@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evals.calibration import DEFAULT_THRESHOLD, calibration_detail
 from evals.metrics import class_details, compute_metrics, tag_breakdown
 from evals.scoring import CaseResult, correctness
 
@@ -32,7 +33,8 @@ def _case_row(result: CaseResult) -> dict[str, Any]:
 def build_report(results: Sequence[CaseResult], *, reasoner: str, dataset: str,
                  config: str | None, kb: Sequence[str] = (), history: str | None = None,
                  bounds: dict[str, float] | None = None, tools: str = "off",
-                 failures: Sequence[str] = ()) -> dict[str, Any]:
+                 failures: Sequence[str] = (),
+                 threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
     """The report.json object: counts, metrics, per-class, per-tag and per-case detail."""
     return {
         "cases": len(results),
@@ -43,6 +45,8 @@ def build_report(results: Sequence[CaseResult], *, reasoner: str, dataset: str,
         "metrics": compute_metrics(results),
         "classes": class_details(results),
         "tags": tag_breakdown(results),
+        "calibration": calibration_detail([s for r in results for s in r.scored()],
+                                          threshold),
         "gate": {"bounds": bounds or {}, "failures": list(failures)},
         "per_case": [_case_row(r) for r in results],
     }

@@ -6,6 +6,7 @@ from html import escape
 from typing import Any
 
 from evals.report_md import fmt, misses
+from evals.report_reliability import calibration_section
 
 CSS = """body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;max-width:1220px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #dde}
@@ -130,5 +131,6 @@ def render_html(report: dict[str, Any]) -> str:
         f"{gate_html}<div class=grid><div><h2>Metrics</h2>{_metrics_table(report['metrics'])}"
         f"</div><div><h2>Confusion matrices</h2><div class=grid>{maps}</div>"
         f"<div class=grid>{tables}</div></div></div>"
+        f"{calibration_section(report)}"
         f"<h2>Per tag</h2>{tag_bars(report['tags'])}"
         f"{_misses_table(report)}</body></html>\n")

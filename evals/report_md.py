@@ -62,6 +62,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     if gate.get("bounds"):
         lines += ["", "## Gate", ""]
         lines += [f"- FAILED {f}" for f in gate["failures"]] or ["- all bounds met"]
+    cal = report.get("calibration") or {}
+    if cal.get("judged_decisions"):
+        band = cal["auto_band"]
+        lines += ["", "## Calibration", "", "| confidence | n | mean confidence | accuracy |",
+                  "|---|---|---|---|"]
+        lines += [f"| {b['low']:.1f}–{b['high']:.1f} | {b['n']} | {b['confidence']:.3f} | "
+                  f"{b['accuracy']:.3f} |" for b in cal["buckets"] if b["n"]]
+        lines += ["", f"`auto` band (confidence < {band['threshold']}): {band['uncertain']} "
+                  f"decisions, accuracy {fmt(band['uncertain_accuracy'])}; above: "
+                  f"{band['confident']}, accuracy {fmt(band['confident_accuracy'])}; decided by "
+                  f"the LLM: {band['decided_by_llm']}."]
     for field, detail in report["classes"].items():
         if not detail["per_class"]:
             continue

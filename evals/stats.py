@@ -59,10 +59,16 @@ def present_labels(truth: Sequence[str], pred: Sequence[str | None],
 
 def macro_f1(truth: Sequence[str], pred: Sequence[str | None],
              order: Sequence[str]) -> float | None:
-    """Unweighted mean F1 over the classes present in truth or predictions; None if empty."""
+    """Unweighted mean F1 over the classes present in the expected labels; None if empty.
+
+    A class that appears only in predictions is not averaged in (its F1 is 0 by definition and
+    would punish one- or two-class sets twice); those predictions still cost the recall of the
+    true class they were taken from."""
     if not truth:
         return None
-    scores = per_class(truth, pred, present_labels(truth, pred, order))
+    seen = set(truth)
+    labels = [label for label in order if label in seen] + sorted(seen - set(order))
+    scores = per_class(truth, pred, labels)
     return sum(s.f1 for s in scores) / len(scores)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import PRIORITIES, Level
+from agent.learning.judge import LearnedJudge, shared_judge
 from agent.reasoning import lexicon as lx
 from agent.reasoning.history import close_cases, vote
 from agent.reasoning.priority import impact_of, urgency_of
@@ -29,7 +32,7 @@ _PRIORITY_PAIR: dict[str, tuple[Level, Level]] = {
 }
 
 
-def _base_finding(ev: Evidence, security: bool) -> Finding:
+def _base_finding(ev: Evidence, security: bool, judge: LearnedJudge | None = None) -> Finding:
     """The source-specific rule, after the rules that override every source."""
     s = ev.signal
     text = text_of(s)
@@ -44,10 +47,10 @@ def _base_finding(ev: Evidence, security: bool) -> Finding:
     if s.source == "metric" and s.metric is not None:
         return metric_finding(s, ev.config, ev.noise)
     if s.source == "log":
-        return log_finding(s, ev.related, security)
+        return log_finding(s, ev.related, security, judge)
     if s.source in HUMAN_SOURCES:
         return human_finding(s, security)
-    return notification_finding(s)
+    return notification_finding(s, judge)
 
 
 def _impact_escalation(ev: Evidence, found: Finding, security: bool) -> Finding:
@@ -138,12 +141,24 @@ class OfflineReasoner:
 
     name = "offline"
 
+    def __init__(self, learned: LearnedJudge | None | Literal["shipped"] = "shipped") -> None:
+        """`learned`: the heads to use ("shipped" loads the packaged weights on first use)."""
+        self._learned = learned
+
+    @property
+    def learned(self) -> LearnedJudge | None:
+        """The learned heads (None: word-list fallbacks only)."""
+        if self._learned == "shipped":
+            self._learned = shared_judge()
+        return self._learned
+
     def judge(self, evidence: Evidence) -> Judgement:
         """Apply the labeling-guide rules, then context and past cases; explain the result."""
         s = evidence.signal
         text = text_of(s)
-        security = is_security(s)
-        found = _base_finding(evidence, security)
+        learned = self.learned
+        security = is_security(s, learned)
+        found = _base_finding(evidence, security, learned)
         if found.kind == "request":
             security = False
         found = _impact_escalation(evidence, found, security)

@@ -12,8 +12,10 @@ from agent.config.org import OrgConfig, Threshold
 from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import EventType, Kind, sender_event_type
+from agent.learning.judge import LearnedJudge
 from agent.noise.types import NoiseOutcome
 from agent.reasoning import lexicon as lx
+from agent.reasoning.learned import predicted_log_type, predicted_security, predicted_severity
 
 NOTIFICATION_SOURCES = {"alertmanager", "grafana", "pagerduty", "generic"}
 HUMAN_SOURCES = {"ticket", "slack"}
@@ -54,18 +56,24 @@ def text_of(signal: Signal) -> str:
     return f"{signal.title}\n{signal.text}"
 
 
-def is_security(signal: Signal) -> bool:
-    """True when the signal itself concerns hostile activity or has security implications."""
+def is_security(signal: Signal, judge: LearnedJudge | None = None) -> bool:
+    """True when the signal itself concerns hostile activity or has security implications.
+
+    Structured fields decide first (a security category label, a security tool as sender);
+    then the learned `security` head reads the text (the word list only without a model)."""
     labels = signal.label_view()
     if any(labels.get(k, "").lower() in {"security", "siem", "ids", "edr"}
            for k in ("category", "type", "team", "class", "group")):
         return True
+    if lx.SECURITY_TOOLS.search(" ".join([signal.source, *labels.values()])):
+        return True
+    learned = predicted_security(signal, judge)
+    if learned is not None:
+        return learned[0]
     text = text_of(signal)
     if signal.metric is not None:  # failed-login counters: the metric name is the evidence
         text = f"{text}\n{re.sub(r'[_.:]+', ' ', signal.metric.name)}"
-    if lx.SECURITY.search(text):
-        return True
-    return bool(lx.SECURITY_TOOLS.search(" ".join([signal.source, *labels.values()])))
+    return bool(lx.SECURITY.search(text))
 
 
 def is_confirmed_violation(signal: Signal) -> bool:
@@ -120,7 +128,8 @@ def failed_login_burst(signal: Signal, related: list[Decision]) -> int:
                    and d.timestamp is not None and end - 60 <= d.timestamp.timestamp() <= end)
 
 
-def log_finding(signal: Signal, related: list[Decision], security: bool) -> Finding:
+def log_finding(signal: Signal, related: list[Decision], security: bool,
+                judge: LearnedJudge | None = None) -> Finding:
     """Log lines are events: routine errors informational, unusual ones warnings, bursts alerts."""
     text = text_of(signal)
     if security:
@@ -132,6 +141,11 @@ def log_finding(signal: Signal, related: list[Decision], security: bool) -> Find
     if lx.SLO_BREACH.search(text) or lx.USER_REPORT.search(text):
         return Finding("incident", "exception", 0.7, "log shows user impact",
                        ["log line reports user impact or an SLO breach"])
+    learned = predicted_log_type(signal, judge)
+    if learned is not None:
+        etype, conf, why = learned
+        rule = "unusual log line" if etype == "warning" else "routine log line"
+        return Finding("event", etype, conf, rule, [why])
     if unusual := lx.LOG_UNUSUAL.search(text):
         return Finding("event", "warning", 0.75, "unusual log line",
                        [f"unusual condition: {unusual.group(0)}"])
@@ -143,7 +157,7 @@ def log_finding(signal: Signal, related: list[Decision], security: bool) -> Find
 
 
 def inferred_severity(text: str) -> tuple[EventType, float, str]:
-    """Guess the rule's severity from its wording when the sender gave none."""
+    """Fallback without a shipped model: the rule's severity guessed from its wording."""
     strong = len(lx.SEV_EXCEPTION.findall(text))
     exc = 2 * strong + len(lx.SEV_EXCEPTION_WEAK.findall(text)) if strong else 0
     warn = 2 * len(lx.SEV_WARNING.findall(text))
@@ -159,7 +173,7 @@ def inferred_severity(text: str) -> tuple[EventType, float, str]:
     return "informational", 0.5, "no severity given and no breach, failure or impact reported"
 
 
-def notification_finding(signal: Signal) -> Finding:
+def notification_finding(signal: Signal, judge: LearnedJudge | None = None) -> Finding:
     """A fired monitoring rule is an alert whose event type follows the sender's severity."""
     text = text_of(signal)
     alertname = signal.labels.get("alertname", signal.title)
@@ -178,7 +192,7 @@ def notification_finding(signal: Signal) -> Finding:
     if etype is not None:
         kind: Kind = "event" if etype == "informational" else "alert"
         return Finding(kind, etype, 0.9, "sender severity", [f"severity={signal.severity}"])
-    etype, conf, why = inferred_severity(text)
+    etype, conf, why = predicted_severity(signal, judge) or inferred_severity(text)
     kind = "event" if etype == "informational" else "alert"
     return Finding(kind, etype, conf, "inferred severity", [why])
 

@@ -58,6 +58,14 @@ def test_kind_accuracy_macro_f1_and_incident_scores():
     assert m["kind_macro_f1"] == pytest.approx((0.5 + 2 / 3 + 0) / 3)
 
 
+def test_macro_f1_averages_over_expected_classes_only():
+    # truth has only alerts; one is predicted incident: alert f1 = 2*2/(2*2+0+1) = 0.8,
+    # and the predicted-only class "incident" is not averaged in (it would halve the score).
+    results = [case(i, {"kind": "alert"}, dec(kind="alert")) for i in range(2)]
+    results.append(case(2, {"kind": "alert"}, dec(kind="incident")))
+    assert compute_metrics(results)["kind_macro_f1"] == pytest.approx(0.8)
+
+
 def test_single_class_macro_f1_and_no_incidents():
     results = [case(i, {"kind": "alert"}, dec(kind="alert")) for i in range(3)]
     m = compute_metrics(results)

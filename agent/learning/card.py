@@ -1,0 +1,48 @@
+"""Render the model card (weights/MODEL_CARD.md) from the JSON card `train` writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def render_card(card: dict[str, Any]) -> str:
+    """Markdown: what each head decides, its data, its held-out figures, the weights' digest."""
+    w = card["weights"]
+    lines = [
+        f"# Triage learned heads — model card (version {card['version']})", "",
+        "Multinomial logistic regression per head over the 384-d all-MiniLM-L6-v2 (int8 ONNX)",
+        "embedding of the signal text (alert name split into words, title, body; first 600",
+        "characters), hashed word and word-pair counts (4,096 buckets) and a few structured",
+        "features (source one-hot, label count, text length, digit and upper-case shares).",
+        "Probabilities are",
+        "temperature-scaled on a held-out calibration split. Inference is numpy only.", "",
+        f"Weights: `{w['file']}`, {w['bytes']} bytes, sha256 `{w['sha256']}`.", "",
+        "Corpus: `agent/learning/corpus/MANIFEST.md` (sources, licences, label derivation).", "",
+        "| head | classes | train n | test n | test accuracy | majority | macro-F1 | ECE | T |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, h in card["heads"].items():
+        t = h["test_split"]
+        lines.append(f"| {name} | {', '.join(h['classes'])} | {h['train']['n']} | {t.get('n')} "
+                     f"| {t.get('accuracy')} | {t.get('majority_accuracy')} | "
+                     f"{t.get('macro_f1')} | {t.get('ece')} | {h['temperature']} |")
+    lines += ["", "Test split: groups (mixin, loghub template, detection-rule folder) hashed to",
+              "70 % train / 15 % calibration / 15 % test; no group is on two sides.", "",
+              "Intended use: the offline reasoner's severity of notifications without a sender",
+              "severity, log-line event_type, and security relevance. Not for: urgency, requests",
+              "vs incidents in human text (no vetted public data yet), confirmed violations.", ""]
+    chosen = card.get("promoted", [])
+    lines += ["## Promotion", "",
+              "A head decides at its call site only when it beat both the majority class and the",
+              "previous rules on a source it never saw (table below); otherwise the reasoner",
+              f"keeps its rule. Promoted in this build: {', '.join(chosen) or 'none'}.", ""]
+    if card.get("cross_source"):
+        lines += ["## Cross-source (trained on A, tested on unseen B)", "",
+                  "| head | held out | test n | model | majority | previous rules | ECE |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in card["cross_source"]:
+            lines.append(f"| {r['head']} | {r['note']} | {r['test_n']} | {r['model_accuracy']} "
+                         f"| {r['majority_accuracy']} | {r['rules_accuracy']} | "
+                         f"{r['model_ece']} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""Build the training corpus from local mirrors into a cache directory outside the repository."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from agent.learning.corpus import elastic_rules, helm_rules, loghub, prometheus_rules
+from agent.learning.corpus.mirror import DEFAULT_MIRRORS, Mirror, MirrorMissing
+from agent.learning.corpus.records import Example, write_jsonl
+
+log = logging.getLogger(__name__)
+TASKS = ("severity", "log", "security")
+
+
+def eval_alertnames(shared: Path | None) -> set[str]:
+    """Alertnames of the evaluation sets (never trained on), read from their cases."""
+    names: set[str] = set()
+    if shared is None or not shared.is_dir():
+        return names
+    for path in shared.rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            payload = json.loads(line).get("input", {}).get("payload")
+            for alert in (payload or {}).get("alerts", []) if isinstance(payload, dict) else []:
+                if name := (alert.get("labels") or {}).get("alertname"):
+                    names.add(name)
+    return names
+
+
+SOURCES = (prometheus_rules.REPO, prometheus_rules.SECOND_REPO, helm_rules.REPO,
+           helm_rules.SAP_REPO, loghub.REPO, elastic_rules.REPO)
+
+
+def _examples(repo: str, mirror: Mirror, exclude: set[str]) -> Iterator[Example]:
+    """One source's examples; alert rules also give `benign` security examples."""
+    if repo in (prometheus_rules.REPO, prometheus_rules.SECOND_REPO):
+        rules: Iterator[Example] = prometheus_rules.severity_examples(mirror, exclude)
+    elif repo in (helm_rules.REPO, helm_rules.SAP_REPO):
+        rules = helm_rules.severity_examples(mirror, exclude)
+    elif repo == loghub.REPO:
+        yield from loghub.log_examples(mirror)
+        return
+    else:
+        yield from elastic_rules.security_examples(mirror)
+        return
+    for ex in rules:
+        yield ex
+        yield Example("security", "benign", ex.source, ex.group, ex.fmt, ex.payload)
+
+
+def collect(mirrors: Path = DEFAULT_MIRRORS, shared: Path | None = None
+            ) -> tuple[dict[str, list[Example]], dict[str, str], list[str]]:
+    """Every example of every task from the mirrors present (eval alertnames excluded);
+    also the commit read per source and the sources whose mirror is missing."""
+    out: dict[str, list[Example]] = {t: [] for t in TASKS}
+    exclude = eval_alertnames(shared)
+    commits: dict[str, str] = {}
+    missing: list[str] = []
+    for repo in SOURCES:
+        try:
+            mirror = Mirror.open(repo, mirrors)
+        except MirrorMissing:
+            log.warning("corpus source missing", extra={"repo": repo})
+            missing.append(repo)
+            continue
+        commits[repo] = mirror.commit()
+        for ex in _examples(repo, mirror, exclude):
+            out[ex.task].append(ex)
+    if not commits:
+        raise MirrorMissing(f"none of the corpus sources is mirrored under {mirrors}")
+    log.info("corpus collected", extra={t: len(v) for t, v in out.items()})
+    return out, commits, missing
+
+
+def build(cache: Path, mirrors: Path = DEFAULT_MIRRORS, shared: Path | None = None
+          ) -> dict[str, Any]:
+    """Write <cache>/<task>.jsonl and <cache>/summary.json; return the summary."""
+    corpus, commits, missing = collect(mirrors, shared)
+    summary: dict[str, Any] = {"mirrors": commits, "missing": missing, "tasks": {}}
+    for task, examples in corpus.items():
+        write_jsonl(cache / f"{task}.jsonl", examples)
+        by_source = Counter(e.source.split(":")[0] for e in examples)
+        summary["tasks"][task] = {"count": len(examples),
+                                  "labels": dict(Counter(e.label for e in examples)),
+                                  "sources": dict(by_source)}
+    (cache / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary

@@ -1,0 +1,184 @@
+"""Training: fit each head on the corpus (scikit-learn), calibrate on a held-out split, export.
+
+Splits are by group (a mixin, a log template, a detection-rule folder), so no test row shares
+a group with a training row; `crosssource.py` adds leave-a-source-out figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.learning.calibration import ece, fit_temperature
+from agent.learning.card import render_card
+from agent.learning.corpus.records import read_jsonl
+from agent.learning.dataset import Matrix, featurize, split_of
+from agent.learning.features import dense_width
+from agent.learning.judge import TextEmbedder
+from agent.learning.model import WEIGHTS, Head, save_heads
+
+log = logging.getLogger(__name__)
+VERSION = "1"
+EMBED_DIM = 384
+C_GRID = (0.03, 0.1, 0.3, 1.0)
+
+
+@dataclass(frozen=True)
+class HeadSpec:
+    """Which corpus file a head learns from, its classes and its regularisation."""
+
+    name: str
+    task: str
+    classes: tuple[str, ...]
+    c: float = 1.0
+
+
+HEADS = (
+    HeadSpec("severity", "severity", ("informational", "warning", "exception"), 0.5),
+    HeadSpec("log", "log", ("informational", "warning"), 1.0),
+    HeadSpec("security", "security", ("benign", "security"), 1.0),
+)
+
+
+def _sklearn() -> Any:
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:  # pragma: no cover - exercised without the extra
+        raise RuntimeError("training needs scikit-learn: pip install 'triage[train]'") from exc
+    return LogisticRegression
+
+
+def fit_head(spec: HeadSpec, train: Matrix, calib: Matrix | None,
+             c: float | None = None) -> Head:
+    """Standardise the dense columns, fit a multinomial logistic regression, fit a temperature.
+
+    Without `c`, the regularisation is chosen from C_GRID by accuracy on `calib`."""
+    if c is None:
+        if calib is None or len(calib.labels) < 20:
+            c = spec.c
+        else:
+            c = max(C_GRID, key=lambda v: (evaluate(fit_head(spec, train, None, v), calib,
+                                                     train.labels)["accuracy"], -v))
+    y = np.array([spec.classes.index(lbl) for lbl in train.labels])
+    dense = dense_width(EMBED_DIM)
+    mean = np.zeros(train.x.shape[1], dtype=np.float32)
+    scale = np.ones(train.x.shape[1], dtype=np.float32)
+    mean[:dense] = train.x[:, :dense].mean(axis=0)
+    scale[:dense] = train.x[:, :dense].std(axis=0) + 1e-3
+    model = _sklearn()(C=c, max_iter=3000)
+    model.fit((train.x - mean) / scale, y)
+    weights = np.zeros((train.x.shape[1], len(spec.classes)), dtype=np.float32)
+    bias = np.zeros(len(spec.classes), dtype=np.float32)
+    present = list(model.classes_)
+    if len(present) == 2 and model.coef_.shape[0] == 1:  # binary: one row of coefficients
+        weights[:, present[1]], bias[present[1]] = model.coef_[0], model.intercept_[0]
+    else:
+        for row, cls in enumerate(present):
+            weights[:, cls], bias[cls] = model.coef_[row], model.intercept_[row]
+    head = Head(spec.name, spec.classes, mean, scale, weights, bias, 1.0)
+    if calib is not None and len(calib.labels) >= 20:
+        yc = np.array([spec.classes.index(lbl) for lbl in calib.labels])
+        temperature = fit_temperature(head.logits(calib.x), yc)
+        head = Head(spec.name, spec.classes, mean, scale, weights, bias, temperature)
+    return head
+
+
+def evaluate(head: Head, m: Matrix, majority_of: list[str]) -> dict[str, float]:
+    """Accuracy, macro-F1 (over classes present in the expected labels), ECE, vs majority."""
+    if not m.labels:
+        return {"n": 0}
+    probs = head.proba(m.x)
+    pred = [head.classes[i] for i in probs.argmax(axis=1)]
+    ok = [p == t for p, t in zip(pred, m.labels, strict=True)]
+    conf = probs.max(axis=1)
+    majority = Counter(majority_of).most_common(1)[0][0]
+    f1s = []
+    for cls in sorted(set(m.labels)):
+        tp = sum(p == cls == t for p, t in zip(pred, m.labels, strict=True))
+        fp = sum(p == cls != t for p, t in zip(pred, m.labels, strict=True))
+        fn = sum(t == cls != p for p, t in zip(pred, m.labels, strict=True))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return {"n": len(ok), "accuracy": round(float(np.mean(ok)), 4),
+            "macro_f1": round(float(np.mean(f1s)), 4),
+            "majority_accuracy": round(float(np.mean([t == majority for t in m.labels])), 4),
+            "ece": round(ece(conf, ok), 4)}
+
+
+def promoted(card: dict[str, Any]) -> list[str]:
+    """Heads allowed to decide: those that beat both the majority class and the previous rules
+    on a source they never saw (the cross-source table). Without that table, none."""
+    return sorted(row["head"] for row in card.get("cross_source", [])
+                  if row["model_accuracy"] > max(row["majority_accuracy"], row["rules_accuracy"]))
+
+
+def _load_vectors(cache: Path) -> dict[str, np.ndarray]:
+    """Embeddings computed by an earlier run (text → vector), so a re-train is quick."""
+    path = cache / "embeddings.npz"
+    if not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return dict(zip((str(t) for t in data["texts"]), data["vectors"], strict=True))
+
+
+def _save_vectors(cache: Path, vectors: dict[str, np.ndarray]) -> None:
+    if vectors:
+        texts = sorted(vectors)
+        np.savez(cache / "embeddings.npz", texts=np.array(texts),
+                 vectors=np.stack([vectors[t] for t in texts]))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(cache: Path, embedder: TextEmbedder, out: Path = WEIGHTS,
+          limit: int | None = None, cross_source: bool = False) -> dict[str, Any]:
+    """Fit every head whose corpus file is in `cache`; write weights and the model card.
+
+    `cross_source` also runs the leave-a-source-out experiments into the card."""
+    vectors = _load_vectors(cache)
+    heads: list[Head] = []
+    card: dict[str, Any] = {"version": VERSION, "heads": {}}
+    for spec in HEADS:
+        path = cache / f"{spec.task}.jsonl"
+        if not path.is_file():
+            continue
+        examples = [e for e in read_jsonl(path) if e.label in spec.classes]
+        if limit:
+            examples = examples[:: max(1, len(examples) // limit)]
+        m = featurize(examples, embedder, vectors)
+        split = np.array([split_of(g) for g in m.groups])
+        tr, ca, te = (m.take(split == s) for s in ("train", "calib", "test"))
+        head = fit_head(spec, tr, ca)
+        heads.append(head)
+        card["heads"][spec.name] = {
+            "classes": list(spec.classes), "features": int(m.x.shape[1]),
+            "temperature": round(head.temperature, 4),
+            "train": {"n": len(tr.labels), "labels": dict(Counter(tr.labels))},
+            "calibration_split": {"n": len(ca.labels)},
+            "test_split": evaluate(head, te, tr.labels),
+            "sources": dict(Counter(s.split(":")[0] for s in m.sources))}
+        log.info("trained head",
+                 extra={"head": spec.name, **card["heads"][spec.name]["test_split"]})
+    if cross_source:
+        from agent.learning.crosssource import cross_source as table
+
+        card["cross_source"] = table(cache, embedder, vectors)
+    _save_vectors(cache, vectors)
+    summary = cache / "summary.json"
+    if summary.is_file():
+        card["corpus"] = json.loads(summary.read_text(encoding="utf-8"))
+    card["promoted"] = promoted(card)
+    save_heads(out, heads, {"version": VERSION, "promoted": card["promoted"]})
+    card["weights"] = {"file": out.name, "bytes": out.stat().st_size, "sha256": _sha256(out)}
+    (out.parent / "model_card.json").write_text(json.dumps(card, indent=2) + "\n",
+                                                encoding="utf-8")
+    (out.parent / "MODEL_CARD.md").write_text(render_card(card), encoding="utf-8")
+    return card

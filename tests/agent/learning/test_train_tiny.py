@@ -1,0 +1,87 @@
+"""Training on a tiny sample end to end: fit, calibrate, export, reload, use in the reasoner."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.learning.corpus.records import Example, write_jsonl
+from agent.learning.judge import LearnedJudge
+from agent.learning.model import load_heads
+from agent.learning.train import train
+from agent.noise.types import NoiseOutcome
+from agent.reasoning.offline import OfflineReasoner
+from agent.reasoning.types import Evidence
+from agent.signals.parse import parse_payload
+from knowledge.embedder import default_embedder
+
+pytest.importorskip("sklearn")
+
+CRIT = ["{} is down", "{} has crashed", "{} is not running", "all {} replicas unavailable"]
+WARN = ["{} latency is high", "{} disk usage above 80 %", "{} is restarting often",
+        "{} queue backlog growing"]
+THINGS = ["postgres", "redis", "kafka", "etcd", "nginx", "consul", "vault", "ceph"]
+
+
+def _alert(summary: str) -> dict:
+    alert = {"status": "firing", "labels": {"alertname": "Rule"},
+             "annotations": {"summary": summary}, "startsAt": "2026-11-20T08:00:00Z"}
+    return {"version": "4", "status": "firing", "alerts": [alert]}
+
+
+def _examples() -> list[Example]:
+    out = []
+    for i, thing in enumerate(THINGS):
+        for tpl in CRIT:
+            out.append(Example("severity", "exception", f"t:{thing}", f"{thing}{i % 4}",
+                               "alertmanager", _alert(tpl.format(thing))))
+        for tpl in WARN:
+            out.append(Example("severity", "warning", f"t:{thing}", f"{thing}{i % 4}",
+                               "alertmanager", _alert(tpl.format(thing))))
+    return out
+
+
+def test_train_exports_calibrated_heads_and_a_card(tmp_path: Path):
+    cache = tmp_path / "cache"
+    write_jsonl(cache / "severity.jsonl", _examples())
+    out = tmp_path / "weights" / "heads.npz"
+    card = train(cache, default_embedder(), out)
+    heads, _ = load_heads(out)
+    assert set(heads) == {"severity"}
+    head = heads["severity"]
+    assert head.classes == ("informational", "warning", "exception")
+    assert card["weights"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (out.parent / "MODEL_CARD.md").read_text().startswith("# Triage learned heads")
+    assert card["heads"]["severity"]["train"]["n"] > 0
+    judge = LearnedJudge(heads, {}, default_embedder())
+    sig = parse_payload(_alert("mysql is down"), "alertmanager",
+                        received_at=datetime(2026, 12, 1, tzinfo=UTC), new_id=lambda: "s1")[0]
+    pred = judge.predict("severity", sig)
+    assert pred is not None and pred.label == "exception"
+    assert sum(pred.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert judge.predict("no-such-head", sig) is None
+
+    # the offline reasoner reads the head for a notification without a sender severity
+    reasoner = OfflineReasoner(judge)
+    from agent.config.org import OrgConfig
+
+    verdict = reasoner.judge(Evidence(signal=sig, config=OrgConfig(),
+                                      noise=NoiseOutcome(group_id="g")))
+    assert verdict.kind == "alert" and verdict.event_type == "exception"
+    assert "severity model" in verdict.rationale
+    assert verdict.confidence == pytest.approx(pred.probability)
+
+
+def test_probabilities_are_a_softmax_of_tempered_logits(tmp_path: Path):
+    cache = tmp_path / "cache"
+    write_jsonl(cache / "severity.jsonl", _examples())
+    train(cache, default_embedder(), tmp_path / "h.npz")
+    head = load_heads(tmp_path / "h.npz")[0]["severity"]
+    x = np.random.default_rng(1).normal(size=(3, head.mean.shape[0])).astype(np.float32)
+    p = head.proba(x)
+    z = head.logits(x) / head.temperature
+    assert np.allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), atol=1e-5)
