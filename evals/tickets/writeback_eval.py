@@ -55,9 +55,9 @@ def run(cases: list[dict[str, Any]], home: Path) -> dict[str, Any]:
 
     from agent.config.loader import load_config
     from agent.config.settings import Settings
-    from agent.pipeline import build_pipeline
     from agent.service import ServiceOptions, create_app
     from agent.service.ticket_auth import jira_signature
+    from agent.wiring import build_pipeline
     from tests.agent.service.conftest import serve_live
     from tests.support.jira_api import JiraStandIn
 
