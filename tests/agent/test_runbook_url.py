@@ -6,9 +6,9 @@ import pytest
 
 from agent.config.org import OrgConfig
 from agent.kernel.links import runbook_url, safe_url
-from agent.pipeline import build_pipeline
 from agent.slack.blocks import decision_blocks
 from agent.slack.explain import explain_decision
+from agent.wiring import build_pipeline
 from tests.support.payloads import am_body
 
 URL = "https://runbooks.acme.example/checkout/CheckoutHigh5xxRate"

@@ -14,10 +14,11 @@ from agent.config.org import OrgConfig
 from agent.config.tickets import TicketsSection
 from agent.kernel.db import open_db
 from agent.kernel.decision import Decision
-from agent.pipeline import Pipeline, build_pipeline
+from agent.pipeline import Pipeline
 from agent.tickets.incident_link import IncidentStoreLookup
 from agent.tickets.outbox import TicketStore
 from agent.tickets.runtime import TicketsRuntime
+from agent.wiring import build_pipeline
 from tests.support.jira_api import JiraStandIn
 from tests.support.servicenow_api import ServiceNowStandIn
 from tests.support.zendesk_api import ZendeskStandIn

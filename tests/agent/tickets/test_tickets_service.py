@@ -10,9 +10,9 @@ import httpx
 
 from agent.config.org import OrgConfig
 from agent.config.tickets import TicketsSection
-from agent.pipeline import build_pipeline
 from agent.service import ServiceOptions, create_app
 from agent.service.ticket_auth import jira_signature
+from agent.wiring import build_pipeline
 from tests.agent.service.conftest import serve_live, settings_for
 from tests.agent.tickets.conftest import ENV, instances
 from tests.support.ticket_payloads import jira_issue, jira_webhook
