@@ -10,6 +10,7 @@ write-back (its comment, its field changes) with 202 and no new signal.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Annotated, Protocol
@@ -24,6 +25,7 @@ from agent.service.schemas import AcceptedOut
 from agent.service.state import Service
 from agent.service.ticket_auth import WebhookAuthError, authenticate
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["tickets"])
 InstanceQuery = Annotated[str | None, Query(alias="instance", max_length=100)]
 # Jira's per-delivery id, stable across its retries (others: the body hash is the key)
@@ -68,7 +70,13 @@ def _receive(request: Request, service: Service, system: str, body: bytes,
                             headers={"WWW-Authenticate": 'Bearer realm="triage"'}) from None
     route = f"/v1/webhooks/{system}"
     hook: InboundHook | None = getattr(request.app.state, "tickets", None)
-    if hook is not None and (reason := hook.before_ingest(system, name, body)):
+    reason = None
+    if hook is not None:
+        try:
+            reason = hook.before_ingest(system, name, body)
+        except Exception:  # override bookkeeping must never lose the body itself
+            log.exception("ticket inbound hook failed", extra={"route": route})
+    if reason:
         return JSONResponse({"signal_ids": [], "redelivery": False, "ignored": reason},
                             status_code=202)
     key = request.headers.get("idempotency-key") or (request.headers.get(JIRA_DELIVERY)
