@@ -8,7 +8,8 @@ stores, reasoners or clients from settings. Every dependency is injected, nothin
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +36,10 @@ from agent.reasoning.offline import OfflineReasoner
 from agent.reasoning.types import Reasoner
 from agent.signals.cases import parse_case_input
 from agent.store.signals import SignalStore
+from agent.tickets.incident_link import IncidentStoreLookup
+from agent.tickets.outbox import TicketStore
+from agent.tickets.runtime import TicketsRuntime
+from agent.tickets.writeback import SignalSource
 from knowledge.base import KnowledgeBase
 from knowledge.types import Retriever
 from tools.investigation import InvestigationTools
@@ -47,7 +52,7 @@ Checkpointer = Literal["none", "memory", "sqlite"]
 __all__ = ["LLMConfigError", "build_chat_responder", "build_llm_reasoner", "build_pipeline",
            "chat_responder", "dry_run_tools", "ingest_history", "investigation_tools",
            "make_reasoner", "open_kb", "open_kb_at", "open_pipeline", "open_tools",
-           "tool_runtime"]
+           "ticket_runtime", "tool_runtime"]
 
 
 # -- knowledge base ----------------------------------------------------------------------------
@@ -183,3 +188,17 @@ def open_pipeline(settings: Settings, config: OrgConfig, *, db_path: Path | None
     tools = open_tools(settings, config, path) if use_tools else None
     return build_pipeline(config=config, settings=settings, db_path=path, checkpointer="sqlite",
                           retriever=retriever, reasoner=settings.reasoner, tools=tools)
+
+
+# -- ticket systems ----------------------------------------------------------------------------
+
+def ticket_runtime(config: OrgConfig, connect: Callable[[], sqlite3.Connection],
+                   signals: SignalSource, env: Callable[[], Mapping[str, str]], *,
+                   retriever: object | None = None) -> TicketsRuntime | None:
+    """The ticket integration (outbox, REST clients, poller, override hook) on the shared
+    database, or None without `tickets.instances`; overrides go to the KB when it takes cases."""
+    if not config.tickets.instances:
+        return None
+    cases = retriever if hasattr(retriever, "add_case_record") else None
+    return TicketsRuntime(config.tickets, TicketStore(connect()), signals, env=env,
+                          cases=cases, incidents=IncidentStoreLookup(connect()))  # type: ignore[arg-type]

@@ -23,20 +23,15 @@ InstanceOpt = Annotated[str | None, typer.Option("--instance", help="One configu
 
 def _runtime(home: Any, config: Any, use_kb: bool = True):  # type: ignore[no-untyped-def]
     from agent.kernel.db import open_db
-    from agent.tickets.incident_link import IncidentStoreLookup
-    from agent.tickets.outbox import TicketStore
-    from agent.tickets.runtime import TicketsRuntime
+    from agent.wiring import ticket_runtime
 
     settings = resolve_settings(home=home, config=config)
     org = resolve_config(settings)
     if not org.tickets.instances:
         raise fail("no ticket instances configured (tickets.instances in --config)")
     pipeline = open_pipeline_or_exit(settings, org, use_kb=use_kb)
-    retriever = pipeline.context.retriever
-    cases = retriever if hasattr(retriever, "add_case_record") else None
-    runtime = TicketsRuntime(org.tickets, TicketStore(open_db(settings.db_path)), pipeline.store,
-                             env=lambda: os.environ, cases=cases,
-                             incidents=IncidentStoreLookup(open_db(settings.db_path)))
+    runtime = ticket_runtime(org, lambda: open_db(settings.db_path), pipeline.store,
+                             env=lambda: os.environ, retriever=pipeline.context.retriever)
     return pipeline, runtime
 
 

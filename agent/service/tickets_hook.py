@@ -15,9 +15,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from agent.service.state import Service
-from agent.tickets.incident_link import IncidentStoreLookup
-from agent.tickets.outbox import TicketStore
 from agent.tickets.runtime import TicketsRuntime
+from agent.wiring import ticket_runtime
 
 
 class _ThreadSignals:
@@ -35,15 +34,11 @@ class _ThreadSignals:
 
 def mount(app: FastAPI, service: Service) -> TicketsRuntime | None:
     """Attach the ticket runtime to the app and the worker (None without instances)."""
-    section = service.config.tickets
-    if not section.instances:
-        return None
-    retriever = service.pipeline.context.retriever
-    cases = retriever if hasattr(retriever, "add_case_record") else None
-    runtime = TicketsRuntime(section, TicketStore(service.connect()), _ThreadSignals(service),
+    runtime = ticket_runtime(service.config, service.connect, _ThreadSignals(service),
                              env=lambda: getattr(app.state, "ticket_env", None) or os.environ,
-                             cases=cases,  # type: ignore[arg-type]
-                             incidents=IncidentStoreLookup(service.connect()))
+                             retriever=service.pipeline.context.retriever)
+    if runtime is None:
+        return None
     app.state.tickets = runtime
     service.worker.add_listener(runtime.on_decision)
     return runtime
