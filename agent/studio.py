@@ -74,10 +74,7 @@ def studio_pipeline(context: StudioContext | dict | None) -> Pipeline:
     key = (ctx.home, ctx.config, ctx.reasoner)
     with _LOCK:
         if key not in _PIPELINES:
-            try:  # the composition root (agent/wiring.py) replaces agent/bootstrap.py
-                from agent.wiring import open_pipeline
-            except ModuleNotFoundError:
-                from agent.bootstrap import open_pipeline
+            from agent.wiring import open_pipeline
 
             update = {k: v for k, v in (("home", ctx.home and Path(ctx.home)),
                                         ("config", ctx.config and Path(ctx.config)),
