@@ -23,7 +23,7 @@ from agent.config.settings import Settings
 from agent.context import TriageContext
 from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
 from agent.incidents.clock import StreamClock
-from agent.incidents.runtime import IncidentResponse, label_sink, review_sink
+from agent.incidents.runtime import IncidentResponse, label_sink, review_sink, tool_prober
 from agent.kernel.db import open_db
 from agent.noise.gate import NoiseGate
 from agent.pipeline import Pipeline, utc_now
@@ -163,8 +163,10 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
     offline = OfflineReasoner()
     store = SignalStore(conn)
     incidents = IncidentResponse.open(
-        conn, config, clock=incident_clock or StreamClock(base=clock or utc_now),
-        decisions=store, labels=label_sink(retriever, store), submit=review_sink(retriever))
+        # an injected receive clock (evals, tests) is not called here: it may advance per call
+        conn, config, clock=incident_clock or StreamClock(base=None if clock else utc_now),
+        decisions=store, labels=label_sink(retriever, store), submit=review_sink(retriever),
+        prober=tool_prober(tools))
     context = TriageContext(
         config=config, store=store, noise=NoiseGate(conn, config),
         reasoner=make_reasoner(reasoner, offline, config, settings, tools), offline=offline,

@@ -43,6 +43,8 @@ class Expected(BaseModel):
     action: str | None = None
     suppressed: bool | None = None
     duplicate: bool | None = None
+    # addition: the follow-up check of an executed remediation (cases with `followup`)
+    verified: Literal["verified", "not_verified", "unknown"] | None = None
 
     def carried(self) -> dict[str, Any]:
         """The fields this case labels: non-null values, plus explicit nulls for team/action."""
@@ -62,6 +64,7 @@ class EvalCase(BaseModel):
     id: str = Field(min_length=1)
     input: Delivery
     context: list[Delivery] = Field(default_factory=list)
+    followup: list[Delivery] = Field(default_factory=list)  # addition: delivered after input
     expected: Expected = Field(default_factory=Expected)
     tags: list[str] = Field(default_factory=list)
 

@@ -32,6 +32,7 @@ METRIC_NAMES = (
     "unsafe_actions", "latency_ms_p50", "latency_ms_p95", "llm_tokens_total",
     "llm_downgrades_blocked",
     "confidence_ece", "confidence_auroc", "brier",
+    "verified_fix_accuracy",
 )
 # Metrics where a smaller value is better (used by `triage eval compare` and --fail-under).
 LOWER_IS_BETTER = frozenset({"unsafe_actions", "latency_ms_p50", "latency_ms_p95",
@@ -99,6 +100,7 @@ def score_items(items: Sequence[Scored]) -> dict[str, float | None]:
         "suppression_recall": sup_rec,
         "duplicate_precision": dup_prec,
         "duplicate_recall": dup_rec,
+        "verified_fix_accuracy": _accuracy(items, "verified"),
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.incidents.clock import StreamClock
 from agent.kernel.errors import SignalParseError
 from evals.dataset import EvalCase
 from evals.safety import count_unsafe
@@ -78,8 +79,12 @@ class CaseRunner:
         pipe = self._wiring.build_pipeline(
             config=self.spec.config, settings=self.spec.settings, db_path=":memory:",
             checkpointer="memory", retriever=self.retriever, reasoner=self.spec.reasoner,
-            clock=clock, id_prefix=case.id, tools=self._tools())
+            clock=clock, id_prefix=case.id, tools=self._tools(),
+            incident_clock=StreamClock())
         seen: list[dict[str, Any]] = []
+        if case.followup and getattr(pipe.context, "incidents", None) is not None:
+            # remediations only dry-run in evals: score the follow-up check on them
+            pipe.context.incidents.verifier.include_dry_run = True
         try:
             for n, ctx in enumerate(case.context):
                 try:
@@ -93,6 +98,7 @@ class CaseRunner:
                 decisions = pipe.triage(case.input.payload, fmt=case.input.format)
             finally:
                 result.latency_ms = (time.perf_counter() - started) * 1000.0
+            decisions = self._followup(pipe, case, decisions)
             result.decisions = [d.model_dump(mode="json") for d in decisions]
         except SignalParseError as exc:
             result.error = str(exc)
@@ -104,6 +110,22 @@ class CaseRunner:
         payloads = [c.payload for c in case.context] + [case.input.payload]
         result.unsafe_actions = count_unsafe(everything, pipe, payloads, self.spec.config)
         return result
+
+
+    @staticmethod
+    def _followup(pipe: Any, case: EvalCase, decisions: list[Any]) -> list[Any]:
+        """Deliver `followup` after the input, close the check windows, re-read the decisions."""
+        incidents = getattr(pipe.context, "incidents", None)
+        if not case.followup or incidents is None:
+            return decisions
+        for n, item in enumerate(case.followup):
+            try:
+                pipe.triage(item.payload, fmt=item.format)
+            except SignalParseError as exc:
+                raise SignalParseError(f"followup[{n}].{exc.field}", exc.problem) from None
+        window = pipe.context.config.incidents.verify_window
+        incidents.tick(incidents.clock.now() + window + timedelta(seconds=1))
+        return [pipe.store.get_decision(d.signal_id) or d for d in decisions]
 
 
 def context_base_time(case: EvalCase) -> datetime:

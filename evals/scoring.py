@@ -9,7 +9,7 @@ from agent.kernel.taxonomy import PRIORITIES
 
 # Fields scored per decision, in report order.
 FIELDS = ("kind", "event_type", "security", "priority", "team", "runbook", "action",
-          "suppressed", "duplicate")
+          "suppressed", "duplicate", "verified")
 
 
 @dataclass
@@ -70,6 +70,9 @@ def predicted(name: str, decision: dict[str, Any] | None) -> Any:
         return [r.get("id") for r in decision.get("runbooks") or []]
     if name == "action":
         return [a.get("tool") for a in decision.get("actions") or []]
+    if name == "verified":  # the first settled follow-up check of the decision's actions
+        return next((a["verification"] for a in decision.get("actions") or []
+                     if a.get("verification")), None)
     return decision.get(name)
 
 

@@ -7,7 +7,7 @@ import logging
 import typer
 
 from agent.cli import eval as eval_cli
-from agent.cli import incidents, kb, noise, run, serve, tickets, tools
+from agent.cli import incidents, kb, noise, report, run, serve, tickets, tools
 from agent.cli import slack as slack_cli
 from agent.cli import train as train_cli
 from agent.cli.options import (
@@ -31,6 +31,7 @@ app.command("serve")(serve.serve)
 app.command("slack")(slack_cli.slack)
 app.command("learn")(kb.learn_command)
 app.command("train")(train_cli.train)
+app.command("report")(report.report)
 app.add_typer(config_app, name="config")
 app.add_typer(kb.app, name="kb")
 app.add_typer(eval_cli.app, name="eval")

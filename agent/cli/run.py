@@ -101,5 +101,8 @@ def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt =
         return
     console.print(decisions_table(decisions, title="Acme Shop: triage decisions"))
     console.print(summary_table(decisions, signals_in=len(decisions)))
+    from agent.cli.demo_incident import incident_story
+
+    incident_story(console, db.parent, org, kb)
     console.print(f"[dim]{len(stream)} payloads, {len(decisions)} signals in "
                   f"{time.perf_counter() - started:.1f}s; state in {db.parent}[/]")

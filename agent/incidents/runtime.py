@@ -146,3 +146,20 @@ def review_sink(retriever: object | None) -> Submit | None:
         return LearningStore(retriever).submit(learning).id  # type: ignore[arg-type]
 
     return submit
+
+
+def tool_prober(tools: object | None) -> Prober | None:
+    """Health checks re-run through the tool runtime (same policy, egress and ledger)."""
+    if tools is None or not hasattr(tools, "call"):
+        return None
+    import uuid
+
+    def probe(tool: str, args: dict[str, Any]) -> bool:
+        from tools.context import ActionContext
+
+        # a fresh scope per probe: the ledger's idempotency key must not replay an old result
+        ctx = ActionContext(scope=f"verify-{uuid.uuid4().hex[:16]}", actor="triage-verify")
+        result = tools.call(tool, args, ctx)  # type: ignore[attr-defined]
+        return result.status == "success" and bool((result.data or {}).get("healthy"))
+
+    return probe

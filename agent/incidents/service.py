@@ -186,8 +186,12 @@ class IncidentService:
                 entries.append(TimelineEntry(at, SYSTEM.label, "signal_linked", (
                     f"{decision.kind} {decision.priority} {decision.status}: "
                     f"{decision.title}")[:300], None, _facts(decision)))
+            raised = self._raise_priority(incident, decision, at)
+            if raised is not None:
+                entries.append(raised)
             current = {link.ref: link.detail for link in self.store.links(incident.id)
                        if link.kind == "action"}
+            now = max(at, self.clock())  # an action changes status when it runs, not earlier
             for i, action in enumerate(decision.actions):
                 ref = f"{decision.signal_id}#{i}:{action.tool}"
                 if ref not in current:
@@ -196,7 +200,7 @@ class IncidentService:
                     self.store.set_link_detail(incident.id, "action", ref, action.status)
                 else:
                     continue
-                entries.append(TimelineEntry(at, SYSTEM.label, f"action_{action.status}",
+                entries.append(TimelineEntry(now, SYSTEM.label, f"action_{action.status}",
                                              f"{action.tool} {action.status}", None,
                                              {"action": ref, "tool": action.tool}))
             for entry in entries:
@@ -204,6 +208,24 @@ class IncidentService:
         for entry in entries:
             self.tell(incident, entry)
         return incident
+
+    def _raise_priority(self, incident: Incident, decision: Decision,
+                        at: datetime) -> TimelineEntry | None:
+        """A linked decision of higher priority raises the incident's (unless a human set it)."""
+        if decision.kind not in ("alert", "incident") or not _notable(decision):
+            return None
+        if decision.priority >= incident.priority:  # "P1" < "P2"
+            return None
+        current = self.store.get(incident.id, full=False)
+        if any(e.event == "priority_changed" for e in self.store.timeline(incident.id)):
+            return None
+        before = current.priority
+        current.priority, current.severity = decision.priority, decision.severity
+        incident.priority, incident.severity = current.priority, current.severity
+        self.store.update(current)
+        return TimelineEntry(at, SYSTEM.label, "priority_raised",
+                             f"{before} → {decision.priority} by signal {decision.signal_id}",
+                             None, {"signal_id": decision.signal_id})
 
     def _human(self, incident_id: str, verb: str, actor: Actor, reason: str | None,
                at: datetime | None) -> tuple[Incident, datetime]:

@@ -80,8 +80,9 @@ def event_time(signal: Signal, decision: Decision) -> datetime:
     return decision_time(decision)
 
 
-def _is_remediation(action: ActionRef) -> bool:
-    return action.status == "executed" and (action.risk in REMEDIATION_RISKS or action.risk is None)
+def _is_remediation(action: ActionRef, dry_run: bool = False) -> bool:
+    ran = action.status == "executed" or (dry_run and action.status == "dry_run")
+    return ran and (action.risk in REMEDIATION_RISKS or action.risk is None)
 
 
 class Verifier:
@@ -94,6 +95,7 @@ class Verifier:
         self.incidents, self.window, self.thresholds = incidents, window, thresholds or {}
         self.prober, self.on_outcome, self.update_decision = prober, on_outcome, update_decision
         self.conn = incidents.store.conn
+        self.include_dry_run = False  # evals: check the logic on remediations that only dry-ran
 
     def _rows(self, where: str, params: tuple) -> list[Any]:
         with self.incidents.store.lock:
@@ -108,14 +110,14 @@ class Verifier:
     def start(self, incident: Incident, decision: Decision, verify: Any) -> list[str]:
         """Open a check for every newly executed remediation of the decision."""
         started: list[str] = []
-        at = decision_time(decision)
+        at = max(decision_time(decision), self.incidents.clock())  # when the action ran
         for i, action in enumerate(decision.actions):
-            if not _is_remediation(action):
+            if not _is_remediation(action, self.include_dry_run):
                 continue
             key = f"{decision.signal_id}#{i}"
             spec = parse_spec(verify, self.window, self.thresholds)
             probe = next((a.args for a in decision.actions if a.tool == "http_health_check"
-                          and a.status == "executed"), None)
+                          and a.status == "executed"), None)  # the incident's own check
             with self.incidents.store.tx() as conn:
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO incident_checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -113,6 +113,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     app = FastAPI(title="Triage", version=version(), lifespan=lifespan,
                   description="Event vs alert vs incident, priority, noise reduction, routing.")
     app.state.service = service
+    routes_incidents.install_metrics(service)
     _install_handlers(app)
     _install_metrics(app, service)
     app.include_router(routes_webhooks.router)

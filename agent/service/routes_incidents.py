@@ -206,3 +206,57 @@ class Ticker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)
+
+
+class KpiMetrics:
+    """Incident KPIs at GET /metrics, per team and service (recomputed at most every 30 s)."""
+
+    name = "triage_incident_kpi"
+    FIELDS = ("mtta_min", "mttr_min", "time_to_engage_min", "escalations", "noise_ratio",
+              "dedup_rate", "suppression_rate", "auto_resolution_rate", "verified_fix_rate",
+              "incidents", "signals", "notifications")
+
+    def __init__(self, service: Service, max_age_s: float = 30.0) -> None:
+        self.service, self.max_age_s = service, max_age_s
+        self._cached: tuple[float, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def header(self) -> list[str]:
+        """HELP/TYPE lines of every KPI gauge."""
+        out = []
+        for f in self.FIELDS:
+            out += [f"# HELP triage_incident_{f} Incident KPI {f} by scope (all, team, service).",
+                    f"# TYPE triage_incident_{f} gauge"]
+        return out
+
+    def samples(self) -> list[str]:
+        """The gauges, one line per KPI and scope (missing values are left out)."""
+        import time
+
+        from agent.incidents.kpis import compute
+
+        with self._lock:
+            if self._cached and time.monotonic() - self._cached[0] < self.max_age_s:
+                return self._cached[1]
+            incidents = self.service.pipeline.context.incidents
+            if not isinstance(incidents, IncidentResponse):
+                return []
+            report = compute(self.service.store.conn, incidents.service.store)
+            lines: list[str] = []
+            scopes = [("all", "all", report.overall)]
+            scopes += [("team", n, k) for n, k in report.teams.items()]
+            scopes += [("service", n, k) for n, k in report.services.items()]
+            for scope, name, kpis in scopes:
+                values = kpis.as_dict()
+                safe_name = name.replace("\\", "\\\\").replace('"', '\\"')
+                for f in self.FIELDS:
+                    if values[f] is not None:
+                        lines.append(f'triage_incident_{f}{{scope="{scope}",name="{safe_name}"}}'
+                                     f" {float(values[f])}")
+            self._cached = (time.monotonic(), lines)
+            return lines
+
+
+def install_metrics(service: Service) -> None:
+    """Add the KPI gauges to the service's /metrics registry."""
+    service.metrics.registry.add(KpiMetrics(service))  # type: ignore[arg-type]

@@ -129,3 +129,44 @@ def test_postmortem_draft_enters_review_and_is_retrievable_only_after_approval(
     record = kb.lexical.get_doc("postmortems/incidents/INC-1.md")
     assert record.meta["incident"] == "INC-1" and record.meta["reviewer"] == "U024BE7LH"
     assert record.meta["signal_ids"] == ["s1"]
+
+
+def test_health_check_verification_reruns_the_incidents_own_probe(
+        demo_config: OrgConfig, tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from agent.incidents.runtime import tool_prober
+    from tools.runtime import ToolRuntime
+
+    health = {"status": 503}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            self.send_response(health["status"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/healthz"
+    conn = open_db(tmp_path / "t.db")
+    tools = ToolRuntime.open(tmp_path / "t.db", demo_config.tools, demo_config)
+    response = IncidentResponse.open(conn, demo_config, clock=StreamClock(),
+                                     decisions=SignalStore(conn), prober=tool_prober(tools))
+    probe = ActionRef(tool="http_health_check", args={"url": url}, status="executed",
+                      risk="read_only")
+    try:
+        _run(response, _decision("s1", actions=[probe, RESTART]),
+             verify={"health_check": True, "within": "5m"})
+        response.tick(T0 + timedelta(minutes=1))
+        assert response.service.get("INC-1").verification is None  # still failing, window open
+        health["status"] = 200
+        response.tick(T0 + timedelta(minutes=2))
+        assert response.service.get("INC-1").verification == "verified"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -52,3 +52,8 @@ def test_incident_lifecycle_over_http(make_app: Callable[..., FastAPI], tmp_path
         assert declared.status_code == 201 and declared.json()["team"] == "it"
         listed = c.get("/v1/incidents").json()["incidents"]
         assert [i["incident_id"] for i in listed] == ["INC-2"]
+        metrics = c.get("/metrics").text
+        assert 'triage_incident_incidents{scope="all",name="all"} 2.0' in metrics
+        assert 'triage_incident_incidents{scope="team",name="payments"} 1.0' in metrics
+        assert "# TYPE triage_incident_mttr_min gauge" in metrics
+        assert 'triage_incident_signals{scope="all",name="all"} 2.0' in metrics
