@@ -137,6 +137,7 @@ def test_health_check_verification_reruns_the_incidents_own_probe(
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from agent.incidents.runtime import tool_prober
+    from tests.tools.conftest import allow_local
     from tools.runtime import ToolRuntime
 
     health = {"status": 503}
@@ -155,6 +156,7 @@ def test_health_check_verification_reruns_the_incidents_own_probe(
     url = f"http://127.0.0.1:{server.server_address[1]}/healthz"
     conn = open_db(tmp_path / "t.db")
     tools = ToolRuntime.open(tmp_path / "t.db", demo_config.tools, demo_config)
+    allow_local(tools, server.server_address[1])  # the test server is in the egress policy
     response = IncidentResponse.open(conn, demo_config, clock=StreamClock(),
                                      decisions=SignalStore(conn), prober=tool_prober(tools))
     probe = ActionRef(tool="http_health_check", args={"url": url}, status="executed",
