@@ -75,8 +75,8 @@ def plan(section: IncidentsSection, policy: Policy, incident: Incident) -> list[
 def page_text(incident: Incident, step: Step, why: str) -> str:
     """The page a target receives."""
     return (f":rotating_light: {incident.id} {incident.priority} {incident.title} — {why} "
-            f"(level {step.level + 1}, round {step.cycle + 1}); acknowledge with "
-            f"`/triage incident ack {incident.id}` or the Acknowledge button")
+            f"(level {step.level + 1}, round {step.cycle + 1}); acknowledge with the button, "
+            f"in the incident channel, or `triage incidents ack {incident.id}`")
 
 
 @dataclass
@@ -141,6 +141,9 @@ class EscalationEngine:
     def tick(self, now: datetime) -> list[str]:
         """Record every step due by `now` for unacknowledged incidents; deliver due pages."""
         recorded: list[str] = []
+        if not self.section.escalation:  # no policies: nothing to page (the common fast path)
+            self.deliver(now)
+            return recorded
         for incident in self.incidents.store.list("open", limit=10_000):
             policy = self.policy(incident)
             if policy is None:

@@ -20,7 +20,7 @@ from agent.incidents.model import Incident, TimelineEntry
 from agent.incidents.outbox import OutboxItem
 from agent.incidents.runtime import IncidentResponse
 from agent.kernel.decision import Decision
-from agent.slack.incident_blocks import card_blocks, card_text, timeline_line
+from agent.slack.incident_blocks import INC_ACK, card_blocks, card_text, timeline_line
 from agent.slack.posts import SlackPostLog
 from agent.slack.text import safe
 
@@ -223,7 +223,13 @@ class SlackIncidentFlow:
     def send(self, item: OutboxItem) -> None:
         """Post the page with its key in the message metadata."""
         channel, text = self._destination(item)
-        self.client.chat_postMessage(channel=channel, text=text, unfurl_links=False,
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
+                  {"type": "actions", "block_id": f"incident:{item.incident_id}", "elements": [
+                      {"type": "button", "action_id": INC_ACK, "value": item.incident_id,
+                       "style": "primary", "text": {"type": "plain_text",
+                                                    "text": "Acknowledge"}}]}]
+        self.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                     unfurl_links=False,
                                      metadata={"event_type": PAGE_EVENT,
                                                "event_payload": {"key": item.key}})
 
