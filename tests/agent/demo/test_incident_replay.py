@@ -20,10 +20,10 @@ from agent.config.sections import ToolsSection
 from agent.config.settings import Settings
 from agent.demo.incident_replay import Replay, Step, demo_tools_bin, load_scenario, replay
 from agent.incidents.clock import StreamClock
-from agent.wiring import build_pipeline
 from agent.slack.app import build_bolt_app
 from agent.slack.blocks import APPROVE
 from agent.slack.http import mount_slack
+from agent.wiring import build_pipeline
 from tests.agent.slack.conftest import (
     BOT_TOKEN,
     SIGNING_SECRET,
