@@ -19,6 +19,7 @@ import numpy as np
 from agent.config.sections import KnowledgeSection
 from agent.kernel.db import open_db
 from knowledge import ranking
+from knowledge.cases import CaseVectors
 from knowledge.embedder import Embedder, embedder_from_config
 from knowledge.ingest import KINDS, BuiltDoc, IngestReport, build_doc, content_hash, discover
 from knowledge.lexical import LexicalIndex
@@ -51,6 +52,7 @@ class KnowledgeBase:
         self.embedder = embedder
         self.chunks = VectorIndex(client, CHUNKS, embedder.model_id)
         self.cases = VectorIndex(client, CASES, embedder.model_id)
+        self._case_vectors = CaseVectors(self.cases)
         self._tmp = tmp
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
@@ -196,6 +198,7 @@ class KnowledgeBase:
         vectors = self.embedder.embed([r.text for r in records])
         self.lexical.put_cases([(r.case_id, r.text, r.labels, r.signal_labels)
                                 for r in records], origin, _now())
+        self._case_vectors.invalidate()
         self.cases.add([r.case_id for r in records], vectors, [r.text for r in records],
                        [{"origin": origin} for _ in records])
         return len(records)
@@ -301,15 +304,16 @@ class KnowledgeBase:
         if self.cases.count() == 0 or not query.text.strip():
             return []
         vector = self._embed_query(query.text.strip())
-        vec = self.cases.query(vector, CANDIDATES)
+        ids, matrix, row = self._case_vectors.get()
+        all_sims = matrix @ vector.astype(np.float32)  # stored once at ingest, never re-embedded
+        n = min(CANDIDATES, len(ids))
+        nearest = np.argpartition(-all_sims, n - 1)[:n] if n else []
         lex = self.lexical.search_cases("\n".join([query.text, *query.terms]), CANDIDATES)
-        sims = {cid: s for cid, s, _ in vec}
-        candidates = list(dict.fromkeys([c for c, _, _ in vec] + [c for c, _ in lex]))
+        candidates = list(dict.fromkeys(
+            [ids[i] for i in sorted(nearest, key=lambda i: -all_sims[i])]
+            + [c for c, _ in lex if c in row]))
+        sims = {c: float(all_sims[row[c]]) for c in candidates}
         stored = self.lexical.get_cases(candidates)
-        missing = [c for c in candidates if c in stored and c not in sims]
-        if missing:
-            embedded = self.embedder.embed([stored[c]["text"] for c in missing])
-            sims.update({c: float(v @ vector) for c, v in zip(missing, embedded, strict=True)})
         return score_cases(query.labels, candidates, sims, stored, k, CASE_LABEL_WEIGHT)
 
     def stats(self) -> dict[str, int]:

@@ -6,7 +6,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from agent.kernel.redact import redact
 from knowledge.ranking import norm_name
@@ -87,3 +89,41 @@ def score_cases(query_labels: dict[str, str], candidates: list[str], sims: dict[
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [CaseHit(id=cid, score=round(score, 4), text=stored[cid]["text"][:500],
                     labels=stored[cid]["labels"]) for score, cid in scored[:k]]
+
+
+class StoredVectors(Protocol):
+    """A vector collection that can count and list its embeddings (knowledge.vectors)."""
+
+    def count(self) -> int:
+        """Number of stored items."""
+        ...
+
+    def all_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every id and its embedding."""
+        ...
+
+
+class CaseVectors:
+    """Past-case embeddings as one unit-length matrix in memory: a query is one matrix product
+    (about 1 ms for 10,000 cases), and stored texts are never embedded again."""
+
+    def __init__(self, index: StoredVectors) -> None:
+        self.index = index
+        self._cache: tuple[int, list[str], np.ndarray, dict[str, int]] | None = None
+
+    def invalidate(self) -> None:
+        """Forget the matrix (after this process stored cases)."""
+        self._cache = None
+
+    def get(self) -> tuple[list[str], np.ndarray, dict[str, int]]:
+        """(ids, matrix, id → row), reloaded when the stored count changed."""
+        count = self.index.count()
+        if self._cache is None or self._cache[0] != count:
+            ids, matrix = self.index.all_vectors()
+            if len(matrix):
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                matrix = matrix / np.where(norms == 0, 1.0, norms)
+            self._cache = (count, ids, matrix, {c: i for i, c in enumerate(ids)})
+        _, ids, matrix, row = self._cache
+        return ids, matrix, row
+

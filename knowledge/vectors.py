@@ -88,3 +88,16 @@ class VectorIndex:
         count = int(self.collection.count())
         self._count = count or None
         return count
+
+    def all_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every stored id and its embedding (read in batches; used to cache small indexes)."""
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        total = int(self.collection.count())
+        for offset in range(0, total, self._batch):
+            got = self.collection.get(limit=self._batch, offset=offset, include=["embeddings"])
+            ids += list(got["ids"])
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from agent.config.org import OrgConfig
 from knowledge.types import CaseHit
 
 MIN_SCORE = 0.5
@@ -38,3 +39,19 @@ def vote(cases: list[CaseHit], label: str, *, min_score: float = MIN_SCORE) -> V
 def close_cases(cases: list[CaseHit], *, min_score: float = MIN_SCORE) -> list[CaseHit]:
     """The past cases close enough to count as evidence."""
     return [c for c in cases if c.score >= min_score]
+
+
+def known_teams(config: OrgConfig) -> set[str]:
+    """Teams the loaded configuration knows: declared, owning a service, routed to, security."""
+    teams = set(config.teams) | {r.team for r in config.routes}
+    teams |= {e.team for e in config.services.values() if e.team}
+    if config.security_team:
+        teams.add(config.security_team)
+    return teams
+
+
+def team_vote(cases: list[CaseHit], config: OrgConfig) -> Vote | None:
+    """The past cases' team vote, counting only teams that exist in the loaded configuration."""
+    teams = known_teams(config)
+    return vote([c for c in cases if c.labels.get("team") in teams], "team")
+

@@ -9,7 +9,7 @@ from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import PRIORITIES, Level
 from agent.learning.judge import LearnedJudge, shared_judge
 from agent.reasoning import lexicon as lx
-from agent.reasoning.history import close_cases, vote
+from agent.reasoning.history import close_cases, team_vote, vote
 from agent.reasoning.priority import impact_of, urgency_of
 from agent.reasoning.signal_rules import (
     HUMAN_SOURCES,
@@ -119,9 +119,9 @@ def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | No
         found = Finding(kind_vote.value, etype, 0.6, "nearest past cases",  # type: ignore[arg-type]
                         found.evidence + [f"{kind_vote.support} similar past cases say "
                                           f"{kind_vote.value}"])
-    team_vote = vote(close, "team")
+    teams = team_vote(close, ev.config)
     prio_vote = vote(close, "priority")
-    return (found, notes, team_vote.value if team_vote and team_vote.share >= 0.5 else None,
+    return (found, notes, teams.value if teams and teams.share >= 0.5 else None,
             prio_vote.value if prio_vote and prio_vote.share >= 0.6 else None)
 
 

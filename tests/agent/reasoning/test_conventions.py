@@ -91,3 +91,13 @@ def test_partial_failures_now_are_urgent_unless_a_workaround(demo_config: OrgCon
     slow = judge(note("CheckoutSlow", "Checkout errors for some users, retries succeed",
                       source="slack"), demo_config)
     assert (slow.kind, slow.urgency) == ("incident", "medium")
+
+
+def test_history_team_vote_only_for_teams_in_the_config(demo_config: OrgConfig) -> None:
+    from knowledge.types import CaseHit
+
+    cases = [CaseHit(id=f"h{i}", score=0.9, text="t", labels={"kind": "incident", "team": team})
+             for i, team in enumerate(["ghost-team", "ghost-team", "ghost-team", "web"])]
+    ev = Evidence(signal=note("Page blank", "the shop page is blank", source="slack"),
+                  config=demo_config, noise=NoiseOutcome(group_id="g"), cases=cases)
+    assert OfflineReasoner().judge(ev).team == "web"  # the unknown team never wins

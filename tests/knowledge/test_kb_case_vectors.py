@@ -1,0 +1,46 @@
+"""Past-case lookup uses the embeddings stored at ingest: a query embeds only itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import OnnxEmbedder
+from knowledge.types import RetrievalQuery
+
+
+class CountingEmbedder:
+    """The real ONNX embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: OnnxEmbedder) -> None:
+        self.inner, self.texts = inner, 0
+        self.model_id, self.dim = inner.model_id, inner.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+def _case(i: int, text: str, team: str) -> dict:
+    return {"id": f"h-{i}", "input": {"format": "ticket", "payload": {"title": text, "body": text,
+                                                                      "reporter": "u"}},
+            "expected": {"kind": "incident", "team": team}}
+
+
+def test_similar_cases_embed_only_the_query(tmp_path, embedder: OnnxEmbedder) -> None:
+    counting = CountingEmbedder(embedder)
+    kb = KnowledgeBase.open(tmp_path / "home", embedder=counting)
+    texts = [("VPN tunnel drops every hour", "it"), ("VPN login fails with MFA error", "it"),
+             ("Checkout page returns 502", "payments"), ("Card payments declined", "payments"),
+             ("Orders table bloating, vacuum lagging", "data")] * 8
+    kb.ingest_cases([_case(i, t, team) for i, (t, team) in enumerate(texts)])
+    before = counting.texts
+    hits = kb.similar_cases(RetrievalQuery(text="the VPN keeps dropping my connection"), k=5)
+    assert counting.texts - before == 1  # the query only; stored cases are never re-embedded
+    assert hits and hits[0].labels["team"] == "it"
+    kb.ingest_cases([_case(99, "Payroll export stuck in the queue", "finance")])
+    new = kb.similar_cases(RetrievalQuery(text="payroll export is stuck"), k=3)
+    assert new[0].id == "h-99"  # the in-memory matrix follows new cases
+    kb.close()
