@@ -13,6 +13,7 @@ from agent.reasoning.history import close_cases, team_vote, vote
 from agent.reasoning.priority import impact_of, urgency_of
 from agent.reasoning.signal_rules import (
     HUMAN_SOURCES,
+    REPORTED_NORMAL,
     Finding,
     human_finding,
     is_confirmed_violation,
@@ -75,7 +76,8 @@ def _impact_escalation(ev: Evidence, found: Finding, security: bool) -> Finding:
             return Finding("incident", "exception", 0.85, "SLO breach or user reports",
                            found.evidence + ["signal states user impact"])
         metric_words = s.metric.name.replace("_", " ") if s.metric else ""
-        if customer_facing and lx.ERROR_OR_LATENCY.search(f"{text} {metric_words}"):
+        if (customer_facing and lx.ERROR_OR_LATENCY.search(f"{text} {metric_words}")
+                and not REPORTED_NORMAL.search(text)):
             return Finding("incident", "exception", 0.8, "error/latency breach on a "
                            "customer-facing service", found.evidence + [f"{s.service} is "
                                                                        "customer facing"])

@@ -31,6 +31,11 @@ MISSING_HEARTBEAT = re.compile(
 NOTIFICATION_TEST = re.compile(
     r"^\s*\[?test\]?[\s:-]|\btest(?:ing)?\s+(?:notification|alert|message|page|event)s?\b"
     r"|\bthis\s+is\s+(?:a|only\s+a)\s+test\b|\bnotification\s+test\b|\btest_?alert\b", re.I)
+# "What a breach is": values reported as normal, or a metric only named, are no breach.
+REPORTED_NORMAL = re.compile(
+    r"\b(?:is|are|looks?|remains?|stays?|back)\s+(?:to\s+)?(?:normal|healthy|fine|ok|green)\b"
+    r"|\bwithin\s+(?:the\s+)?(?:slo|sla|threshold|target|budget|limits?)\b"
+    r"|\bbelow\s+(?:the\s+)?(?:threshold|target|slo|limit)\b|\bno\s+(?:errors|impact)\b", re.I)
 JOB_NOTICE = re.compile(
     r"\b(?:job|cron\s?job|pipeline|build|workflow|ci|dag|task|batch)\b[^.\n]{0,60}?"
     r"\b(?:fail(?:ed|ing|s)?|errored|error)\b", re.I)

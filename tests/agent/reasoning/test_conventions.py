@@ -101,3 +101,13 @@ def test_history_team_vote_only_for_teams_in_the_config(demo_config: OrgConfig) 
     ev = Evidence(signal=note("Page blank", "the shop page is blank", source="slack"),
                   config=demo_config, noise=NoiseOutcome(group_id="g"), cases=cases)
     assert OfflineReasoner().judge(ev).team == "web"  # the unknown team never wins
+
+
+def test_error_values_reported_as_normal_are_no_breach(demo_config: OrgConfig) -> None:
+    normal = judge(note("CheckoutErrorRateReport", "checkout-api error rate is back to normal "
+                        "(0.1 %), within the SLO", severity="critical", service="checkout-api"),
+                   demo_config)
+    assert normal.kind == "alert"
+    breach = judge(note("CheckoutErrorRate", "checkout-api error rate 7 % for 10 minutes",
+                        severity="critical", service="checkout-api"), demo_config)
+    assert breach.kind == "incident"
