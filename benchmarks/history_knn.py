@@ -20,8 +20,8 @@ from pathlib import Path
 import agent.demo
 from agent.config.loader import load_config
 from agent.nodes.retrieve import query_for
-from agent.pipeline import build_pipeline
 from agent.signals.parse import parse_payload
+from agent.wiring import build_pipeline, open_kb_at
 from knowledge.base import KnowledgeBase
 
 DEMO_CONFIG = Path(agent.demo.__file__).with_name("config.yaml")
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--signals", type=int, default=200)
     args = parser.parse_args()
     rng = random.Random(7)
-    kb = KnowledgeBase.open(None)
+    kb = open_kb_at(None, load_config(DEMO_CONFIG))
     history = [{"id": f"h{i}", "input": {"format": "ticket", "payload": ticket(rng, i)},
                 "expected": {"kind": "incident", "team": rng.choice(TEAMS),
                              "priority": rng.choice(["P2", "P3", "P4"])}}

@@ -25,8 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from agent.config.org import OrgConfig, Team
-from agent.pipeline import build_pipeline
-from knowledge.base import KnowledgeBase
+from agent.wiring import build_pipeline, open_kb_at
 
 QUEUES = ("bug", "enhancement", "dataset request", "dataset bug", "dataset-viewer",
           "documentation")
@@ -63,7 +62,7 @@ def main() -> None:
     history, held_out = cases[:cut], cases[cut:]
     teams = sorted({c["expected"]["team"] for c in cases})
     config = OrgConfig(teams={t: Team() for t in teams})
-    kb = KnowledgeBase.open(None)
+    kb = open_kb_at(None, config)
     start = time.perf_counter()
     kb.ingest_cases(history)
     print(f"history {len(history)} issues ({history[0]['created_at'][:10]}.."

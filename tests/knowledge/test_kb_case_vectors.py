@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from agent.signals.cases import parse_case_input
 from knowledge.base import KnowledgeBase
 from knowledge.embedder import OnnxEmbedder
 from knowledge.types import RetrievalQuery
@@ -32,6 +33,7 @@ def _case(i: int, text: str, team: str) -> dict:
 def test_similar_cases_embed_only_the_query(tmp_path, embedder: OnnxEmbedder) -> None:
     counting = CountingEmbedder(embedder)
     kb = KnowledgeBase.open(tmp_path / "home", embedder=counting)
+    kb.case_parser = parse_case_input
     texts = [("VPN tunnel drops every hour", "it"), ("VPN login fails with MFA error", "it"),
              ("Checkout page returns 502", "payments"), ("Card payments declined", "payments"),
              ("Orders table bloating, vacuum lagging", "data")] * 8
