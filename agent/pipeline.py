@@ -6,20 +6,33 @@ Built by the composition root (`agent.wiring.build_pipeline` / `open_pipeline`).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 
+from agent.actions.approval import ApprovalOutcome, request_context
 from agent.context import TriageContext
+from agent.incidents.port import IncidentPort
 from agent.kernel.decision import Decision
+from agent.kernel.errors import SignalParseError, StoreError
+from agent.kernel.noise import NoiseAdmin
 from agent.kernel.signal import Signal
-from agent.signals.parse import parse_payload
+from agent.signals.parse import FORMATS, decode_payload, parse_payload
 from agent.store.signals import SignalStore
+from knowledge.types import Retriever
+from tools.approvals import ApprovalError, ApprovalRecord
+from tools.runtime import ToolRuntime
+
+if TYPE_CHECKING:
+    from knowledge.learnings import Learning, LearningStore
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -31,6 +44,18 @@ def parse_signals(payload: Any, fmt: str = "auto", *,
     counter = itertools.count(1)
     return parse_payload(payload, fmt, received_at=received_at or utc_now(),
                          new_id=lambda: f"preview-{next(counter)}")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A payload durably stored: its signal ids (the first ones again for a redelivery)."""
+
+    signal_ids: list[str]
+    redelivery: bool
+    signals: list[Signal]  # as parsed from this delivery
+
+
+DeliveryKey = str | Callable[[Any], str] | None  # a key, or one computed from the decoded value
 
 
 def utc_now() -> datetime:
@@ -47,6 +72,8 @@ class Pipeline:
     clock: Clock = utc_now
     id_prefix: str | None = None
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _resume_lock: threading.Lock = field(default_factory=threading.Lock)
+    formats: tuple[str, ...] = FORMATS  # the input formats `accept` takes
 
     @property
     def store(self) -> SignalStore:
@@ -59,17 +86,37 @@ class Pipeline:
             return f"{self.id_prefix}-{next(self._counter)}"
         return f"sig-{uuid.uuid4().hex[:20]}"
 
+    def accept(self, payload: Any, fmt: str = "auto", *, delivery_key: DeliveryKey = None,
+               store: SignalStore | None = None, require_signals: bool = False) -> Accepted:
+        """Parse, validate and durably store a payload, once per delivery key; no graph work.
+
+        `payload`: bytes, text or a decoded JSON value. Raises SignalParseError for bad input
+        and StoreError when storing failed (nothing is half-stored). `store`: the caller's own
+        store on the same database (the service's per-thread connection).
+        """
+        value = decode_payload(payload, fmt)
+        signals = parse_payload(value, fmt, received_at=self.clock(), new_id=self.new_id)
+        if require_signals and not signals:
+            raise SignalParseError("payload", "no signals in it")
+        key = delivery_key(value) if callable(delivery_key) else delivery_key
+        try:
+            ids = (store or self.store).add_signals(signals, key)
+        except Exception as exc:
+            log.error("storing signals failed", extra={"error": str(exc)})
+            raise StoreError(f"storing failed: {type(exc).__name__}") from exc
+        redelivery = bool(signals) and ids != [s.signal_id for s in signals]
+        return Accepted(signal_ids=ids, redelivery=redelivery, signals=signals)
+
     def triage(self, payload: Any, fmt: str = "auto", *,
-               delivery_key: str | None = None) -> list[Decision]:
-        """Parse, durably store and decide every signal in the payload (raises SignalParseError).
+               delivery_key: DeliveryKey = None) -> list[Decision]:
+        """Accept a payload and decide each of its signals (raises SignalParseError).
 
         A payload redelivered under the same `delivery_key` returns the first decisions again.
         """
-        signals = parse_payload(payload, fmt, received_at=self.clock(), new_id=self.new_id)
-        ids = self.store.add_signals(signals, delivery_key)
-        if signals and ids != [s.signal_id for s in signals]:
-            return [d for i in ids if (d := self.store.get_decision(i)) is not None]
-        return [self.decide(signal_id) for signal_id in ids]
+        accepted = self.accept(payload, fmt, delivery_key=delivery_key)
+        if accepted.redelivery:
+            return [d for i in accepted.signal_ids if (d := self.decision(i)) is not None]
+        return [self.decide(signal_id) for signal_id in accepted.signal_ids]
 
     def decide(self, signal_id: str) -> Decision:
         """Run the graph for one stored signal (its thread id is the signal id)."""
@@ -87,7 +134,122 @@ class Pipeline:
                                    "priority": decision.priority, "team": decision.team})
         return decision
 
+    # -- approvals -------------------------------------------------------------------------
+    def resume_approval(self, approval_id: str, approver: str, accept: bool, *,
+                        reason: str | None = None, resume: bool = True) -> ApprovalOutcome:
+        """Record a human approve/reject and continue the run paused on it.
+
+        The one way surfaces answer an approval: the approver is checked here (refusals go to
+        the audit ledger), the decision is recorded through the paused run's `act` stage (or
+        directly when no run waits for it), and this is the only `Command(resume=...)`.
+        """
+        tools = self.context.tools
+        if tools is None:
+            return ApprovalOutcome(False, "Remediation tools are disabled here.")
+        record = tools.approvals.get(approval_id)
+        if record is None:
+            return ApprovalOutcome(False, f"No approval request {approval_id}.")
+        if approver not in tools.approvers(record.team):
+            tools.record_refusal(record.tool, json.loads(record.args),
+                                 request_context(record, approver),
+                                 f"{approver} is not an approver of team {record.team}")
+            log.warning("approval refused", extra={"approval_id": approval_id,
+                                                   "user": approver, "team": record.team})
+            return ApprovalOutcome(False, f"Only approvers of team {record.team or 'none'} may "
+                                          f"decide on {record.tool}.", record.tool,
+                                   record.signal_id, record=record)
+        with self._resume_lock:
+            current = tools.approvals.get(approval_id) or record
+            if current.status != "pending":
+                who = f" by {current.approver}" if current.approver else ""
+                return ApprovalOutcome(False, f"This request is already {current.status}{who}.",
+                                       record.tool, record.signal_id, record=current)
+            resumed = resume and self._paused(record)
+            try:
+                if resumed:
+                    response = {"type": "accept" if accept else "reject", "approver": approver,
+                                **({"reason": reason} if reason else {})}
+                    self.graph.invoke(Command(resume={approval_id: response}),
+                                      self._thread(record), context=self.context)
+                else:
+                    tools.decide(approval_id, approver, accept, reason=reason)
+            except ApprovalError as exc:
+                return ApprovalOutcome(False, str(exc), record.tool, record.signal_id,
+                                       record=tools.approvals.get(approval_id))
+        after = tools.approvals.get(approval_id) or current
+        ok = after.status in ("approved", "rejected")
+        log.info("approval decided", extra={"approval_id": approval_id, "user": approver,
+                                            "accept": accept, "resumed": resumed})
+        message = after.status if ok else f"could not record the decision ({after.status})"
+        return ApprovalOutcome(ok, message, record.tool, record.signal_id,
+                               self.decision(record.signal_id), after, resumed)
+
+    def pending_approvals(self, signal_id: str | None = None) -> list[ApprovalRecord]:
+        """Pending approval requests (of one signal when given); none without tools."""
+        tools = self.context.tools
+        if tools is None:
+            return []
+        return [r for r in tools.approvals.list("pending")
+                if signal_id is None or r.signal_id == signal_id]
+
+    def _thread(self, record: ApprovalRecord) -> dict:
+        return {"configurable": {"thread_id": record.thread_id or record.signal_id}}
+
+    def _paused(self, record: ApprovalRecord) -> bool:
+        """True when the request's run is checkpointed and waiting at an interrupt."""
+        if self.graph.checkpointer is None:
+            return False
+        return bool(self.graph.get_state(self._thread(record)).interrupts)
+
     # -- narrow accessors for surfaces ------------------------------------------------------
+    def decision(self, signal_id: str) -> Decision | None:
+        """The stored decision of a signal, or None."""
+        return self.store.get_decision(signal_id)
+
+    def group_decisions(self, group_id: str) -> list[Decision]:
+        """The decisions of one group, oldest first."""
+        return self.store.decisions_in_group(group_id)
+
+    @property
+    def noise(self) -> NoiseAdmin:
+        """Noise administration: runtime maintenance windows, silences and groups."""
+        return self.context.noise
+
+    @property
+    def knowledge(self) -> Retriever | None:
+        """The knowledge base the graph retrieves from (None when none is open)."""
+        return self.context.retriever
+
+    def learnings(self) -> LearningStore | None:
+        """The learning review store over the knowledge base (None when no KB is open)."""
+        from knowledge.base import KnowledgeBase
+        from knowledge.learnings import LearningStore
+
+        kb = self.context.retriever
+        return LearningStore(kb) if isinstance(kb, KnowledgeBase) else None
+
+    def submit_learning(self, signal_id: str, *, fix: str, runbook: str | None = None,
+                        author: str = "unknown", links: list[str] | None = None) -> Learning:
+        """Quarantine a learning (what fixed it) for a stored signal; review promotes it."""
+        from knowledge.base import KnowledgeBase
+        from knowledge.feedback import submit_learning
+
+        kb = self.context.retriever
+        if not isinstance(kb, KnowledgeBase):
+            raise RuntimeError("no knowledge base attached")
+        return submit_learning(kb, self.store, signal_id, fix=fix, runbook=runbook,
+                               author=author, links=links)
+
+    @property
+    def incidents(self) -> IncidentPort | None:
+        """Incident response (lifecycle, escalation), when the pipeline has one."""
+        return self.context.incidents
+
+    @property
+    def tools(self) -> ToolRuntime | None:
+        """The tool runtime (registry, approvals, ledger), or None when remediation is off."""
+        return self.context.tools
+
     def unsafe_executions(self) -> int | None:
         """Executions the tools' audit ledger says policy should have stopped (None: no tools)."""
         tools = self.context.tools

@@ -25,6 +25,7 @@ from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
 from agent.incidents.clock import StreamClock
 from agent.incidents.runtime import IncidentResponse, label_sink, review_sink, tool_prober
 from agent.kernel.db import open_db
+from agent.kernel.noise import NoiseAdmin
 from agent.noise.gate import NoiseGate
 from agent.pipeline import Pipeline, utc_now
 from agent.reasoning.llm.client import LLMClient
@@ -51,8 +52,8 @@ Checkpointer = Literal["none", "memory", "sqlite"]
 
 __all__ = ["LLMConfigError", "build_chat_responder", "build_llm_reasoner", "build_pipeline",
            "chat_responder", "dry_run_tools", "ingest_history", "investigation_tools",
-           "make_reasoner", "open_kb", "open_kb_at", "open_pipeline", "open_tools",
-           "ticket_runtime", "tool_runtime"]
+           "make_reasoner", "noise_admin", "open_kb", "open_kb_at", "open_pipeline",
+           "open_tools", "ticket_runtime", "tool_runtime"]
 
 
 # -- knowledge base ----------------------------------------------------------------------------
@@ -103,6 +104,11 @@ def dry_run_tools(config: OrgConfig, clock: Clock) -> ToolRuntime:
 def investigation_tools(tools: ToolRuntime | None) -> InvestigationTools | None:
     """The LLM's read-only investigation tools over the tool runtime (None without tools)."""
     return InvestigationTools(tools) if tools is not None else None
+
+
+def noise_admin(settings: Settings, config: OrgConfig) -> NoiseAdmin:
+    """The noise gate on the --home database, for `triage maintenance|silence`."""
+    return NoiseGate(open_db(settings.db_path), config)
 
 
 # -- reasoners and chat ------------------------------------------------------------------------
@@ -181,13 +187,14 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
 
 
 def open_pipeline(settings: Settings, config: OrgConfig, *, db_path: Path | None = None,
-                  kb: Retriever | None = None, use_kb: bool = True,
-                  use_tools: bool = True) -> Pipeline:
+                  kb: Retriever | None = None, use_kb: bool = True, use_tools: bool = True,
+                  tools: ToolRuntime | None = None) -> Pipeline:
     """The pipeline the CLI, the service and Slack run: durable stores under --home, a SQLite
     checkpointer, the knowledge base and the tool runtime."""
     path = db_path or settings.db_path
     retriever = kb if kb is not None else (open_kb(settings, config) if use_kb else None)
-    tools = open_tools(settings, config, path) if use_tools else None
+    if tools is None and use_tools:
+        tools = open_tools(settings, config, path)
     return build_pipeline(config=config, settings=settings, db_path=path, checkpointer="sqlite",
                           retriever=retriever, reasoner=settings.reasoner, tools=tools)
 

@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("agent", "tools", "knowledge", "evals")
+SURFACES = ("agent/cli/", "agent/service/", "agent/slack/", "agent/demo/", "agent/mcp/", "evals/")
 LINT = Path(sys.executable).with_name("lint-imports")
 
 pytestmark = pytest.mark.skipif(not LINT.exists(), reason="import-linter not installed")
@@ -87,3 +88,20 @@ def test_every_layer_module_exists_or_is_optional() -> None:
             continue
         base = ROOT / name.replace(".", "/")
         assert base.is_dir() or base.with_suffix(".py").exists(), name
+
+
+def test_one_approval_path() -> None:
+    """Only the facade resumes a paused run, and no surface reaches into its internals."""
+    resumes, reaches = [], []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            rel = path.relative_to(ROOT).as_posix()
+            if "Command(resume=" in text.replace("`Command(resume=...)`", ""):
+                resumes.append(rel)
+            if rel.startswith(SURFACES) and any(
+                    s in text for s in ("pipeline.context.", "pipeline.graph.", "pipe.context.",
+                                        "pipe.graph.")):
+                reaches.append(rel)
+    assert resumes == ["agent/pipeline.py"]
+    assert reaches == []

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.chat.template import template_answer
+from agent.chat.template import timeline as template_timeline
 from agent.kernel.decision import Decision
 from agent.kernel.redact import redact
 from agent.reasoning.llm.client import LLMClient, LLMUnavailable
@@ -67,6 +68,10 @@ class ChatResponder:
     def __init__(self, llm: LLMClient | None = None, max_tokens: int = 400) -> None:
         self.llm = llm
         self.max_tokens = max_tokens
+
+    def timeline(self, decision: Decision, related: list[Decision]) -> list[str]:
+        """The group's timeline around `decision` as plain lines (oldest first)."""
+        return template_timeline(decision, related)
 
     def answer(self, question: str, decision: Decision, related: list[Decision] | None = None,
                docs: list[DocHit] | None = None) -> ChatAnswer:

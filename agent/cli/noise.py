@@ -9,10 +9,8 @@ from typing import Annotated
 import typer
 
 from agent.cli.options import ConfigOpt, HomeOpt, fail, resolve_config, resolve_settings
-from agent.kernel.db import open_db
 from agent.kernel.durations import parse_duration
-from agent.noise.gate import NoiseGate
-from agent.noise.types import Suppression
+from agent.kernel.noise import NoiseAdmin, Suppression
 
 maintenance_app = typer.Typer(help="Runtime maintenance windows.", no_args_is_help=True)
 silence_app = typer.Typer(help="Alertmanager-style silences.", no_args_is_help=True)
@@ -56,9 +54,11 @@ def _span(start: str, end: str | None, duration: str | None) -> tuple[datetime, 
         raise fail(f"--duration: {exc}") from None
 
 
-def _gate(home: HomeOpt, config: ConfigOpt) -> NoiseGate:
+def _gate(home: HomeOpt, config: ConfigOpt) -> NoiseAdmin:
     settings = resolve_settings(home=home, config=config)
-    return NoiseGate(open_db(settings.db_path), resolve_config(settings))
+    from agent.wiring import noise_admin
+
+    return noise_admin(settings, resolve_config(settings))
 
 
 def _show(items: list[Suppression], as_json: bool) -> None:

@@ -35,7 +35,7 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     org = resolve_config(settings)
     pipeline = open_pipeline_or_exit(settings, org)
-    tools = getattr(pipeline.context, "tools", None)
+    tools = pipeline.tools
     if tools is not None:  # tools never call the service itself, even when it is listed
         tools.egress.forbid_self(host, port)
     app = create_app(settings, org, pipeline, options=ServiceOptions(

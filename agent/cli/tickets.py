@@ -31,7 +31,7 @@ def _runtime(home: Any, config: Any, use_kb: bool = True):  # type: ignore[no-un
         raise fail("no ticket instances configured (tickets.instances in --config)")
     pipeline = open_pipeline_or_exit(settings, org, use_kb=use_kb)
     runtime = ticket_runtime(org, lambda: open_db(settings.db_path), pipeline.store,
-                             env=lambda: os.environ, retriever=pipeline.context.retriever)
+                             env=lambda: os.environ, retriever=pipeline.knowledge)
     return pipeline, runtime
 
 

@@ -133,19 +133,24 @@ def approvals_list(all_: Annotated[bool, typer.Option("--all", help="Include dec
 
 def _decide(approval_id: str, approver: str, accept: bool, reason: str | None,
             resume: bool, home: Path | None, config: Path | None) -> None:
-    from tools.approvals import ApprovalError
+    from agent.cli.options import open_pipeline_or_exit
 
     runtime, settings, cfg = _runtime(home, config)
-    try:
-        record = runtime.decide(approval_id, approver, accept=accept, reason=reason)
-    except ApprovalError as exc:
-        raise fail(str(exc), code=3) from None
+    pipe = open_pipeline_or_exit(settings, cfg, use_kb=False, tools=runtime)
+    outcome = pipe.resume_approval(approval_id, approver, accept, reason=reason, resume=resume)
+    if not outcome.ok or outcome.record is None:
+        raise fail(outcome.message, code=3)
+    record = outcome.record
     typer.echo(f"{record.id}: {record.status} by {record.approver} "
                f"(valid until {record.expires_at})")
-    if resume and record.thread_id:
-        from agent.cli.tools_resume import resume_thread
-
-        typer.echo(resume_thread(settings, cfg, runtime, record, approver, accept))
+    if not resume:
+        return
+    if not outcome.resumed:
+        typer.echo(f"run {record.thread_id or record.signal_id} is not waiting for an "
+                   "approval; the decision is recorded")
+    elif outcome.decision is not None:
+        statuses = ", ".join(f"{a.tool}={a.status}" for a in outcome.decision.actions)
+        typer.echo(f"resumed {record.thread_id or record.signal_id}: {statuses}")
 
 
 @approvals_app.command("approve")

@@ -1,4 +1,4 @@
-"""The one documented error that parsing raises for bad input."""
+"""The errors surfaces handle: bad input (parsing) and a failed durable store."""
 
 from __future__ import annotations
 
@@ -14,3 +14,7 @@ class SignalParseError(ValueError):
 
 class ModelFileError(RuntimeError):
     """A shipped model file is missing or is not the file this release was built with."""
+
+
+class StoreError(RuntimeError):
+    """Storing a payload failed; nothing was half-stored and the sender should retry."""

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from agent.incidents.model import Incident
 from agent.incidents.store import IncidentStore
 from agent.kernel.decision import Decision
-from agent.noise.gate import NoiseGate
-from agent.noise.types import GroupInfo
+from agent.kernel.noise import GroupInfo, NoiseAdmin
 from agent.service.schemas import IncidentOut, TimelineOut
 from agent.store.signals import SignalStore
 
@@ -80,7 +79,7 @@ def _declared(record: Incident) -> IncidentOut:
         signals=[]), record)
 
 
-def open_incidents(noise: NoiseGate, store: SignalStore, resolutions: Resolutions,
+def open_incidents(noise: NoiseAdmin, store: SignalStore, resolutions: Resolutions,
                    limit: int = 100, records: IncidentStore | None = None) -> list[IncidentOut]:
     """Open incident groups (newest activity first) with their decisions and records.
 

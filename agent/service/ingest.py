@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.kernel.errors import SignalParseError
+from agent.kernel.errors import SignalParseError, StoreError
 from agent.pipeline import Pipeline
 from agent.service.deadletters import DeadLetters
 from agent.service.metrics import ServiceMetrics
 from agent.service.worker import DecisionWorker
-from agent.signals.parse import decode_payload, parse_payload
 from agent.store.signals import SignalStore
 
 log = logging.getLogger(__name__)
@@ -89,22 +88,17 @@ class Ingestor:
                idempotency_key: str | None = None) -> Accepted:
         """Parse and durably store one request body; queue new signals for a decision."""
         try:
-            value = decode_payload(body, fmt)
-            signals = parse_payload(value, fmt, received_at=self.pipeline.clock(),
-                                    new_id=self.pipeline.new_id)
+            accepted = self.pipeline.accept(
+                body, fmt, delivery_key=lambda value: delivery_key(route, value,
+                                                                   idempotency_key),
+                store=self.store(), require_signals=True)
         except SignalParseError as exc:
-            status = 400 if exc.field == "payload" else 422
+            status = 400 if exc.field == "payload" and "no signals" not in exc.problem else 422
             raise self.reject(route, status, str(exc), body, exc.field) from None
-        if not signals:
-            raise self.reject(route, 422, "invalid input: payload: no signals in it", body,
-                              "payload")
-        key = delivery_key(route, value, idempotency_key)
-        try:
-            ids = self.store().add_signals(signals, key)
-        except Exception as exc:
+        except StoreError as exc:
             log.error("storing signals failed", extra={"route": route, "error": str(exc)})
-            raise StorageError(f"storing failed: {type(exc).__name__}") from exc
-        redelivery = ids != [s.signal_id for s in signals]
+            raise StorageError(str(exc)) from exc
+        ids, signals, redelivery = accepted.signal_ids, accepted.signals, accepted.redelivery
         if redelivery:
             self.metrics.redeliveries.inc(route=route)
         else:

@@ -57,20 +57,16 @@ def retry_signal(signal_id: str, service: ServiceDep) -> PendingOut:
 def incidents(service: ServiceDep, pipeline: PipelineDep,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> IncidentsOut:
     """Open incident groups with their grouped signals' decisions, newest activity first."""
-    records = getattr(pipeline.context.incidents, "service", None)
-    return IncidentsOut(incidents=open_incidents(pipeline.context.noise, service.store,
+    records = getattr(pipeline.incidents, "service", None)
+    return IncidentsOut(incidents=open_incidents(pipeline.noise, service.store,
                                                  service.resolutions, limit,
                                                  records.store if records else None))
 
 
 def _submit_learning(service: Service, signal_id: str, req: ResolveIn) -> LearningOut:
-    from knowledge.feedback import submit_learning  # optional: needs the knowledge base
-
-    kb = service.pipeline.context.retriever
-    if kb is None or not hasattr(kb, "lexical"):
-        raise RuntimeError("no knowledge base attached to this service")
-    learning = submit_learning(kb, service.store, signal_id, fix=req.fix or "",
-                               runbook=req.runbook, author=req.author, links=req.links)
+    learning = service.pipeline.submit_learning(signal_id, fix=req.fix or "",
+                                                runbook=req.runbook, author=req.author,
+                                                links=req.links)
     return LearningOut(id=learning.id, status=learning.status, flags=learning.flags)
 
 
@@ -78,7 +74,7 @@ def _resolve_record(pipeline: Pipeline, signal_id: str, req: ResolveIn) -> None:
     """Resolve the incident record the signal belongs to (legacy route, same state machine)."""
     from agent.incidents.model import Actor, IncidentError
 
-    incidents = getattr(pipeline.context.incidents, "service", None)
+    incidents = getattr(pipeline.incidents, "service", None)
     record = incidents.store.for_link("decision", signal_id) if incidents else None
     if incidents is None or record is None or not record.is_open:
         return
@@ -98,7 +94,7 @@ def resolve(signal_id: str, req: ResolveIn, service: ServiceDep,
         if service.store.get_signal(signal_id) is None:
             raise HTTPException(status_code=404, detail=f"unknown signal {signal_id}")
         raise HTTPException(status_code=409, detail="signal not decided yet")
-    group = pipeline.context.noise.group(decision.noise.group_id)
+    group = pipeline.noise.group(decision.noise.group_id)
     if group is None:
         raise HTTPException(status_code=409, detail="signal has no group")
     service.resolutions.resolve(group, signal_id, req.author, req.note)

@@ -75,7 +75,7 @@ class LinkIn(_In):
 
 def responder(service: ServiceDep) -> IncidentResponse:
     """The incident subsystem of the service's pipeline."""
-    incidents = service.pipeline.context.incidents
+    incidents = service.pipeline.incidents
     if not isinstance(incidents, IncidentResponse):
         raise HTTPException(status_code=503, detail="incident response is not enabled")
     return incidents
@@ -188,13 +188,13 @@ class Ticker:
 
     def start(self) -> None:
         """Start the daemon thread (no-op without incident response)."""
-        if not isinstance(self.service.pipeline.context.incidents, IncidentResponse):
+        if not isinstance(self.service.pipeline.incidents, IncidentResponse):
             return
         self._thread = threading.Thread(target=self._run, name="incident-ticker", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        incidents = self.service.pipeline.context.incidents
+        incidents = self.service.pipeline.incidents
         while not self._stop.wait(self.interval_s):
             try:
                 incidents.tick()  # type: ignore[union-attr]

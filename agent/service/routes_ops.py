@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from agent.kernel.durations import parse_duration
-from agent.noise.types import Suppression
+from agent.kernel.noise import Suppression
 from agent.service.deps import PipelineDep, ServiceDep, require_token
 from agent.service.metrics import CONTENT_TYPE
 from agent.service.process_metrics import PROCESS_STARTED, render_process_metrics
@@ -71,7 +71,7 @@ def add_window(req: MaintenanceIn, pipeline: PipelineDep) -> SuppressionOut:
     else:
         raise HTTPException(422, {"error": "end: give end or duration", "field": "end"})
     try:
-        window = pipeline.context.noise.add_window(req.matchers, start, end, req.reason,
+        window = pipeline.noise.add_window(req.matchers, start, end, req.reason,
                                                    req.created_by)
     except ValueError as exc:
         field = "end" if "end" in str(exc) or "timezone" in str(exc) else "matchers"
@@ -82,12 +82,12 @@ def add_window(req: MaintenanceIn, pipeline: PipelineDep) -> SuppressionOut:
 @maintenance.get("/maintenance", response_model=list[SuppressionOut])
 def list_windows(pipeline: PipelineDep) -> list[SuppressionOut]:
     """Runtime maintenance windows, expired ones included."""
-    return [_out(s) for s in pipeline.context.noise.list_windows()]
+    return [_out(s) for s in pipeline.noise.list_windows()]
 
 
 @maintenance.delete("/maintenance/{window_id}")
 def expire_window(window_id: str, pipeline: PipelineDep) -> dict[str, str]:
     """End a runtime window now."""
-    if not pipeline.context.noise.expire(window_id, datetime.now(UTC)):
+    if not pipeline.noise.expire(window_id, datetime.now(UTC)):
         raise HTTPException(404, {"error": f"unknown window {window_id}", "field": "window_id"})
     return {"id": window_id, "status": "expired"}

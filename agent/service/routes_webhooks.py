@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 
 from agent.service.deps import BodyDep, ServiceDep, require_token
 from agent.service.schemas import AcceptedOut, ErrorOut
-from agent.signals.parse import FORMATS
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["ingest"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 413: {"model": ErrorOut},
@@ -47,9 +46,10 @@ def grafana(service: ServiceDep, body: BodyDep,
 def events(service: ServiceDep, body: BodyDep, fmt: Annotated[str, Query(alias="format")] = "auto",
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """A PagerDuty Events v2 body or generic JSON (`?format=` forces any CONTRACTS §3 format)."""
-    if fmt not in FORMATS:
+    formats = service.pipeline.formats
+    if fmt not in formats:
         raise service.ingestor.reject("/v1/events", 400, f"invalid input: format: unknown format "
-                                      f"{fmt[:40]!r}; expected one of {', '.join(FORMATS)}",
+                                      f"{fmt[:40]!r}; expected one of {', '.join(formats)}",
                                       body, "format")
     return _accept(service, f"/v1/events?format={fmt}", body, fmt, idempotency_key)
 

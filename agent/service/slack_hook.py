@@ -69,7 +69,7 @@ def mount(app: FastAPI, service: Service) -> None:
 
     def notify(decision: Decision) -> None:
         post_decision(bolt_app.client, decision, service.config, posts=posts,
-                      tools=service.pipeline.context.tools)
+                      pipeline=service.pipeline)
 
     service.worker.add_listener(notify)
     service.slack_enabled = True

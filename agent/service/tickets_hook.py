@@ -36,7 +36,7 @@ def mount(app: FastAPI, service: Service) -> TicketsRuntime | None:
     """Attach the ticket runtime to the app and the worker (None without instances)."""
     runtime = ticket_runtime(service.config, service.connect, _ThreadSignals(service),
                              env=lambda: getattr(app.state, "ticket_env", None) or os.environ,
-                             retriever=service.pipeline.context.retriever)
+                             retriever=service.pipeline.knowledge)
     if runtime is None:
         return None
     app.state.tickets = runtime

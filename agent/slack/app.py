@@ -56,16 +56,6 @@ def web_client(settings: Settings) -> WebClient:
     return WebClient(token=token, base_url=api_base_url(settings))
 
 
-def open_learnings(pipeline: Pipeline) -> Any | None:
-    """The learning review store over the pipeline's knowledge base, when it has one."""
-    retriever = pipeline.context.retriever
-    if retriever is None or not hasattr(retriever, "lexical"):
-        return None
-    from knowledge.learnings import LearningStore
-
-    return LearningStore(retriever)
-
-
 def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                    client: WebClient | None = None, learnings: Any | None = None,
                    socket_mode: bool = False, process_before_response: bool = False,
@@ -89,7 +79,7 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
               process_before_response=process_before_response, name="triage")
     deps = SlackDeps(config=config, pipeline=pipeline,
                      posts=SlackPostLog(pipeline.store.conn),
-                     learnings=learnings if learnings is not None else open_learnings(pipeline))
+                     learnings=learnings if learnings is not None else pipeline.learnings())
     if clock is not None:
         deps.clock = clock
     deps.explainer, deps.triage_hook = explainer, triage

@@ -51,11 +51,9 @@ def answer_why(responder: Any, store: SignalStore, config: OrgConfig, decision: 
             return (f"{safe(answer.text, 2500)}\n_answered by the LLM from the stored "
                     f"decision; sources: {sources}_")
         log.info("chat fell back", extra={"note": answer.note})
-    from agent.chat.template import timeline as timeline_lines
-
     text = explain_decision(decision, config)
-    if timeline:
-        text += "\n" + safe("\n".join(timeline_lines(decision, timeline)), 1200)
+    if timeline and responder is not None:
+        text += "\n" + safe("\n".join(responder.timeline(decision, timeline)), 1200)
     return text
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +32,6 @@ class SlackDeps:
     explainer: Callable[[Decision, str], str] | None = None  # (decision, question) -> text
     chat: Any | None = None  # agent.chat.ChatResponder for `/triage why`
     triage_hook: TriageFn | None = None  # e.g. the service's claim-aware store-and-decide
-    resume_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def triage(self, payload: Any, fmt: str, delivery_key: str) -> list[Decision]:
         """Store and decide a payload once per delivery key (through the hook when given)."""
@@ -44,10 +42,6 @@ class SlackDeps:
     @property
     def incidents(self) -> IncidentResponse | None:
         """The pipeline's incident response (lifecycle, escalation), when it has one."""
-        found = self.pipeline.context.incidents
+        found = self.pipeline.incidents
         return found if isinstance(found, IncidentResponse) else None
 
-    @property
-    def tools(self) -> Any | None:
-        """The tool runtime (approvals, ledger), or None when remediation is disabled."""
-        return self.pipeline.context.tools

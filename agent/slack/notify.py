@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -31,16 +31,24 @@ def team_channel(decision: Decision, config: OrgConfig) -> str | None:
     return team.slack_channel if team else None
 
 
-def pending_approvals(tools: Any, signal_id: str) -> list[PendingApproval]:
-    """Pending approval requests of one signal from the tool runtime (none without tools)."""
-    if tools is None:
+class ApprovalSource(Protocol):
+    """Where pending approvals come from (the facade, `agent.pipeline.Pipeline`)."""
+
+    def pending_approvals(self, signal_id: str | None = None) -> list[Any]:
+        """Pending approval requests (records with id, tool, args, risk, expires_at)."""
+        ...
+
+
+def pending_approvals(source: ApprovalSource | None, signal_id: str) -> list[PendingApproval]:
+    """Pending approval requests of one signal (none without a source or tools)."""
+    if source is None:
         return []
     return [PendingApproval(r.id, r.tool, json.loads(r.args), r.risk, r.expires_at)
-            for r in tools.approvals.list("pending") if r.signal_id == signal_id]
+            for r in source.pending_approvals(signal_id)]
 
 
 def post_decision(client: WebClient, decision: Decision, config: OrgConfig, *,
-                  posts: SlackPostLog | None = None, tools: Any = None,
+                  posts: SlackPostLog | None = None, pipeline: ApprovalSource | None = None,
                   force: bool = False) -> dict[str, Any] | None:
     """Post the decision to its team channel with buttons; None when nothing was posted.
 
@@ -54,7 +62,7 @@ def post_decision(client: WebClient, decision: Decision, config: OrgConfig, *,
     if posts is not None and not posts.claim(key):
         log.info("already notified", extra={"signal_id": decision.signal_id})
         return None
-    blocks = decision_blocks(decision, approvals=pending_approvals(tools, decision.signal_id))
+    blocks = decision_blocks(decision, approvals=pending_approvals(pipeline, decision.signal_id))
     try:
         response = client.chat_postMessage(channel=channel, text=headline(decision),
                                            blocks=blocks, unfurl_links=False)

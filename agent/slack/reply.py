@@ -68,10 +68,10 @@ def triage_message(deps: SlackDeps, client: WebClient, body: dict[str, Any],
         reply = client.chat_postMessage(
             channel=channel, thread_ts=thread, text=headline(decision), unfurl_links=False,
             blocks=decision_blocks(decision,
-                                   approvals=pending_approvals(deps.tools, decision.signal_id)))
+                                   approvals=pending_approvals(deps.pipeline, decision.signal_id)))
         deps.posts.record(key, str(reply.get("channel") or channel), str(reply.get("ts")))
         deps.posts.link_thread(str(channel), str(thread), decision.signal_id)
-        post_decision(client, decision, deps.config, posts=deps.posts, tools=deps.tools)
+        post_decision(client, decision, deps.config, posts=deps.posts, pipeline=deps.pipeline)
     return decisions
 
 

@@ -69,7 +69,7 @@ def handle_approval(deps: SlackDeps, client: WebClient, body: dict[str, Any],
     if decision is not None:
         status = next((a.status for a in decision.actions if a.tool == outcome.tool), status)
         _update(client, channel, ts, headline(decision), decision_blocks(
-            decision, approvals=pending_approvals(deps.tools, decision.signal_id)))
+            decision, approvals=pending_approvals(deps.pipeline, decision.signal_id)))
     client.chat_postMessage(channel=channel, thread_ts=thread, text=(
         f"{code(outcome.tool, 60)} {outcome.message}; action status: *{status}*"))
 

@@ -44,10 +44,10 @@ def run_triage(deps: SlackDeps, client: WebClient, body: dict[str, Any], respond
         respond(response_type="ephemeral", text=f"Cannot triage that: {safe(str(exc), 300)}")
         return
     for decision in decisions:
-        approvals = pending_approvals(deps.tools, decision.signal_id)
+        approvals = pending_approvals(deps.pipeline, decision.signal_id)
         respond(response_type="in_channel", text=headline(decision),
                 blocks=decision_blocks(decision, approvals=approvals))
-        post_decision(client, decision, deps.config, posts=deps.posts, tools=deps.tools)
+        post_decision(client, decision, deps.config, posts=deps.posts, pipeline=deps.pipeline)
 
 
 def run_why(deps: SlackDeps, respond: Respond, command: Why) -> None:
@@ -71,7 +71,7 @@ def run_suppress(deps: SlackDeps, body: dict[str, Any], respond: Respond,
         return
     start = deps.clock()
     end = start + command.duration
-    gate = deps.pipeline.context.noise
+    gate = deps.pipeline.noise
     creator = f"slack:{user}"
     if command.kind == "maintenance":
         made = gate.add_window(command.matchers, start, end, command.reason, creator)

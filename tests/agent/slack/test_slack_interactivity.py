@@ -34,10 +34,10 @@ def _paused_alert(h) -> tuple[Any, dict[str, str], str]:
 
     posts = SlackPostLog(h.pipeline.store.conn)
     sent = post_decision(client, decision, h.pipeline.context.config, posts=posts,
-                         tools=h.pipeline.context.tools)
+                         pipeline=h.pipeline)
     assert sent is not None
     again = post_decision(client, decision, h.pipeline.context.config, posts=posts,
-                          tools=h.pipeline.context.tools)
+                          pipeline=h.pipeline)
     assert again is None  # one notification per signal
     [call] = h.api.calls("chat.postMessage")
     assert call.body["channel"] == "#payments-oncall"
