@@ -37,7 +37,7 @@ def _worker(service: Service) -> str:
 
 
 def _knowledge(service: Service) -> str:
-    retriever = service.pipeline.context.retriever
+    retriever = service.pipeline.knowledge
     stats = getattr(retriever, "stats", None)
     if retriever is None or stats is None:
         return "disabled"
