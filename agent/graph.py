@@ -1,4 +1,9 @@
-"""The triage graph: normalize → noise → retrieve → classify → prioritize → route → act.
+"""The triage graph, stated as its flow:
+
+    normalize → noise_gate → retrieve → classify → decide ─┬─ quiet ──────────────→ record → END
+                                                           └─ plan_actions → record → act → END
+
+Quiet decisions (duplicates, suppressed signals, events, requests) never plan or run actions.
 
 `agent/studio.py:graph` is the graph `langgraph.json` exports to LangGraph Studio / `langgraph
 dev`: it takes a payload and builds its own context from settings.
@@ -19,11 +24,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import TriageContext
-from agent.nodes.actions import act, plan_actions
+from agent.nodes.actions import ACTIONABLE, act, plan_actions
 from agent.nodes.classify import classify
-from agent.nodes.decide import prioritize, record, route
+from agent.nodes.decide import decide
 from agent.nodes.noise_gate import noise_gate
 from agent.nodes.normalize import normalize
+from agent.nodes.record import record
 from agent.nodes.retrieve import retrieve
 from agent.state import InputState, TriageState
 
@@ -41,8 +47,8 @@ _LEGACY_PATHS = {"agent.kernel.signal": "agent.signals.model",
 # Types the checkpointer may revive from a checkpoint (deny everything else).
 CHECKPOINT_TYPES: list[tuple[str, str]] = _STATE_TYPES + [
     (_LEGACY_PATHS[m], n) for m, n in _STATE_TYPES if m in _LEGACY_PATHS]
-STAGES = ["normalize", "noise_gate", "retrieve", "classify", "prioritize", "route",
-          "plan_actions", "record", "act"]
+STAGES = ["normalize", "noise_gate", "retrieve", "classify", "decide", "plan_actions", "record",
+          "act"]
 
 
 def serializer() -> JsonPlusSerializer:
@@ -64,7 +70,23 @@ def memory_checkpointer() -> InMemorySaver:
     return InMemorySaver(serde=serializer())
 
 
-NODES = [normalize, noise_gate, retrieve, classify, prioritize, route, plan_actions, record, act]
+NODES = [normalize, noise_gate, retrieve, classify, decide, plan_actions, record, act]
+
+
+def after_decide(state: TriageState) -> str:
+    """Alerts and incidents that are neither duplicates nor suppressed plan actions; the rest
+    (quiet decisions) go straight to `record`."""
+    decision = state.decision
+    if decision is None or decision.kind not in ACTIONABLE:
+        return "record"
+    if decision.noise.duplicate_of or decision.noise.suppressed_by:
+        return "record"
+    return "plan_actions"
+
+
+def after_record(state: TriageState) -> str:
+    """Only a decision with proposed actions reaches `act`."""
+    return "act" if state.decision is not None and state.decision.actions else END
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
@@ -72,10 +94,13 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder = StateGraph(TriageState, input_schema=InputState, context_schema=TriageContext)
     for name, fn in zip(STAGES, NODES, strict=True):
         builder.add_node(name, fn)
-    builder.add_edge(START, STAGES[0])
-    for a, b in zip(STAGES, STAGES[1:], strict=False):
+    builder.add_edge(START, "normalize")
+    for a, b in (("normalize", "noise_gate"), ("noise_gate", "retrieve"),
+                 ("retrieve", "classify"), ("classify", "decide"), ("plan_actions", "record"),
+                 ("act", END)):
         builder.add_edge(a, b)
-    builder.add_edge(STAGES[-1], END)
+    builder.add_conditional_edges("decide", after_decide, ["plan_actions", "record"])
+    builder.add_conditional_edges("record", after_record, ["act", END])
     return builder.compile(checkpointer=checkpointer, name="triage")
 
 

@@ -126,9 +126,11 @@ class Pipeline:
         signal = self.store.get_signal(signal_id)
         if signal is None:
             raise KeyError(f"unknown signal {signal_id}")
-        self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
-                          context=self.context)
-        decision = self.store.get_decision(signal_id)
+        final = self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
+                                  context=self.context)
+        decision: Decision | None = final.get("decision")
+        if "__interrupt__" in final or decision is None:  # paused in `act`: it stored the
+            decision = self.store.get_decision(signal_id)  # decision awaiting approval
         assert decision is not None, "the record stage stores every decision"
         log.info("decided", extra={"signal_id": signal_id, "kind": decision.kind,
                                    "priority": decision.priority, "team": decision.team})

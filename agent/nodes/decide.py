@@ -1,4 +1,4 @@
-"""Stages 5–6: prioritize (impact × urgency) and route, assembling the decision."""
+"""Stage 5: one pure node builds the complete decision (priority, severity, team, rationale)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from agent.routing import route_team
 from agent.state import TriageState
 
 
-def prioritize(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
-    """Turn the judgement into a decision with priority and severity from the ITIL matrix."""
+def decide(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
+    """The complete decision: priority and severity from the ITIL matrix, then the team."""
+    decision = _prioritized(state)
+    team, rationale = _routed(state, decision, runtime.context)
+    return {"decision": decision.model_copy(update={"team": team, "rationale": rationale})}
+
+
+def _prioritized(state: TriageState) -> Decision:
+    """The judgement as a decision with priority and severity (no team yet)."""
     signal, judgement, noise = state.signal, state.judgement, state.noise
     assert judgement is not None and noise is not None
     priority = priority_for(judgement.impact, judgement.urgency)
@@ -34,28 +41,17 @@ def prioritize(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
         citations=citations, reasoner=judgement.reasoner, llm_tokens=judgement.llm_tokens,
         llm_downgrades_blocked=list(judgement.downgrades_blocked),
         runbook_url=runbook_url(signal.annotations, signal.labels))
-    return {"decision": decision}
+    return decision
 
 
-def route(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
-    """Pick the team: first matching route, catalog, security team, text-named service, history."""
-    decision, judgement = state.decision, state.judgement
-    assert decision is not None and judgement is not None
-    team, why = route_team(state.signal.label_view(), runtime.context.config,
-                           service=decision.service, service_source=state.service_source,
-                           security=decision.security)
+def _routed(state: TriageState, decision: Decision,
+            ctx: TriageContext) -> tuple[str | None, str]:
+    """The team (first matching route, catalog, security team, text-named service, history)
+    and the rationale that says why."""
+    judgement = state.judgement
+    assert judgement is not None
+    team, why = route_team(state.signal.label_view(), ctx.config, service=decision.service,
+                           service_source=state.service_source, security=decision.security)
     if team is None and judgement.team:
         team, why = judgement.team, "nearest past cases"
-    rationale = f"{decision.rationale} Team: {team or 'none'} ({why})."
-    return {"decision": decision.model_copy(update={"team": team, "rationale": rationale})}
-
-
-def record(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
-    """Durably store the decision before anyone is told, and escalate its group."""
-    ctx, decision = runtime.context, state.decision
-    assert decision is not None
-    ctx.store.save_decision(decision)
-    ctx.noise.after_decision(state.signal, decision.kind, decision.priority)
-    if ctx.incidents is not None:
-        ctx.incidents.observe(state.signal, decision, state.runbooks)
-    return {}
+    return team, f"{decision.rationale} Team: {team or 'none'} ({why})."

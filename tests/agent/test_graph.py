@@ -104,10 +104,27 @@ def test_decide_finishes_a_run_that_stopped_after_recording(demo_config: OrgConf
     [signal] = parse_payload(body, received_at=pipe.clock(), new_id=pipe.new_id)
     pipe.store.add_signals([signal])
     config = {"configurable": {"thread_id": signal.signal_id}}
-    # a process that died right after the record stage: decision stored, act never ran
-    pipe.graph.invoke({"signal": signal}, config, context=pipe.context, interrupt_after=["record"])
-    assert pipe.graph.get_state(config).next == ("act",)
-    assert pipe.store.get_decision(signal.signal_id) is not None
+    # a process that died right after the pure decide stage: nothing stored, record never ran
+    pipe.graph.invoke({"signal": signal}, config, context=pipe.context, interrupt_after=["decide"])
+    assert pipe.graph.get_state(config).next == ("plan_actions",)
+    assert pipe.store.get_decision(signal.signal_id) is None
     decision = pipe.decide(signal.signal_id)
     assert decision.kind == "alert"
+    assert pipe.store.get_decision(signal.signal_id) == decision
     assert pipe.graph.get_state(config).next == ()
+
+
+def test_quiet_decisions_skip_planning_and_act(demo_config: OrgConfig) -> None:
+    """The graph states the flow: a duplicate goes from decide straight to record."""
+    pipe = build_pipeline(config=demo_config)
+    body = am_body("KubePodCrashLooping", {"service": "inventory-service", "severity": "warning",
+                                           "namespace": "fulfilment"},
+                   "Pod is crash looping", "2026-12-01T10:30:00Z", "crash9")
+    pipe.triage(body)
+    (dup,) = pipe.triage(copy.deepcopy(body))
+    assert dup.noise.duplicate_of is not None
+    config = {"configurable": {"thread_id": dup.signal_id}}
+    steps = [s.metadata.get("step") for s in pipe.graph.get_state_history(config)]
+    ran = {name for s in pipe.graph.get_state_history(config) for name in (s.next or ())}
+    assert "plan_actions" not in ran and "act" not in ran and "record" in ran
+    assert len(steps) == len(set(steps))
