@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from langgraph.graph.state import CompiledStateGraph
@@ -21,6 +21,7 @@ from langgraph.types import Command
 from agent.actions.approval import ApprovalOutcome, request_context
 from agent.context import TriageContext
 from agent.incidents.port import IncidentPort
+from agent.kernel.clock import utc_now
 from agent.kernel.decision import Decision
 from agent.kernel.errors import SignalParseError, StoreError
 from agent.kernel.noise import NoiseAdmin
@@ -56,11 +57,6 @@ class Accepted:
 
 
 DeliveryKey = str | Callable[[Any], str] | None  # a key, or one computed from the decoded value
-
-
-def utc_now() -> datetime:
-    """The wall clock, used only for `received_at` (decisions take time from the signal)."""
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from agent.config.org import OrgConfig
 from agent.config.sections import ToolsSection
-from agent.kernel.db import open_db
+from agent.kernel.clock import utc_now
+from agent.kernel.db import db_file, open_db, reopen
 from agent.kernel.durations import parse_duration
 from tools.approval_flow import ApprovalFlow
 from tools.approvals import ApprovalRecord, ApprovalStore
@@ -43,15 +44,10 @@ def _own_connection(db: sqlite3.Connection | str | Path) -> sqlite3.Connection:
     """A private autocommit connection to the same database (in-memory ones are shared)."""
     if not isinstance(db, sqlite3.Connection):
         return open_db(db)
-    row = db.execute("PRAGMA database_list").fetchone()
-    if row and row[2]:
-        return open_db(row[2])
+    if db_file(db):
+        return reopen(db)
     db.isolation_level = None  # explicit BEGIN IMMEDIATE transactions only
     return db
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ToolRuntime(ApprovalFlow):
@@ -66,7 +62,7 @@ class ToolRuntime(ApprovalFlow):
         self.registry = registry or default_registry()
         self.policy = policy or load_policy(section.policy_file)
         self.executor = executor or SubprocessExecutor(path=section.bin_path or DEFAULT_PATH)
-        self.clock = clock or _utcnow
+        self.clock = clock or utc_now
         self.hook = hook
         db_lock = threading.RLock()  # one transaction at a time on the shared connection
         self.ledger = Ledger(conn, db_lock)

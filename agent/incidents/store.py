@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.incidents.model import Incident, Link, TimelineEntry, UnknownIncident
+from agent.kernel.db import reopen
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -70,19 +71,11 @@ def _incident(incident_id: str, body: str) -> Incident:
     return Incident(id=incident_id, **values)
 
 
-def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
-    from agent.kernel.db import open_db
-
-    row = conn.execute("PRAGMA database_list").fetchone()
-    path = row[2] if row else ""
-    return open_db(path) if path else conn
-
-
 class IncidentStore:
     """Reads and writes incidents on a private connection to the shared database."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = _own_connection(conn)
+        self.conn = reopen(conn)
         self.lock = threading.RLock()
         with self.lock:
             self.conn.executescript(_SCHEMA)

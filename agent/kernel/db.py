@@ -21,3 +21,16 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+def db_file(conn: sqlite3.Connection) -> str:
+    """The file behind a connection ("" for an in-memory database)."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row and row[2] else ""
+
+
+def reopen(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """A private connection to the same database file, so a component never joins another's
+    open transaction; an in-memory database cannot be reopened, so it is `conn` itself."""
+    path = db_file(conn)
+    return open_db(path) if path else conn

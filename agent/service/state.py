@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from agent.config.org import OrgConfig
 from agent.config.settings import DEFAULT_MAX_BODY_BYTES, Settings
-from agent.kernel.db import open_db
+from agent.kernel.db import db_file, open_db
 from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
 from agent.service.deadletters import DeadLetters
@@ -32,12 +32,6 @@ class ServiceOptions:
     retry_delay_s: float = 1.0
     dead_letter_rows: int = 1000
     background: bool = True  # start the decision worker with the app
-
-
-def _db_path(conn: sqlite3.Connection) -> str:
-    """The file behind a connection ("" for an in-memory database)."""
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else ""
 
 
 class ThreadStores:
@@ -101,7 +95,7 @@ class Service:
               options: ServiceOptions | None = None) -> Service:
         """Wire the components on private connections to the pipeline's database."""
         opts = options or ServiceOptions()
-        path = _db_path(pipeline.store.conn)
+        path = db_file(pipeline.store.conn)
         stores = ThreadStores(path, pipeline.store)
         conn = stores.connect()
         claims = ClaimBook(stores.connect(), lease_s=opts.lease_s, grace_s=opts.orphan_grace_s)

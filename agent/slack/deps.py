@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from agent.config.org import OrgConfig
 from agent.incidents.runtime import IncidentResponse
+from agent.kernel.clock import utc_now
 from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.slack.posts import SlackPostLog
 
 TriageFn = Callable[[Any, str, str], list[Decision]]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -28,7 +25,7 @@ class SlackDeps:
     pipeline: Pipeline
     posts: SlackPostLog
     learnings: Any | None = None  # knowledge.learnings.LearningStore when a KB is open
-    clock: Callable[[], datetime] = _utcnow  # runtime windows start "now"
+    clock: Callable[[], datetime] = utc_now  # runtime windows start "now"
     explainer: Callable[[Decision, str], str] | None = None  # (decision, question) -> text
     chat: Any | None = None  # agent.chat.ChatResponder for `/triage why`
     triage_hook: TriageFn | None = None  # e.g. the service's claim-aware store-and-decide

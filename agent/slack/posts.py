@@ -6,6 +6,8 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 
+from agent.kernel.db import reopen
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS slack_posts (
   key TEXT PRIMARY KEY, channel TEXT, ts TEXT, claimed_at TEXT NOT NULL);
@@ -15,21 +17,11 @@ CREATE TABLE IF NOT EXISTS slack_threads (
 """
 
 
-def _own_connection(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """A private connection to the same database file, so claims never join another
-    component's open transaction (the same connection for in-memory databases)."""
-    from agent.kernel.db import open_db
-
-    row = conn.execute("PRAGMA database_list").fetchone()
-    path = row[2] if row else ""
-    return open_db(path) if path else conn
-
-
 class SlackPostLog:
     """Claims keys (Slack event ids, `notify:<signal>`) so a retry never posts twice."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = _own_connection(conn)
+        self.conn = reopen(conn)
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)
