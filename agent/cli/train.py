@@ -47,6 +47,7 @@ def train(
         raise typer.BadParameter(str(exc)) from None
     for name, head in card["heads"].items():
         typer.echo(f"head {name:<9} test split {json.dumps(head['test_split'])}")
+    typer.echo(f"rule calibration (test split): {json.dumps(card['rule_calibration'])}")
     typer.echo(f"weights: {out} ({card['weights']['bytes']} bytes, "
                f"sha256 {card['weights']['sha256'][:16]}…)")
     for row in card.get("cross_source", []):

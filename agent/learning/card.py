@@ -31,6 +31,12 @@ def render_card(card: dict[str, Any]) -> str:
               "Intended use: the offline reasoner's severity of notifications without a sender",
               "severity, log-line event_type, and security relevance. Not for: urgency, requests",
               "vs incidents in human text (no vetted public data yet), confirmed violations.", ""]
+    if rc := card.get("rule_calibration"):
+        lines += ["## Rule confidence calibration", "",
+                  "Rule decisions take their rule's smoothed accuracy on the corpus calibration",
+                  "split (`rule_calibration.json`, one bin per rule and per rule + first evidence,",
+                  f"≥ 30 decisions). Test split: {rc['n']} decisions, ECE {rc['ece_fixed']} with",
+                  f"the fixed constants → {rc['ece_calibrated']} calibrated.", ""]
     chosen = card.get("promoted", [])
     lines += ["## Promotion", "",
               "A head decides at its call site only when it beat both the majority class and the",

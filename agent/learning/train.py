@@ -175,6 +175,9 @@ def train(cache: Path, embedder: TextEmbedder, out: Path = WEIGHTS,
     summary = cache / "summary.json"
     if summary.is_file():
         card["corpus"] = json.loads(summary.read_text(encoding="utf-8"))
+    from agent.learning.rule_fit import fit_rules
+
+    card["rule_calibration"] = fit_rules(cache, out.parent / "rule_calibration.json")["test_split"]
     card["promoted"] = promoted(card)
     save_heads(out, heads, {"version": VERSION, "promoted": card["promoted"]})
     card["weights"] = {"file": out.name, "bytes": out.stat().st_size, "sha256": _sha256(out)}

@@ -8,6 +8,9 @@ from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import PRIORITIES, Level
 from agent.learning.judge import LearnedJudge, shared_judge
+from agent.learning.rule_calibration import apply as calibrated
+from agent.learning.rule_calibration import load as load_rule_table
+from agent.learning.rule_calibration import rule_key
 from agent.reasoning import lexicon as lx
 from agent.reasoning.history import close_cases, team_vote, vote
 from agent.reasoning.priority import impact_of, urgency_of
@@ -143,9 +146,12 @@ class OfflineReasoner:
 
     name = "offline"
 
-    def __init__(self, learned: LearnedJudge | None | Literal["shipped"] = "shipped") -> None:
-        """`learned`: the heads to use ("shipped" loads the packaged weights on first use)."""
+    def __init__(self, learned: LearnedJudge | None | Literal["shipped"] = "shipped",
+                 rule_table: dict[str, dict[str, float]] | None = None) -> None:
+        """`learned`: the heads to use ("shipped" loads the packaged weights on first use);
+        `rule_table`: per-rule calibrated confidence (default: the shipped table)."""
         self._learned = learned
+        self.rule_table = load_rule_table() if rule_table is None else rule_table
 
     @property
     def learned(self) -> LearnedJudge | None:
@@ -182,8 +188,11 @@ class OfflineReasoner:
                      f"urgency {urgency} ({why_urgency}).")
         if case_notes:
             rationale += f" Similar past cases: {', '.join(case_notes)}."
+        key = rule_key(found.rule, found.evidence[0] if found.evidence else "")
         return Judgement(kind=found.kind, event_type=found.event_type, security=security,
-                         impact=impact, urgency=urgency, confidence=found.confidence,
+                         impact=impact, urgency=urgency,
+                         confidence=calibrated(self.rule_table, key, found.confidence),
+                         rule=key,
                          rationale=rationale, team=team,
                          citations=[c.id for c in close_cases(evidence.cases)[:3]])
 

@@ -149,8 +149,7 @@ def log_finding(signal: Signal, related: list[Decision], security: bool,
     learned = predicted_log_type(signal, judge)
     if learned is not None:
         etype, conf, why = learned
-        rule = "unusual log line" if etype == "warning" else "routine log line"
-        return Finding("event", etype, conf, rule, [why])
+        return Finding("event", etype, conf, "log model", [why])
     if unusual := lx.LOG_UNUSUAL.search(text):
         return Finding("event", "warning", 0.75, "unusual log line",
                        [f"unusual condition: {unusual.group(0)}"])
@@ -197,9 +196,11 @@ def notification_finding(signal: Signal, judge: LearnedJudge | None = None) -> F
     if etype is not None:
         kind: Kind = "event" if etype == "informational" else "alert"
         return Finding(kind, etype, 0.9, "sender severity", [f"severity={signal.severity}"])
-    etype, conf, why = predicted_severity(signal, judge) or inferred_severity(text)
+    learned = predicted_severity(signal, judge)  # its probability is calibrated already
+    etype, conf, why = learned or inferred_severity(text)
     kind = "event" if etype == "informational" else "alert"
-    return Finding(kind, etype, conf, "inferred severity", [why])
+    return Finding(kind, etype, conf, "severity model" if learned else "inferred severity",
+                   [why])
 
 
 def human_finding(signal: Signal, security: bool) -> Finding:

@@ -41,6 +41,7 @@ class Judgement:
     citations: list[str] = field(default_factory=list)
     reasoner: Literal["offline", "llm"] = "offline"
     llm_tokens: int = 0
+    rule: str = ""  # offline: "rule|first evidence" that decided kind/event_type ("" otherwise)
     downgrades_blocked: list[str] = field(default_factory=list)  # the LLM's, by the floor
 
 
