@@ -3,7 +3,7 @@
 Run: `.venv/bin/python benchmarks/learned_inference.py [--signals 500]`.
 Signals are parsed from the team dataset and (when present) the public awesome-prometheus-alerts
 set; each is judged by the offline reasoner with no retrieval (empty runbooks and cases), once
-with the shipped heads (a fresh embedding cache per pass, so every text is embedded) and once
+with the shipped heads (a fresh embedding cache, so every distinct text is embedded once) and once
 rules-only (the floor measured in the same run). Excludes retrieval, includes the embedding.
 """
 
@@ -73,8 +73,9 @@ def main() -> None:
     heads, _ = load_heads()
     embedder = default_embedder()
     embedder.embed(["warm up"])
-    # no "promoted" record: every shipped head decides (the worst case for latency)
-    learned = OfflineReasoner(LearnedJudge(heads, {}, embedder, cache_size=0))
+    # no "promoted" record: every shipped head decides (the worst case for latency); a fresh
+    # judge, so each signal's text is embedded once (heads of one signal share it)
+    learned = OfflineReasoner(LearnedJudge(heads, {}, embedder))
     rules = OfflineReasoner(None)
     time_judge(rules, sigs[:20], config)
     with_heads = time_judge(learned, sigs, config)
