@@ -25,13 +25,20 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
               "--max-body", min=1024, help="Largest accepted request body in bytes "
               "(default TRIAGE_MAX_BODY_BYTES, 16 MiB).")] = None,
           log_level: Annotated[str, typer.Option(
-              "--log-level", help="uvicorn log level.")] = "info") -> None:
+              "--log-level", help="uvicorn log level.")] = "info",
+          insecure_no_auth: Annotated[bool, typer.Option(
+              "--insecure-no-auth",
+              help="Open the API without credentials (loopback addresses only).")] = False,
+          ) -> None:
     """Run the HTTP service. To scale, start more processes on the same --home (each on its own
     port): claims in the shared database make sure every signal is decided exactly once."""
     import uvicorn
 
     from agent.service import ServiceOptions, create_app
 
+    if insecure_no_auth and host not in LOOPBACK:
+        typer.echo(f"error: --insecure-no-auth is only allowed on loopback, not {host}", err=True)
+        raise typer.Exit(2)
     settings = resolve_settings(home=home, config=config, reasoner=reasoner)
     org = resolve_config(settings)
     pipeline = open_pipeline_or_exit(settings, org)
@@ -39,9 +46,13 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
     if tools is not None:  # tools never call the service itself, even when it is listed
         tools.egress.forbid_self(host, port)
     app = create_app(settings, org, pipeline, options=ServiceOptions(
-        max_body_bytes=max_body or settings.max_body_bytes))
+        max_body_bytes=max_body or settings.max_body_bytes,
+        insecure_no_auth=insecure_no_auth))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
-    if settings.webhook_token is None and host not in LOOPBACK:
-        typer.echo("warning: no TRIAGE_WEBHOOK_TOKEN set; /v1 is open to anyone who can reach "
-                   f"{host}:{port}", err=True)
+    if insecure_no_auth:
+        typer.echo("warning: --insecure-no-auth: the API is open to anyone on this machine",
+                   err=True)
+    elif not app.state.auth.configured():
+        typer.echo("warning: no credentials configured (TRIAGE_WEBHOOK_TOKEN or auth.tokens/"
+                   "basic/hmac): every route but /healthz answers 401", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

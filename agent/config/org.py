@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from agent.config.auth import AuthSection
 from agent.config.escalation import IncidentsSection
 from agent.config.sections import KnowledgeSection, LLMSection, NoiseSection, ToolsSection
 from agent.config.targets import TargetsSection
@@ -152,6 +153,7 @@ class OrgConfig(_Strict):
     tickets: TicketsSection = Field(default_factory=TicketsSection)
     incidents: IncidentsSection = Field(default_factory=IncidentsSection)
     targets: TargetsSection = Field(default_factory=TargetsSection)
+    auth: AuthSection = Field(default_factory=AuthSection)
 
     @model_validator(mode="before")
     @classmethod

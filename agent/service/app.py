@@ -32,6 +32,7 @@ from agent.service import (
     slack_hook,
     tickets_hook,
 )
+from agent.service.auth import Authenticator
 from agent.service.ingest import RejectedError, StorageError
 from agent.service.state import Service, ServiceOptions
 
@@ -114,6 +115,8 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
                   description="Event vs alert vs incident, priority, noise reduction, routing.")
     app.state.service = service
     routes_incidents.install_metrics(service)
+    app.state.auth = Authenticator(settings, config.auth,
+                                   insecure=service.options.insecure_no_auth)
     _install_handlers(app)
     _install_metrics(app, service)
     app.include_router(routes_webhooks.router)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
 from agent.pipeline import Pipeline
-from agent.service.deps import PipelineDep, ServiceDep, require_token
+from agent.service.deps import PipelineDep, PrincipalDep, ServiceDep, require_token
 from agent.service.incidents import open_incidents
 from agent.service.schemas import (
     DeadLetterOut,
@@ -63,14 +63,15 @@ def incidents(service: ServiceDep, pipeline: PipelineDep,
                                                  records.store if records else None))
 
 
-def _submit_learning(service: Service, signal_id: str, req: ResolveIn) -> LearningOut:
+def _submit_learning(service: Service, signal_id: str, req: ResolveIn,
+                     author: str) -> LearningOut:
     learning = service.pipeline.submit_learning(signal_id, fix=req.fix or "",
-                                                runbook=req.runbook, author=req.author,
+                                                runbook=req.runbook, author=author,
                                                 links=req.links)
     return LearningOut(id=learning.id, status=learning.status, flags=learning.flags)
 
 
-def _resolve_record(pipeline: Pipeline, signal_id: str, req: ResolveIn) -> None:
+def _resolve_record(pipeline: Pipeline, signal_id: str, req: ResolveIn, author: str) -> None:
     """Resolve the incident record the signal belongs to (legacy route, same state machine)."""
     from agent.incidents.model import Actor, IncidentError
 
@@ -79,7 +80,7 @@ def _resolve_record(pipeline: Pipeline, signal_id: str, req: ResolveIn) -> None:
     if incidents is None or record is None or not record.is_open:
         return
     try:
-        incidents.resolve(record.id, Actor(req.author or "api", "api"), reason=req.note)
+        incidents.resolve(record.id, Actor(author, "api"), reason=req.note)
     except IncidentError as exc:
         log.warning("incident record not resolved", extra={"incident": record.id,
                                                            "error": str(exc)})
@@ -87,8 +88,12 @@ def _resolve_record(pipeline: Pipeline, signal_id: str, req: ResolveIn) -> None:
 
 @router.post("/signals/{signal_id}/resolve", response_model=ResolveOut)
 def resolve(signal_id: str, req: ResolveIn, service: ServiceDep,
-            pipeline: PipelineDep) -> ResolveOut:
-    """Resolve the incident group of a signal; with `fix`, quarantine a learning for review."""
+            pipeline: PipelineDep, principal: PrincipalDep) -> ResolveOut:
+    """Resolve the incident group of a signal; with `fix`, quarantine a learning for review.
+
+    The author is the caller's credential name; an `author` in the body is ignored.
+    """
+    author = principal.name
     decision = service.store.get_decision(signal_id)
     if decision is None:
         if service.store.get_signal(signal_id) is None:
@@ -97,18 +102,18 @@ def resolve(signal_id: str, req: ResolveIn, service: ServiceDep,
     group = pipeline.noise.group(decision.noise.group_id)
     if group is None:
         raise HTTPException(status_code=409, detail="signal has no group")
-    service.resolutions.resolve(group, signal_id, req.author, req.note)
-    _resolve_record(pipeline, signal_id, req)
+    service.resolutions.resolve(group, signal_id, author, req.note)
+    _resolve_record(pipeline, signal_id, req, author)
     out = ResolveOut(signal_id=signal_id, group_id=group.group_id, resolved=True)
     if req.fix and req.fix.strip():
         try:
-            out.learning = _submit_learning(service, signal_id, req)
+            out.learning = _submit_learning(service, signal_id, req, author)
         except Exception as exc:  # the resolution stands; say why no learning was written
             log.warning("learning not written", extra={"signal_id": signal_id,
                                                        "error": str(exc)})
             out.learning_error = f"{type(exc).__name__}: {exc}"
     log.info("incident resolved", extra={"signal_id": signal_id, "group_id": group.group_id,
-                                         "author": req.author})
+                                         "author": author})
     return out
 
 

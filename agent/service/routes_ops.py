@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from agent.kernel.durations import parse_duration
 from agent.kernel.noise import Suppression
-from agent.service.deps import PipelineDep, ServiceDep, require_token
+from agent.service.deps import PipelineDep, PrincipalDep, ServiceDep, require_token
 from agent.service.metrics import CONTENT_TYPE
 from agent.service.process_metrics import PROCESS_STARTED, render_process_metrics
 from agent.service.readiness import PASSING, readiness
@@ -43,7 +43,7 @@ def readyz(service: ServiceDep) -> JSONResponse:
                         status_code=200 if ready else 503)
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get("/metrics", response_class=PlainTextResponse, dependencies=[Depends(require_token)])
 def metrics(service: ServiceDep) -> PlainTextResponse:
     """Prometheus text exposition (format 0.0.4)."""
     text = service.metrics.render() + render_process_metrics(PROCESS_STARTED)
@@ -56,8 +56,12 @@ def _out(s: Suppression) -> SuppressionOut:
 
 
 @maintenance.post("/maintenance", status_code=201, response_model=SuppressionOut)
-def add_window(req: MaintenanceIn, pipeline: PipelineDep) -> SuppressionOut:
-    """Declare a runtime maintenance window (`end`, or `duration` from `start`; start: now)."""
+def add_window(req: MaintenanceIn, pipeline: PipelineDep,
+               principal: PrincipalDep) -> SuppressionOut:
+    """Declare a runtime maintenance window (`end`, or `duration` from `start`; start: now).
+
+    `created_by` is the caller's credential name; a `created_by` in the body is ignored.
+    """
     start = req.start or datetime.now(UTC)
     if start.tzinfo is None:
         raise HTTPException(422, {"error": "start: needs a timezone", "field": "start"})
@@ -72,7 +76,7 @@ def add_window(req: MaintenanceIn, pipeline: PipelineDep) -> SuppressionOut:
         raise HTTPException(422, {"error": "end: give end or duration", "field": "end"})
     try:
         window = pipeline.noise.add_window(req.matchers, start, end, req.reason,
-                                                   req.created_by)
+                                           principal.name)
     except ValueError as exc:
         field = "end" if "end" in str(exc) or "timezone" in str(exc) else "matchers"
         raise HTTPException(422, {"error": f"{field}: {exc}", "field": field}) from None

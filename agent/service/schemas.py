@@ -83,7 +83,7 @@ class MaintenanceIn(BaseModel):
     end: datetime | None = None
     duration: str | None = None  # e.g. "2h" when no end is given
     reason: str = ""
-    created_by: str = "api"
+    created_by: str = Field("api", description="ignored: the actor is the credential name")
 
 
 class SuppressionOut(BaseModel):
@@ -107,7 +107,7 @@ class ResolveIn(BaseModel):
     fix: str | None = None
     runbook: str | None = None
     links: list[str] = Field(default_factory=list)
-    author: str = "api"
+    author: str = Field("api", description="ignored: the actor is the credential name")
     note: str | None = None
 
 

@@ -32,6 +32,7 @@ class ServiceOptions:
     retry_delay_s: float = 1.0
     dead_letter_rows: int = 1000
     background: bool = True  # start the decision worker with the app
+    insecure_no_auth: bool = False  # open API (`--insecure-no-auth`, loopback only)
 
 
 class ThreadStores:

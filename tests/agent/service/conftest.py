@@ -32,7 +32,11 @@ def cpu_alert(fp: str = "cpu1", starts: str = "2026-12-01T09:15:00Z") -> dict[st
                    "CPU at 97% for 5 minutes on checkout-api-1", starts, fp)
 
 
-def settings_for(home: Path, token: str | None = None) -> Settings:
+TOKEN = "test-service-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}  # the service is closed by default
+
+
+def settings_for(home: Path, token: str | None = TOKEN) -> Settings:
     """Settings for a test: state under `home`, no Slack, the given webhook token (or none)."""
     base = Settings(_env_file=None, TRIAGE_HOME=str(home))
     return base.model_copy(update={"webhook_token": SecretStr(token) if token else None,
@@ -98,7 +102,7 @@ def make_app(demo_config: OrgConfig, tmp_path: Path,
 
 @pytest.fixture
 def live(make_app: Callable[..., FastAPI]) -> Iterator[Live]:
-    """A real uvicorn server over the real pipeline (no auth, the default body limit)."""
+    """A real uvicorn server over the real pipeline (token auth, the default body limit)."""
     app = make_app()
     with serve_live(app) as url:
         yield Live(url, app, app.state.service)
@@ -107,5 +111,5 @@ def live(make_app: Callable[..., FastAPI]) -> Iterator[Live]:
 @pytest.fixture
 def client(live: Live) -> Iterator[httpx.Client]:
     """An httpx client bound to the live server."""
-    with httpx.Client(base_url=live.url, timeout=10) as c:
+    with httpx.Client(base_url=live.url, timeout=10, headers=AUTH) as c:
         yield c

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from agent.config.org import OrgConfig
 from agent.service import ServiceOptions, create_app
 from agent.wiring import build_pipeline
-from tests.agent.service.conftest import Live, am_body, cpu_alert, settings_for
+from tests.agent.service.conftest import AUTH, Live, am_body, cpu_alert, settings_for
 
 SLOW_CHECKOUT = {"title": "Checkout is slow", "reporter": "support@acme.example",
                  "body": "Customers report checkout is very slow and payments time out.",
@@ -21,7 +21,7 @@ SLOW_CHECKOUT = {"title": "Checkout is slow", "reporter": "support@acme.example"
 
 def test_unknown_signal_is_404_and_undecided_is_pending(make_app: Callable[..., FastAPI]) -> None:
     app = make_app(background=False)  # no worker: signals stay stored but undecided
-    with TestClient(app) as c:
+    with TestClient(app, headers=AUTH) as c:
         assert c.get("/v1/signals/sig-nope").status_code == 404
         ids = c.post("/v1/webhooks/alertmanager", json=cpu_alert()).json()["signal_ids"]
         pending = c.get(f"/v1/signals/{ids[0]}")
@@ -107,14 +107,22 @@ def test_resolve_with_a_fix_quarantines_a_learning(demo_config: OrgConfig, tmp_p
     kb = KnowledgeBase.open(tmp_path / "kb")
     pipe = build_pipeline(config=demo_config, db_path=tmp_path / "t.db", checkpointer="sqlite",
                           retriever=kb)
-    app = create_app(settings_for(tmp_path), demo_config, pipe,
+    import hashlib
+
+    from agent.config.auth import AuthSection, TokenCredential
+
+    secret = "token-of-U024BE7LH-0123456789"
+    config = demo_config.model_copy(update={"auth": AuthSection(tokens=[TokenCredential(
+        name="U024BE7LH", token_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+        scopes=["ingest", "read", "admin"], team="payments")])})
+    app = create_app(settings_for(tmp_path, token=None), config, pipe,
                      options=ServiceOptions(scan_interval_s=0.5))
-    with TestClient(app) as c:
+    with TestClient(app, headers={"Authorization": f"Bearer {secret}"}) as c:
         sid = c.post("/v1/tickets", json=SLOW_CHECKOUT).json()["signal_ids"][0]
         assert app.state.service.worker.wait_idle(20)
         out = c.post(f"/v1/signals/{sid}/resolve", json={
             "fix": "rolled back checkout-api 2.4.1", "runbook": "checkout/slow.md",
-            "author": "U024BE7LH"}).json()
+            "author": "U0FORGED01"}).json()  # the body's author is ignored: the token's name
     assert out["resolved"] and out["learning_error"] is None
     learning = out["learning"]
     assert learning["status"] == "quarantined" and learning["id"].startswith("L-")

@@ -75,7 +75,8 @@ def test_triage_serve_process_end_to_end(tmp_path: Path) -> None:
                      headers=AUTH).json()["signal_ids"]
         got = _decision(c, ids[0])
         assert got.status_code == 200 and got.json()["kind"] == "alert"
-        assert "triage_decisions_total" in c.get("/metrics").text
+        assert c.get("/metrics").status_code == 401  # closed by default: metrics need read
+        assert "triage_decisions_total" in c.get("/metrics", headers=AUTH).text
     assert (tmp_path / "triage.db").exists()
 
 
@@ -95,7 +96,7 @@ def test_two_processes_on_one_home_decide_each_signal_once(tmp_path: Path) -> No
             assert all(_decision(c, p[0][0]).status_code == 200 for p in pairs)
         counted = 0.0
         for url in (a, b):
-            for line in httpx.get(f"{url}/metrics").text.splitlines():
+            for line in httpx.get(f"{url}/metrics", headers=AUTH).text.splitlines():
                 if line.startswith("triage_decisions_total{"):
                     counted += float(line.rsplit(" ", 1)[1])
         assert counted == 20  # 40 deliveries, 20 signals, 20 decisions across both processes

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from tests.agent.service.conftest import Live, cpu_alert, serve_live, settings_for
+from tests.agent.service.conftest import AUTH, Live, cpu_alert, serve_live, settings_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "signals" / "fixtures"
 
@@ -56,7 +56,7 @@ def test_same_body_posted_concurrently_gives_one_decision(live: Live) -> None:
     body = json.dumps(cpu_alert()).encode()
 
     def post(_: int) -> httpx.Response:
-        with httpx.Client(base_url=live.url, timeout=10) as c:
+        with httpx.Client(base_url=live.url, timeout=10, headers=AUTH) as c:
             return c.post("/v1/webhooks/alertmanager", content=body)
 
     with ThreadPoolExecutor(5) as pool:
@@ -160,7 +160,7 @@ def test_body_over_the_limit_is_413(make_app: Callable[..., FastAPI]) -> None:
         for i in range(0, len(data), 512):
             yield data[i:i + 512]
 
-    with serve_live(app) as url, httpx.Client(base_url=url, timeout=10) as c:
+    with serve_live(app) as url, httpx.Client(base_url=url, timeout=10, headers=AUTH) as c:
         declared = c.post("/v1/webhooks/alertmanager", json=big)
         assert declared.status_code == 413 and declared.json()["field"] == "payload"
         streamed = c.post("/v1/webhooks/alertmanager", content=chunks())
@@ -193,7 +193,7 @@ def test_two_servers_on_one_database_share_deliveries(make_app: Callable[..., Fa
     body = json.dumps(cpu_alert()).encode()
     with serve_live(apps[0]) as a, serve_live(apps[1]) as b:
         def post(url: str) -> httpx.Response:
-            with httpx.Client(base_url=url, timeout=10) as c:
+            with httpx.Client(base_url=url, timeout=10, headers=AUTH) as c:
                 return c.post("/v1/webhooks/alertmanager", content=body)
 
         with ThreadPoolExecutor(6) as pool:
@@ -202,7 +202,7 @@ def test_two_servers_on_one_database_share_deliveries(make_app: Callable[..., Fa
             tuple(responses[0].json()["signal_ids"])}
         for app in apps:
             assert app.state.service.worker.wait_idle(20)
-        with httpx.Client(base_url=b, timeout=10) as c:
+        with httpx.Client(base_url=b, timeout=10, headers=AUTH) as c:
             sid = responses[0].json()["signal_ids"][0]
             assert c.get(f"/v1/signals/{sid}").json()["kind"] == "alert"
     decided = sum(app.state.service.metrics.decisions.value(kind="alert", priority="P2")

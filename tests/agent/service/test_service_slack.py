@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from tests.agent.service.conftest import cpu_alert, serve_live, settings_for
+from tests.agent.service.conftest import AUTH, cpu_alert, serve_live, settings_for
 from tests.support.slack_api import SlackApiStandIn
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -51,8 +51,8 @@ def test_slack_mounted_and_each_decision_posted_once(make_app: Callable[..., Fas
         forged = c.post("/slack/events", content=challenge, headers=_signed(challenge, "x" * 32))
         assert forged.status_code == 401
         body = cpu_alert()
-        c.post("/v1/webhooks/alertmanager", json=body)
-        c.post("/v1/webhooks/alertmanager", json=body)  # redelivered: no second post
+        c.post("/v1/webhooks/alertmanager", json=body, headers=AUTH)
+        c.post("/v1/webhooks/alertmanager", json=body, headers=AUTH)  # redelivered: no 2nd post
         assert app.state.service.worker.wait_idle(20)
         posts = slack_api.wait_for("chat.postMessage")
         assert len(slack_api.calls("chat.postMessage")) == 1

@@ -13,7 +13,7 @@ from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.service import Service
 from agent.signals.parse import parse_payload
-from tests.agent.service.conftest import cpu_alert
+from tests.agent.service.conftest import AUTH, cpu_alert
 
 
 def _store_undecided(pipe: Pipeline, count: int) -> list[str]:
@@ -29,12 +29,12 @@ def _store_undecided(pipe: Pipeline, count: int) -> list[str]:
 
 def test_undecided_signals_are_decided_after_restart(make_app: Callable[..., FastAPI]) -> None:
     crashed = make_app(background=False)
-    with TestClient(crashed) as c:
+    with TestClient(crashed, headers=AUTH) as c:
         ids = [c.post("/v1/webhooks/alertmanager", json=cpu_alert(fp=f"fp{i}")).json()
                ["signal_ids"][0] for i in range(3)]
         assert all(c.get(f"/v1/signals/{i}").status_code == 202 for i in ids)
     restarted = make_app()  # a new process on the same database
-    with TestClient(restarted) as c:
+    with TestClient(restarted, headers=AUTH) as c:
         assert restarted.state.service.worker.wait_idle(20)
         decided = [c.get(f"/v1/signals/{i}") for i in ids]
         assert [r.status_code for r in decided] == [200, 200, 200]
