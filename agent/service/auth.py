@@ -102,7 +102,7 @@ class Authenticator:
         self.basic: dict[str, _Secret] = {}
         self.signers: list[_Signer] = []
         if settings.webhook_token is not None:
-            self.tokens.append(_Secret(Principal("webhook-token", frozenset(ALL_SCOPES),
+            self.tokens.append(_Secret(Principal("token", frozenset(ALL_SCOPES),
                                                  "bearer"),
                                        _sha(settings.webhook_token.get_secret_value())))
         for t in section.tokens:

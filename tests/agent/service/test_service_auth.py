@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from agent.config.auth import AuthSection, BasicCredential, HmacCredential, TokenCredential
 from agent.config.org import OrgConfig
-from agent.pipeline import build_pipeline
 from agent.service import ServiceOptions, create_app
+from agent.wiring import build_pipeline
 from tests.agent.service.conftest import cpu_alert, settings_for
 
 

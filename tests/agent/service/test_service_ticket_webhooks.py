@@ -17,7 +17,7 @@ from agent.config.tickets import TicketsSection
 from agent.service import ServiceOptions, create_app
 from agent.service.ticket_auth import jira_signature, zendesk_signature
 from agent.wiring import build_pipeline
-from tests.agent.service.conftest import serve_live, settings_for
+from tests.agent.service.conftest import AUTH, serve_live, settings_for
 from tests.support.ticket_payloads import jira_webhook, snow_incident, zendesk_event
 
 ENV = {"JIRA_HOOK_SECRET": "jira-s3cret", "SN_USER": "snow", "SN_PASS": "pw-1",
@@ -65,7 +65,7 @@ def test_jira_hmac_signature(hooks) -> None:
     missing = client.post("/v1/webhooks/jira", content=raw)
     assert missing.status_code == 401 and missing.json()["field"] == "X-Hub-Signature"
     assert service.worker.wait_idle(30)
-    decision = client.get(f"/v1/signals/{signal_id}").json()
+    decision = client.get(f"/v1/signals/{signal_id}", headers=AUTH).json()
     assert decision["source"] == "ticket" and decision["kind"] in {"incident", "alert", "event"}
 
 
@@ -115,7 +115,7 @@ def test_bad_body_names_the_field_and_unknown_instance(hooks) -> None:
 
 def test_closed_by_default_without_credentials(demo_config: OrgConfig, tmp_path: Path) -> None:
     pipeline = build_pipeline(config=demo_config, db_path=tmp_path / "c.db")
-    app = create_app(settings_for(tmp_path), demo_config, pipeline,
+    app = create_app(settings_for(tmp_path, token=None), demo_config, pipeline,
                      options=ServiceOptions(background=False))
     app.state.ticket_env = {}
     with serve_live(app) as url, httpx.Client(base_url=url) as client:
