@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-llm lint eval eval-public eval-tickets bench clean train
+.PHONY: demo test test-slow test-llm lint eval eval-adversarial eval-public eval-tickets bench clean train
 
 # uv when it is there (about 3 s for the whole set), pip otherwise.
 pip_install = if $(PY) -m uv --version >/dev/null 2>&1; then $(PY) -m uv pip install -q -p $(BIN)/python $(1); \
@@ -31,6 +31,12 @@ EVAL_OUT ?= out/eval-team
 eval: $(STAMP)
 	$(BIN)/triage eval $(TEAM)/cases.jsonl --kb knowledge/corpus/runbooks --tools dry-run \
 	  --out $(EVAL_OUT) --gate $(TEAM)/gate.txt --jobs 2
+
+ADV := evals/datasets/adversarial
+# The security adversarial suite, read-only diagnostics really running under the egress policy.
+eval-adversarial: $(STAMP)
+	$(BIN)/triage eval $(ADV)/cases.jsonl --kb knowledge/corpus/runbooks --tools read-only \
+	  --out out/eval-adversarial --gate $(ADV)/gate.txt --jobs 2
 
 SHARED ?= ../shared/data
 eval-public: $(STAMP)

@@ -43,7 +43,9 @@ from agent.tickets.runtime import TicketsRuntime
 from agent.tickets.writeback import SignalSource
 from knowledge.base import KnowledgeBase
 from knowledge.types import Retriever
+from tools.envelope import Risk
 from tools.investigation import InvestigationTools
+from tools.policy import Policy, PolicyRule
 from tools.runtime import ToolRuntime
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ Checkpointer = Literal["none", "memory", "sqlite"]
 __all__ = ["LLMConfigError", "build_chat_responder", "build_llm_reasoner", "build_pipeline",
            "chat_responder", "dry_run_tools", "ingest_history", "investigation_tools",
            "make_reasoner", "noise_admin", "open_kb", "open_kb_at", "open_pipeline",
-           "open_tools", "ticket_runtime", "tool_runtime"]
+           "open_tools", "read_only_tools", "ticket_runtime", "tool_runtime"]
 
 
 # -- knowledge base ----------------------------------------------------------------------------
@@ -99,6 +101,13 @@ def dry_run_tools(config: OrgConfig, clock: Clock) -> ToolRuntime:
     """A fresh dry-run tool runtime (in-memory ledger; nothing ever executes), for evals."""
     section = config.tools.model_copy(update={"dry_run": True})
     return ToolRuntime.open(":memory:", section, config, clock=clock)
+
+
+def read_only_tools(config: OrgConfig, clock: Clock) -> ToolRuntime:
+    """A fresh runtime (in-memory ledger) that really runs read-only tools, unattended, under
+    the egress policy; everything else waits for an approval (evals of the security suite)."""
+    policy = Policy(rules=[PolicyRule(tools=["*"], max_auto_risk=Risk.read_only)])
+    return ToolRuntime.open(":memory:", config.tools, config, clock=clock, policy=policy)
 
 
 def investigation_tools(tools: ToolRuntime | None) -> InvestigationTools | None:

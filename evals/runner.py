@@ -51,7 +51,9 @@ class RunSpec:
     reasoner: str = "offline"
     kb_dir: Path | None = None
     settings: Settings | None = None
-    tools: str = "off"  # "off": tools=None (nothing planned); "dry-run": plan, never execute
+    # "off": tools=None (nothing planned); "dry-run": plan, never execute; "read-only": run
+    # read-only diagnostics for real (egress policy and guard), everything else needs approval
+    tools: str = "off"
 
 
 class CaseRunner:
@@ -70,6 +72,8 @@ class CaseRunner:
         """None, or a fresh dry-run tool runtime (in-memory ledger; nothing ever executes)."""
         if self.spec.tools == "off":
             return None
+        if self.spec.tools == "read-only":
+            return self._wiring.read_only_tools(self.spec.config, clock=lambda: BASE_TIME)
         return self._wiring.dry_run_tools(self.spec.config, clock=lambda: BASE_TIME)
 
     def run(self, index: int, case: EvalCase) -> CaseResult:

@@ -48,6 +48,10 @@ def trusted_values(config: Any) -> set[str]:
     data = config.model_dump(mode="json", include={"services", "teams", "routes", "targets",
                                                    "tools"})
     found = _strings(data, set())
+    targets = getattr(config, "targets", None)
+    if targets is not None:  # the hosts inside listed URLs and endpoints are listed too
+        for entry in targets.services.values():
+            found |= {host for host, _ in entry.endpoints()}
     return found | set(getattr(config, "services", {}) or {})
 
 

@@ -21,7 +21,15 @@ from agent.kernel.db import open_db
 from knowledge import ranking
 from knowledge.cases import CaseVectors
 from knowledge.embedder import Embedder, embedder_from_config
-from knowledge.ingest import KINDS, BuiltDoc, IngestReport, build_doc, content_hash, discover
+from knowledge.ingest import (
+    KINDS,
+    BuiltDoc,
+    IngestReport,
+    build_doc,
+    content_hash,
+    discover,
+    namespaced_id,
+)
 from knowledge.lexical import LexicalIndex
 from knowledge.types import CaseHit, CaseParser, DocHit, RetrievalQuery
 from knowledge.vectors import CASES, CHUNKS, VectorIndex, open_chroma
@@ -117,13 +125,18 @@ class KnowledgeBase:
             data = file.read_bytes()
             digest = content_hash(data, kind)
             doc_id = file.relative_to(root).as_posix()
-            seen.add(doc_id)
             existing = self.lexical.get_doc(doc_id)
+            if existing and existing.root != str(root):  # another folder owns the plain id
+                log.warning("id taken by another folder: namespaced", extra={
+                    "doc_id": doc_id, "owner": existing.root, "folder": str(root)})
+                doc_id = namespaced_id(root, doc_id)
+                existing = self.lexical.get_doc(doc_id)
+            seen.add(doc_id)
             if existing and existing.content_hash == digest:
                 report.skipped.append(doc_id)
                 continue
             try:
-                todo.append(build_doc(root, file, data, kind, digest))
+                todo.append(build_doc(root, file, data, kind, digest, doc_id))
             except Exception as exc:  # a broken file must not stop the folder
                 log.warning("ingest failed", extra={"doc_id": doc_id, "error": str(exc)})
                 report.errors.append(f"{doc_id}: {exc}")

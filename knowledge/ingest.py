@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 KINDS = ("runbook", "postmortem", "auto")
 INDEX_STEMS = {"_index", "index"}
 
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class IngestReport:
@@ -60,8 +63,24 @@ def discover(path: Path) -> tuple[Path, list[Path]]:
         raise FileNotFoundError(f"no such file or folder: {path}")
     files = [p for p in sorted(path.rglob("*"))
              if p.is_file() and p.suffix.lower() in SUFFIXES
-             and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+             and not any(part.startswith(".") for part in p.relative_to(path).parts)
+             and _inside(p, path)]
     return path, files
+
+
+def _inside(file: Path, root: Path) -> bool:
+    """False for a file (or symlink) that resolves outside the ingested folder."""
+    try:
+        file.resolve().relative_to(root)
+    except (ValueError, OSError):
+        log.warning("skipped: resolves outside the ingested folder", extra={"file": str(file)})
+        return False
+    return True
+
+
+def namespaced_id(root: Path, doc_id: str) -> str:
+    """The id of a document whose plain id belongs to another folder: `<folder>/<id>`."""
+    return f"{root.name or 'root'}/{doc_id}"
 
 
 def doc_id_for(root: Path, file: Path) -> str:
@@ -74,9 +93,10 @@ def content_hash(data: bytes, kind: str) -> str:
     return hashlib.sha256(data + b"\0" + kind.encode()).hexdigest()
 
 
-def build_doc(root: Path, file: Path, data: bytes, kind: str, digest: str) -> BuiltDoc:
+def build_doc(root: Path, file: Path, data: bytes, kind: str, digest: str,
+              doc_id: str | None = None) -> BuiltDoc:
     """Parse a file into a record with metadata (names, alerts, actions) and section chunks."""
-    doc_id = doc_id_for(root, file)
+    doc_id = doc_id or doc_id_for(root, file)
     text = data.decode("utf-8", errors="replace")
     stem = file.stem
     is_markdown = file.suffix.lower() in {".md", ".markdown"}

@@ -81,12 +81,13 @@ def run(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     tools: Annotated[str, typer.Option(
         "--tools", help="off: no tool runtime (nothing planned); dry-run: plan actions "
-        "through a per-case dry-run runtime (nothing executes).")] = "off",
+        "through a per-case dry-run runtime (nothing executes); read-only: run read-only "
+        "diagnostics for real under the egress policy (others wait for approval).")] = "off",
     home: HomeOpt = None,
 ) -> None:
     """Run every case through the real pipeline, score it, write report.json/.md/.html."""
-    if tools not in {"off", "dry-run"}:
-        raise fail(f"--tools: must be off or dry-run, got {tools!r}")
+    if tools not in {"off", "dry-run", "read-only"}:
+        raise fail(f"--tools: must be off, dry-run or read-only, got {tools!r}")
     try:
         bounds = parse_bounds([*(read_gate_file(gate) if gate else []), *(fail_under or [])])
         cases = load_dataset(dataset)

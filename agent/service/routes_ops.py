@@ -70,6 +70,9 @@ def add_window(req: MaintenanceIn, pipeline: PipelineDep,
     elif req.duration:
         try:
             end = start + parse_duration(req.duration)
+        except OverflowError:
+            raise HTTPException(422, {"error": "duration: too long", "field": "duration"}) \
+                from None
         except ValueError as exc:
             raise HTTPException(422, {"error": f"duration: {exc}", "field": "duration"}) from None
     else:

@@ -22,6 +22,11 @@ def mount_slack(api: Any, bolt_app: App, path: str = SLACK_EVENTS_PATH) -> None:
     async def slack_events(request: Request) -> Response:
         """Slack's signed requests, verified and dispatched by Bolt."""
         body = await request.body()
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:  # Slack always sends UTF-8: a client error, not a 500
+            return Response('{"error": "body: not UTF-8"}', status_code=400,
+                            media_type="application/json")
         response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(response)
 

@@ -28,3 +28,10 @@ def may_suppress(config: OrgConfig, service: str | None, user: str | None) -> tu
     if not is_approver(config, team, user):
         return False, f"only approvers of team {team!r} may suppress {service!r}"
     return True, ""
+
+
+def may_review(config: OrgConfig, user: str | None, teams: set[str]) -> bool:
+    """Approvers of the learning's teams review it; with no known team, any approver."""
+    if not teams:
+        return is_any_approver(config, user)
+    return any(is_approver(config, team, user) for team in teams)

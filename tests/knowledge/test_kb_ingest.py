@@ -84,3 +84,30 @@ def test_reopen_persisted_kb_searches_without_reingest(make_kb, runbooks: Path, 
     reopened = KnowledgeBase.open(home, embedder=embedder)
     hits = reopened.search(RetrievalQuery("filesystem almost full"), k=1)
     assert hits[0].id == "disk.md"
+
+
+def test_symlinks_out_of_the_folder_are_not_followed(make_kb, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("# Secret\n\nDB_PASSWORD=hunter2 lives here.\n")
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    (folder / "real.md").write_text("# Real runbook\n\nRestart the service.\n")
+    (folder / "leak.md").symlink_to(outside)
+    (folder / "inside.md").symlink_to(folder / "real.md")  # inside the folder: fine
+    kb = make_kb()
+    report = kb.ingest_path(folder)
+    assert sorted(report.added) == ["inside.md", "real.md"]
+    assert kb.lexical.get_doc("leak.md") is None
+
+
+def test_a_second_folder_with_the_same_path_is_namespaced(make_kb, tmp_path: Path) -> None:
+    for team in ("payments", "web"):
+        (tmp_path / team / "k8s").mkdir(parents=True)
+        (tmp_path / team / "k8s" / "Restart.md").write_text(f"# {team} restart\n\nSteps.\n")
+    kb = make_kb()
+    assert kb.ingest_path(tmp_path / "payments").added == ["k8s/Restart.md"]
+    assert kb.ingest_path(tmp_path / "web").added == ["web/k8s/Restart.md"]
+    assert kb.lexical.get_doc("k8s/Restart.md").title == "payments restart"  # not replaced
+    assert kb.lexical.get_doc("web/k8s/Restart.md").title == "web restart"
+    again = kb.ingest_path(tmp_path / "web")  # re-ingesting the second folder is stable
+    assert again.skipped == ["web/k8s/Restart.md"] and not again.added

@@ -22,7 +22,7 @@ from agent.slack.blocks import (
 )
 from agent.slack.deps import SlackDeps
 from agent.slack.notify import pending_approvals
-from agent.slack.permissions import is_any_approver
+from agent.slack.permissions import is_any_approver, may_review
 from agent.slack.text import code, safe
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,16 @@ def handle_approval(deps: SlackDeps, client: WebClient, body: dict[str, Any],
         f"{code(outcome.tool, 60)} {outcome.message}; action status: *{status}*"))
 
 
+def _learning_teams(deps: SlackDeps, learning_id: str) -> set[str]:
+    """The teams of the decisions a learning was written from (empty when unknown)."""
+    learning = deps.learnings.get(learning_id) if deps.learnings is not None else None
+    if learning is None:
+        return set()
+    store = deps.pipeline.store
+    return {d.team for sid in learning.signal_ids
+            if (d := store.get_decision(sid)) is not None and d.team}
+
+
 def handle_review(deps: SlackDeps, client: WebClient, body: dict[str, Any],
                   action: dict[str, Any], promote: bool, respond: Respond) -> None:
     """Promote or reject a quarantined learning (configured approvers only)."""
@@ -87,6 +97,11 @@ def handle_review(deps: SlackDeps, client: WebClient, body: dict[str, Any],
     from knowledge.learnings import ReviewError
 
     learning_id = str(action.get("value") or "")
+    teams = _learning_teams(deps, learning_id)
+    if not may_review(deps.config, user, teams):
+        _ephemeral(client, body, ":no_entry: Only approvers of team "
+                   f"{safe(', '.join(sorted(teams)), 100)} may review this learning.")
+        return
     try:
         if promote:
             learning = deps.learnings.approve(learning_id, reviewer=user)

@@ -150,3 +150,10 @@ def test_serve_refuses_insecure_mode_off_loopback() -> None:
 
     out = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--insecure-no-auth"])
     assert out.exit_code == 2 and "only allowed on loopback" in out.output
+
+
+def test_an_overflowing_maintenance_duration_is_a_422(app_for) -> None:
+    with TestClient(app_for(insecure_no_auth=True)) as c:
+        r = c.post("/v1/maintenance", json={"matchers": {"service": "search-api"},
+                                            "duration": "99999999999d"})
+        assert r.status_code == 422 and r.json()["field"] == "duration"

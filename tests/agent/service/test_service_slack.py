@@ -49,6 +49,9 @@ def test_slack_mounted_and_each_decision_posted_once(make_app: Callable[..., Fas
         ok = c.post("/slack/events", content=challenge, headers=_signed(challenge))
         assert ok.status_code == 200 and "abc123" in ok.text
         forged = c.post("/slack/events", content=challenge, headers=_signed(challenge, "x" * 32))
+        binary = c.post("/slack/events", content=b"\xff\xfe\x00payload=%ff",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert binary.status_code == 400 and "UTF-8" in binary.text  # not a 500
         assert forged.status_code == 401
         body = cpu_alert()
         c.post("/v1/webhooks/alertmanager", json=body, headers=AUTH)

@@ -127,6 +127,12 @@ def test_mark_resolved_quarantines_a_learning_for_review(
     h.interact(block_action(OUTSIDER, KB_PROMOTE, learning_id, "C0PAYMENTS", "1764300000.9"))
     assert "Only configured approvers" in h.api.calls("chat.postEphemeral")[-1].body["text"]
     assert learnings.get(learning_id).status == "quarantined"
+    # an approver of another team may not promote a payments learning
+    h.interact(block_action(OTHER_TEAM_APPROVER, KB_PROMOTE, learning_id, "C0PAYMENTS",
+                            "1764300000.9"))
+    assert "Only approvers of team payments" in \
+        h.api.calls("chat.postEphemeral")[-1].body["text"]
+    assert learnings.get(learning_id).status == "quarantined"
     h.interact(block_action(APPROVER, KB_PROMOTE, learning_id, "C0PAYMENTS", "1764300000.9"))
     assert learnings.get(learning_id).status == "approved"
     assert "approved by" in h.api.calls("chat.update")[-1].body["text"]
