@@ -87,7 +87,7 @@ def test_slack_message_goes_through_the_service_ingest_path(
                        headers={**_signed(envelope), "X-Slack-Retry-Num": "1"})
         assert retry.status_code == 200
         assert service.worker.wait_idle(20)
-        metrics = c.get("/metrics").text
+        metrics = c.get("/metrics", headers=AUTH).text
     assert 'triage_signals_received_total{source="slack"} 1' in metrics
     rows = service.conn.execute(
         "SELECT s.signal_id, c.state FROM signals s JOIN service_claims c "
