@@ -12,6 +12,7 @@ from agent.learning.rule_calibration import apply as calibrated
 from agent.learning.rule_calibration import load as load_rule_table
 from agent.learning.rule_calibration import rule_key
 from agent.reasoning import lexicon as lx
+from agent.reasoning.claims import guard as claims_guard
 from agent.reasoning.history import close_cases, team_vote, vote
 from agent.reasoning.priority import impact_of, urgency_of
 from agent.reasoning.signal_rules import (
@@ -162,6 +163,9 @@ class OfflineReasoner:
 
     def judge(self, evidence: Evidence) -> Judgement:
         """Apply the labeling-guide rules, then context and past cases; explain the result."""
+        return claims_guard(evidence, self._judge(evidence), self._judge)
+
+    def _judge(self, evidence: Evidence) -> Judgement:
         s = evidence.signal
         text = text_of(s)
         learned = self.learned
