@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from agent.config.settings import DEFAULT_MAX_BODY_BYTES, Settings
-from tests.agent.service.conftest import Live, serve_live, settings_for
+from tests.agent.service.conftest import AUTH, Live, serve_live, settings_for
 from tests.support.payloads import am_body
 
 PD_TRIGGER = {"routing_key": "R0UT1NGKEY000000000000000000000", "event_action": "trigger",
@@ -105,7 +105,7 @@ def test_large_alertmanager_group_is_accepted(make_app: Callable[..., FastAPI]) 
     app = make_app(background=False)
     body = json.dumps(_group(3000)).encode()
     assert len(body) > 1_048_576
-    with serve_live(app) as url, httpx.Client(base_url=url, timeout=60) as c:
+    with serve_live(app) as url, httpx.Client(base_url=url, timeout=60, headers=AUTH) as c:
         r = c.post("/v1/webhooks/alertmanager", content=body,
                    headers={"Content-Type": "application/json"})
         assert r.status_code == 202, r.text
@@ -117,7 +117,7 @@ def test_body_limit_comes_from_settings(demo_config, tmp_path, make_pipeline) ->
 
     settings = settings_for(tmp_path).model_copy(update={"max_body_bytes": 4096})
     app = create_app(settings, demo_config, make_pipeline())
-    with serve_live(app) as url, httpx.Client(base_url=url, timeout=10) as c:
+    with serve_live(app) as url, httpx.Client(base_url=url, timeout=10, headers=AUTH) as c:
         r = c.post("/v1/webhooks/alertmanager", json=_group(20))
         assert r.status_code == 413 and "4096" in r.json()["error"]
 
