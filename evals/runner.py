@@ -86,9 +86,9 @@ class CaseRunner:
             clock=clock, id_prefix=case.id, tools=self._tools(),
             incident_clock=StreamClock())
         seen: list[dict[str, Any]] = []
-        if case.followup and getattr(pipe.context, "incidents", None) is not None:
+        if case.followup and pipe.incidents is not None:
             # remediations only dry-run in evals: score the follow-up check on them
-            pipe.context.incidents.verifier.include_dry_run = True
+            pipe.incidents.verifier.include_dry_run = True
         try:
             for n, ctx in enumerate(case.context):
                 try:
@@ -102,7 +102,7 @@ class CaseRunner:
                 decisions = pipe.triage(case.input.payload, fmt=case.input.format)
             finally:
                 result.latency_ms = (time.perf_counter() - started) * 1000.0
-            decisions = self._followup(pipe, case, decisions)
+            decisions = self._followup(pipe, case, decisions, self.spec.config)
             result.decisions = [d.model_dump(mode="json") for d in decisions]
         except SignalParseError as exc:
             result.error = str(exc)
@@ -117,9 +117,10 @@ class CaseRunner:
 
 
     @staticmethod
-    def _followup(pipe: Any, case: EvalCase, decisions: list[Any]) -> list[Any]:
+    def _followup(pipe: Any, case: EvalCase, decisions: list[Any],
+                  config: OrgConfig) -> list[Any]:
         """Deliver `followup` after the input, close the check windows, re-read the decisions."""
-        incidents = getattr(pipe.context, "incidents", None)
+        incidents = pipe.incidents
         if not case.followup or incidents is None:
             return decisions
         for n, item in enumerate(case.followup):
@@ -127,7 +128,7 @@ class CaseRunner:
                 pipe.triage(item.payload, fmt=item.format)
             except SignalParseError as exc:
                 raise SignalParseError(f"followup[{n}].{exc.field}", exc.problem) from None
-        window = pipe.context.config.incidents.verify_window
+        window = config.incidents.verify_window
         incidents.tick(incidents.clock.now() + window + timedelta(seconds=1))
         return [pipe.store.get_decision(d.signal_id) or d for d in decisions]
 

@@ -34,7 +34,7 @@ def incident_story(console: Console, folder: Path, config: OrgConfig, kb: Any) -
     console.print(f"\n[bold]Incident replay ({scenario.name})[/]")
     for line in result.lines:
         console.print(f"  {line}")
-    incidents = pipe.context.incidents
+    incidents = pipe.incidents
     if result.incident_id is not None:
         incident = incidents.service.get(result.incident_id)
         console.print(f"  → {incident.id} {incident.status}, remediation "

@@ -96,20 +96,15 @@ class DirectSurface:
 
     def transition(self, incident_id: str, verb: str, user: str) -> None:
         """The incident service with a Slack actor (same authorization as a click)."""
-        incidents = self.pipeline.context.incidents
+        incidents = self.pipeline.incidents
         assert isinstance(incidents, IncidentResponse)
         incidents.service.transition(incident_id, verb, Actor(user, "slack"))
 
     def approve(self, approval_id: str, user: str) -> None:
         """Resume the paused run with the approver's accept, as the Slack Approve button does."""
-        from langgraph.types import Command
-
-        tools = self.pipeline.context.tools
-        record = tools.approvals.get(approval_id)
-        config = {"configurable": {"thread_id": record.thread_id or record.signal_id}}
-        self.pipeline.graph.invoke(
-            Command(resume={approval_id: {"type": "accept", "approver": user}}), config,
-            context=self.pipeline.context)
+        outcome = self.pipeline.resume_approval(approval_id, user, True)
+        if not outcome.ok:
+            raise RuntimeError(f"approval {approval_id}: {outcome.message}")
 
 
 @dataclass
@@ -122,10 +117,10 @@ class Replay:
 
 def pending_approval(pipeline: Pipeline, incident_id: str, tool: str) -> str | None:
     """The first pending approval of `tool` for a signal linked to the incident."""
-    incidents = pipeline.context.incidents
+    incidents = pipeline.incidents
     assert isinstance(incidents, IncidentResponse)
     linked = incidents.service.get(incident_id).linked("decision")
-    for record in pipeline.context.tools.approvals.list("pending"):
+    for record in pipeline.tools.approvals.list("pending"):
         if record.tool == tool and record.signal_id in linked:
             return record.id
     return None
@@ -134,7 +129,7 @@ def pending_approval(pipeline: Pipeline, incident_id: str, tool: str) -> str | N
 def replay(pipeline: Pipeline, scenario: Scenario, surface: Surface,
            after: Callable[[Step, Replay], None] | None = None) -> Replay:
     """Run every step in order on the pipeline; `after(step, result)` sees each step's end."""
-    incidents = pipeline.context.incidents
+    incidents = pipeline.incidents
     assert isinstance(incidents, IncidentResponse), "the pipeline has no incident response"
     out = Replay()
     for step in scenario.steps:

@@ -238,7 +238,7 @@ class KpiMetrics:
         with self._lock:
             if self._cached and time.monotonic() - self._cached[0] < self.max_age_s:
                 return self._cached[1]
-            incidents = self.service.pipeline.context.incidents
+            incidents = self.service.pipeline.incidents
             if not isinstance(incidents, IncidentResponse):
                 return []
             report = compute(self.service.store.conn, incidents.service.store)
