@@ -1,17 +1,15 @@
-"""Throughput of the noise stage alone: parse + fingerprint, dedup, group, suppress, flap, baseline.
+"""Throughput of the noise stage against its floor, on a WAL file with the cache as in `serve`.
 
 Seeded payloads (Alertmanager webhooks, PagerDuty events, metric samples, tickets; about a
-quarter of them redelivered) are parsed with `parse_payload` and pushed through `NoiseGate`,
-on an in-memory database and on a WAL file, one transaction per signal and in batches. CPU time
-(`time.process_time`) is the one-core figure; wall time is printed too because the machine may
-be shared. A cProfile run gives the per-signal cost of each step.
+quarter of them redelivered) are parsed with `parse_payload` and pushed through `NoiseGate` on a
+WAL file while a second connection commits to the same file between the gate's transactions
+(as the signal store and claims do in `triage serve`, so `PRAGMA data_version` changes every
+time). The floor is `json.loads` of the same bodies plus a label-hash dedup in a dict
+(`noise_floor`). Floor and gate runs are interleaved, `--repeats` times, and the figures are
+CPU time (`time.process_time`, one core); the ratio gate/floor is the number to quote.
 
-    .venv/bin/python benchmarks/noise_throughput.py [--signals 20000] [--seed 3] [--profile]
-
-Measured 2026-11-28 on the shared 2-core box (load average ~10, so wall times are inflated),
-20,000 signals, CPU µs per signal: parse 46; gate :memory: 116 per transaction / 66 batched;
-gate WAL file 223 per transaction / 90 batched → parse+gate 6,200 / 8,900 signals/s in memory
-and 3,700 / 7,400 signals/s on a file (one core, CPU time).
+    .venv/bin/python benchmarks/noise_throughput.py [--signals 20000] [--repeats 3] [--profile]
+    .venv/bin/python benchmarks/noise_throughput.py --peers 2   # two gates sharing one file
 """
 
 from __future__ import annotations
@@ -22,11 +20,14 @@ import itertools
 import os
 import pstats
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from noise_floor import bodies, floor
 
 from agent.config.org import OrgConfig
 from agent.kernel.db import open_db
@@ -92,17 +93,29 @@ def parse_all(items: list[tuple[str, Any]]) -> list[Signal]:
             for s in parse_payload(body, fmt, received_at=T0, new_id=new_id)]
 
 
-def run(signals: list[Signal], db: str, batch: int) -> tuple[float, float]:
-    """(cpu seconds, wall seconds) to push all signals through a fresh gate."""
-    gate = NoiseGate(open_db(db), CONFIG)
-    cpu, wall = time.process_time(), time.perf_counter()
-    if batch == 1:
-        for s in signals:
-            gate.process(s)
-    else:
-        for i in range(0, len(signals), batch):
-            gate.process_batch(signals[i:i + batch])
-    return time.process_time() - cpu, time.perf_counter() - wall
+def run(signals: list[Signal], db: str, batch: int, peers: int = 1) -> float:
+    """CPU seconds to push all signals through fresh gate(s) on `db`, as in `triage serve`.
+
+    Between the gate's transactions another connection commits to the same file (the signal
+    store's writes), so the gate always sees `data_version` move; with `peers` > 1 the signals
+    are dealt round-robin to that many gates sharing the file (several workers).
+    """
+    conn = open_db(db)
+    gates = [NoiseGate(conn if i == 0 else open_db(db), CONFIG) for i in range(peers)]
+    other = open_db(db)
+    other.execute("CREATE TABLE IF NOT EXISTS bench_other (n INTEGER)")
+    cpu = 0.0
+    for n, i in enumerate(range(0, len(signals), batch)):
+        gate = gates[n % peers]
+        chunk = signals[i:i + batch]
+        other.execute("INSERT INTO bench_other VALUES (?)", (i,))  # not counted
+        started = time.thread_time()
+        if batch == 1:
+            gate.process(chunk[0])
+        else:
+            gate.process_batch(chunk)
+        cpu += time.thread_time() - started
+    return cpu
 
 
 STEPS = {  # profile entry → step name
@@ -140,31 +153,43 @@ def profile(items: list[tuple[str, Any]], db: str) -> None:
 
 
 def main() -> None:
-    """Measure and print the throughput table."""
+    """Measure floor and gate interleaved and print the table with ratios."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--signals", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--peers", type=int, default=1, help="gates sharing the file")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     items = payloads(args.signals, args.seed)
-    cpu, wall = time.process_time(), time.perf_counter()
-    signals = parse_all(items)
-    parse_cpu, parse_wall = time.process_time() - cpu, time.perf_counter() - wall
-    n = len(signals)
-    print(f"{n} signals from {len(items)} payloads; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'step':40s} {'cpu µs/sig':>11s} {'wall µs/sig':>12s}")
-    print(f"{'parse + fingerprint':40s} {parse_cpu / n * 1e6:11.1f} {parse_wall / n * 1e6:12.1f}")
+    raw = bodies(items)
+    rows: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for label, db, batch in (("gate, :memory:, 1 tx/signal", ":memory:", 1),
-                                 ("gate, :memory:, batches of 200", ":memory:", 200),
-                                 ("gate, WAL file, 1 tx/signal", f"{tmp}/a.db", 1),
-                                 ("gate, WAL file, batches of 200", f"{tmp}/b.db", 200)):
-            c, w = run(signals, db, batch)
-            total = parse_cpu + c
-            print(f"{label:40s} {c / n * 1e6:11.1f} {w / n * 1e6:12.1f}   "
-                  f"parse+gate {n / total:7.0f} signals/s (cpu)")
-        if args.profile:
-            profile(items[: min(len(items), 10_000)], ":memory:")
+        for rep in range(args.repeats):  # interleaved: floor, parse, gate per signal, batched
+            cpu, n, _ = floor(raw)
+            rows.setdefault("floor: json.loads + label-hash dedup", []).append(cpu / n)
+            cpu = time.process_time()
+            signals = parse_all(items)
+            rows.setdefault("parse + fingerprint (ingest)", []).append(
+                (time.process_time() - cpu) / len(signals))
+            for label, batch in (("gate, WAL, 1 tx/signal", 1), ("gate, WAL, batches of 200", 200)):
+                cpu = run(signals, f"{tmp}/{rep}-{batch}.db", batch, args.peers)
+                rows.setdefault(label, []).append(cpu / len(signals))
+    n = len(signals)
+    base = statistics.median(rows["floor: json.loads + label-hash dedup"])
+    parse = statistics.median(rows["parse + fingerprint (ingest)"])
+    print(f"{n} signals from {len(items)} payloads, {args.peers} gate(s) on one WAL file, "
+          f"median of {args.repeats} interleaved runs; load average {os.getloadavg()[0]:.1f}")
+    print(f"{'step':40s} {'cpu µs/sig':>10s} {'signals/s':>10s} {'× floor':>8s}")
+    for label, values in rows.items():
+        per = statistics.median(values)
+        print(f"{label:40s} {per * 1e6:10.1f} {1 / per:10,.0f} {per / base:8.1f}")
+        if label.startswith("gate"):
+            both = per + parse
+            print(f"{'  parse + ' + label[:6]:40s} {both * 1e6:10.1f} {1 / both:10,.0f} "
+                  f"{both / base:8.1f}")
+    if args.profile:
+        profile(items[: min(len(items), 10_000)], ":memory:")
 
 
 if __name__ == "__main__":

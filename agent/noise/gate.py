@@ -260,6 +260,7 @@ class NoiseGate:
                 conn.execute("DELETE FROM noise_group_alias WHERE new_id = ?", (gid,))
             conn.execute("DELETE FROM noise_flaps WHERE fingerprint NOT IN "
                          "(SELECT fingerprint FROM noise_alerts)")
+            self.state.bump_epoch()
             self.state.reload()
         log.info("noise state pruned", extra={"groups": len(old), "before": before.isoformat()})
         return len(old)

@@ -77,7 +77,7 @@ def place(state: NoiseState, m: Member, window: float, correlate: bool) -> Place
     merged = sorted(linked - {target})
     if merged:  # rare: flush, merge in SQL, then update the cache
         state.flush()
-        merge_groups(state.conn, merged, target, (gkey, service, anchor))
+        merge_groups(state.conn, merged, target, (gkey, service, anchor), state.seq)
         state.after_merge(merged, target)
     row = state.get_group(target) or GroupRow(target, gkey, service, anchor, m.ts)
     row.last_ts = max(row.last_ts, m.ts)
@@ -89,8 +89,11 @@ def place(state: NoiseState, m: Member, window: float, correlate: bool) -> Place
 
 
 def merge_groups(conn: sqlite3.Connection, olds: list[str], new: str,
-                 head: tuple[str, str | None, float]) -> None:
-    """Move the members, alerts and timeline of `olds` into `new` and alias the old ids."""
+                 head: tuple[str, str | None, float], seq: int = 0) -> None:
+    """Move the members, alerts and timeline of `olds` into `new` and alias the old ids.
+
+    Moved member rows are stamped with `seq` (the committing generation) for other writers.
+    """
     cols = "gkey, kind, priority, last_notify, last_ts, multi"
     rows = [conn.execute(f"SELECT {cols} FROM noise_groups WHERE group_id = ?", (g,)).fetchone()
             for g in [*olds, new]]
@@ -100,8 +103,9 @@ def merge_groups(conn: sqlite3.Connection, olds: list[str], new: str,
     notifies = [r[3] for r in rows if r[3] is not None]
     multi = any(r[5] for r in rows) or len({r[0] for r in rows}) > 1
     for old in olds:
-        for table in ("noise_members", "noise_timeline"):
-            conn.execute(f"UPDATE {table} SET group_id = ? WHERE group_id = ?", (new, old))
+        conn.execute("UPDATE noise_members SET group_id = ?, seq = ? WHERE group_id = ?",
+                     (new, seq, old))
+        conn.execute("UPDATE noise_timeline SET group_id = ? WHERE group_id = ?", (new, old))
         for fp, status, ts, sid, muted in conn.execute(
                 "SELECT fingerprint, status, ts, signal_id, muted FROM noise_alerts "
                 "WHERE group_id = ?", (old,)).fetchall():

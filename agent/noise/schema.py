@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS noise_dedup (
 CREATE TABLE IF NOT EXISTS noise_members (
   signal_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, gkey TEXT NOT NULL, service TEXT,
   keyed INTEGER NOT NULL, anchor REAL NOT NULL, ts REAL NOT NULL, fingerprint TEXT NOT NULL,
-  status TEXT NOT NULL, entry TEXT NOT NULL);
+  status TEXT NOT NULL, entry TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS noise_members_seq ON noise_members(seq);
 CREATE INDEX IF NOT EXISTS noise_members_key ON noise_members(gkey, anchor);
 CREATE INDEX IF NOT EXISTS noise_members_svc ON noise_members(service, anchor);
 CREATE INDEX IF NOT EXISTS noise_members_group ON noise_members(group_id);
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS noise_meta (key TEXT PRIMARY KEY, value INTEGER NOT N
 """
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DERIVED = ("noise_dedup", "noise_outcomes", "noise_members", "noise_groups", "noise_group_alias",
            "noise_timeline", "noise_alerts", "noise_inhibit_src", "noise_flaps",
            "noise_baselines")

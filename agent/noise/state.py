@@ -1,9 +1,11 @@
-"""The noise gate's hot state: an in-memory cache over its SQLite tables with write-behind.
+"""The noise gate's hot state: in-memory indexes over its SQLite tables with write-behind.
 
-Reads are served from memory and loaded lazily from SQLite on a miss; writes are buffered and
-flushed with `executemany` when the transaction commits. `PRAGMA data_version` tells, at the
-start of each transaction, whether another connection (another worker or process) committed in
-between: then the cache is dropped and reloads on demand, so shared files stay correct.
+Reads are served from memory and loaded from SQLite on a miss; writes are buffered and flushed
+with `executemany` when the transaction commits. Every commit that changes the noise tables
+bumps a generation counter (`noise_meta.gen`) and stamps the member rows it writes with it, so
+at the start of each transaction (`PRAGMA data_version`, then the counter) the state tells apart
+commits to other tables (the cache stays), commits of another noise writer (row caches are
+dropped, the member index takes the new rows as a delta) and a prune (everything reloads).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import json
 import sqlite3
 from typing import Any
 
-from agent.noise.keys import correlates
+from agent.noise.members import MemberIndex
 from agent.noise.records import GroupRow, KeyIndex
 
 _MISSING: Any = object()
-EAGER_AFTER = 20  # quiet transactions before a reload may load hot tables whole
+EAGER_AFTER = 20  # quiet transactions before the row tables may be loaded whole again
 EAGER_MAX_ROWS = 200_000
-LAZY_CACHE_MAX = 200_000  # outcomes and member entries kept in memory before a reset
+LAZY_CACHE_MAX = 200_000  # outcomes kept in memory before a reset
 _GROUP_COLS = ("group_id, gkey, service, first_anchor, last_ts, kind, priority, last_notify, "
                "n_alerts, n_firing, multi")
 
@@ -28,26 +30,27 @@ class NoiseState:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.members = MemberIndex(conn)
         self._version: int | None = None
+        self._gen = 0  # the last noise generation this state has seen (or committed)
+        self._epoch = 0
+        self._wrote = False  # this transaction changed noise tables
         self._pending: dict[str, list[tuple]] = {}
         self._dirty_groups: dict[str, GroupRow] = {}
         self._dirty_baselines: dict[str, Any] = {}
         self._dirty_flaps: set[str] = set()
         self._dirty_inhibit: dict[tuple[int, str, str], tuple[int, str, float] | None] = {}
-        self._quiet = 0  # transactions since another connection last wrote
+        self._quiet = 0  # transactions since another noise writer last committed
         self.complete = False  # cache holds every dedup/alert/flap/group row (misses are absent)
         self.clear()
 
     # ---- transaction ------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Drop every cached entry (they reload from SQLite on demand)."""
+        """Drop every cached row (they reload from SQLite on demand); the member index stays."""
         self.complete = False
         self.dedup: dict[str, tuple[str, float] | None] = {}
         self.outcomes: dict[str, str | None] = {}
-        self.keys: dict[str, KeyIndex] = {}
-        self.member_group: dict[str, str] = {}
-        self.service_keys: dict[str, set[str]] = {}
         self.groups: dict[str, GroupRow | None] = {}
         self.aliases: dict[str, str | None] = {}
         self.alerts: dict[tuple[str, str], tuple[str, float, bool] | None] = {}
@@ -56,25 +59,53 @@ class NoiseState:
         self.flaps: dict[str, tuple[list, bool] | None] = {}
         self.baselines: dict[str, Any] = {}
 
+    @property
+    def member_group(self) -> dict[str, str]:
+        """signal id → group id of the members in memory."""
+        return self.members.member_group
+
+    @property
+    def seq(self) -> int:
+        """The generation the current transaction commits (stamped on member rows it moves)."""
+        return self._gen + 1
+
     def begin(self) -> bool:
-        """BEGIN IMMEDIATE; True when another connection wrote since (the cache was dropped)."""
+        """BEGIN IMMEDIATE; True when another connection committed since the last transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
+        self._wrote = False
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         changed = version != self._version
         if changed:
-            first = self._version is None
-            self.clear()
-            if first or self._quiet >= EAGER_AFTER:
+            meta = dict(self.conn.execute(
+                "SELECT key, value FROM noise_meta WHERE key IN ('gen', 'epoch')").fetchall())
+            gen, epoch = meta.get("gen", 0), meta.get("epoch", 0)
+            if self._version is None or epoch != self._epoch:
+                self.clear()
+                self.members.clear()
+                self.members.load_all()
                 self._load_all()
-            self._version, self._quiet = version, 0
-        else:
-            self._quiet += 1
+            elif gen != self._gen:  # another noise writer: drop rows, take its members
+                self.clear()
+                self.members.apply(self.members.since(self._gen))
+                self._quiet = 0
+            self._version, self._gen, self._epoch = version, gen, epoch
+        self._quiet += 1
+        if not self.complete and self._quiet == EAGER_AFTER:
+            self._load_all()
         return changed
 
     def reload(self) -> None:
         """Drop the cache and load the hot tables again (after bulk changes in SQL)."""
         self.clear()
+        self.members.clear()
+        self.members.load_all()
         self._load_all()
+
+    def bump_epoch(self) -> None:
+        """Tell every other noise writer to reload (rows were deleted in bulk)."""
+        self._epoch += 1
+        self.conn.execute("INSERT INTO noise_meta VALUES ('epoch', ?) ON CONFLICT(key) "
+                          "DO UPDATE SET value = excluded.value", (self._epoch,))
 
     def _load_all(self) -> None:
         """Load the small hot tables whole, so a miss means absent (single-writer fast path)."""
@@ -98,24 +129,29 @@ class NoiseState:
         self.complete = True
 
     def commit(self) -> None:
-        """Flush buffered writes and commit; bound the lazily reloadable caches."""
+        """Flush buffered writes, bump the generation when anything changed, and commit."""
         self.flush()
+        if self._wrote:
+            self.conn.execute("INSERT INTO noise_meta VALUES ('gen', ?) ON CONFLICT(key) "
+                              "DO UPDATE SET value = excluded.value", (self._gen + 1,))
         self.conn.execute("COMMIT")
+        if self._wrote:
+            self._gen += 1
         if len(self.outcomes) > LAZY_CACHE_MAX:
             self.outcomes.clear()
-        if len(self.member_group) > LAZY_CACHE_MAX:
-            self.keys.clear()
-            self.member_group.clear()
+        self.members.bounded()
 
     def rollback(self) -> None:
         """Roll back and forget the cache (it may hold uncommitted changes)."""
         self._drop_pending()
         self.conn.execute("ROLLBACK")
         self.clear()
+        self.members.clear()
         self._version = None
 
     def write(self, sql: str, params: tuple) -> None:
         """Buffer one write until flush (each statement's rows keep their order)."""
+        self._wrote = True
         self._pending.setdefault(sql, []).append(params)
 
     def _drop_pending(self) -> None:
@@ -156,9 +192,7 @@ class NoiseState:
 
     def after_merge(self, olds: list[str], new: str) -> None:
         """Bring the cache in line with a merge that `merge_groups` just did in SQL."""
-        self.keys.clear()
-        self.member_group.clear()
-        self.service_keys.clear()
+        self._wrote = True
         gone = set(olds)
         for old in olds:
             self.groups[old] = None
@@ -168,6 +202,11 @@ class NoiseState:
                 self.aliases[k] = new
         row = self._one(f"SELECT {_GROUP_COLS} FROM noise_groups WHERE group_id = ?", (new,))
         self.groups[new] = GroupRow(*row[:10], bool(row[10]))
+        member_group = self.members.member_group
+        for (sid,) in self.conn.execute("SELECT signal_id FROM noise_members WHERE group_id = ?",
+                                        (new,)):
+            if sid in member_group:
+                member_group[sid] = new
         for key in [k for k in self.alerts if k[1] in gone or k[1] == new]:
             del self.alerts[key]
         for fp, status, ts, muted in self.conn.execute(
@@ -204,43 +243,23 @@ class NoiseState:
 
     def group_of(self, sid: str) -> str | None:
         """The current group of a (non-duplicate) member signal."""
-        gid = self.member_group.get(sid)
-        if gid is None:
-            row = self._one("SELECT group_id FROM noise_members WHERE signal_id = ?", (sid,))
-            gid = row[0] if row else None
-        return gid
+        return self.members.group_of(sid)
 
     def key_index(self, gkey: str) -> KeyIndex:
-        """All members of a group key, sorted (loaded once per cache lifetime)."""
-        idx = self.keys.get(gkey)
-        if idx is None:
-            idx = self.keys[gkey] = KeyIndex()
-            for anchor, sid, gid in self.conn.execute(
-                    "SELECT anchor, signal_id, group_id FROM noise_members WHERE gkey = ? "
-                    "ORDER BY anchor, signal_id", (gkey,)):
-                idx.anchors.append(anchor)
-                idx.sids.append(sid)
-                self.member_group[sid] = gid
-        return idx
+        """All members of a group key, sorted."""
+        return self.members.key_index(gkey)
 
     def keys_of_service(self, service: str) -> set[str]:
         """Every group key with a member of this service."""
-        found = self.service_keys.get(service)
-        if found is None:
-            found = self.service_keys[service] = {r[0] for r in self.conn.execute(
-                "SELECT DISTINCT gkey FROM noise_members WHERE service = ?", (service,))
-                if correlates(r[0])}
-        return found
+        return self.members.keys_of_service(service)
 
     def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
                    anchor: float, ts: float, fp: str, status: str, entry: str) -> None:
         """Add a member to its group key index and its group."""
-        self.key_index(gkey).add(anchor, sid)
-        self.member_group[sid] = gid
-        if service and correlates(gkey):
-            self.keys_of_service(service).add(gkey)
-        self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status, entry))
+        self.members.add(sid, gid, gkey, service, anchor)
+        self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status, entry,
+                    self._gen + 1))
 
     def get_group(self, gid: str) -> GroupRow | None:
         """A group's record."""

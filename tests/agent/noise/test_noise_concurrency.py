@@ -124,3 +124,31 @@ def test_concurrent_workers_end_with_the_same_groups_as_one(tmp_path, sig):
         t.join()
     assert partition(gates[0], deliveries) == partition(alone, deliveries)
     assert set(gates[1].memberships().values()) == set(alone.memberships().values())
+
+
+def test_other_tables_committing_keep_the_member_index(tmp_path, sig):
+    """Commits to other tables (the signal store) leave the gate's in-memory index in place."""
+    db = tmp_path / "shared.db"
+    gate = NoiseGate(open_db(db), OrgConfig())
+    other = open_db(db)
+    other.execute("CREATE TABLE unrelated (n INTEGER)")
+    gate.process(sig.alert("NodeDown", at=0, service="shop", instance="h1"))
+    index = gate.state.members.keys
+    for i in range(5):
+        other.execute("INSERT INTO unrelated VALUES (?)", (i,))
+        gate.process(sig.alert("NodeDown", at=i + 1, service="shop", instance=f"h{i + 2}"))
+    assert gate.state.members.keys is index and gate.state.complete
+    assert len(gate.memberships()) == 6
+
+
+def test_another_gate_s_members_arrive_as_a_delta(tmp_path, sig):
+    """A second gate's commits reach the first gate's index without a full reload."""
+    db = tmp_path / "shared.db"
+    a, b = NoiseGate(open_db(db), OrgConfig()), NoiseGate(open_db(db), OrgConfig())
+    first = a.process(sig.alert("NodeDown", at=0, service="shop", instance="h1"))
+    index = a.state.members.keys
+    joined = b.process(sig.alert("NodeDown", at=5, service="shop", instance="h2"))
+    ticket = a.process(sig.ticket("shop is down", at=6, service="shop"))
+    assert a.state.members.keys is index
+    assert joined.group_id == first.group_id == ticket.group_id
+    assert set(a.state.member_group) == set(a.memberships())
