@@ -32,6 +32,7 @@ from agent.nodes.normalize import normalize
 from agent.nodes.record import record
 from agent.nodes.retrieve import retrieve
 from agent.state import InputState, TriageState
+from agent.telemetry import traced_stage
 
 _STATE_TYPES: list[tuple[str, str]] = [
     ("agent.kernel.signal", "Signal"), ("agent.kernel.signal", "MetricSample"),
@@ -93,7 +94,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     """Build and compile the triage graph with the given checkpointer."""
     builder = StateGraph(TriageState, input_schema=InputState, context_schema=TriageContext)
     for name, fn in zip(STAGES, NODES, strict=True):
-        builder.add_node(name, fn)
+        builder.add_node(name, traced_stage(name, fn))
     builder.add_edge(START, "normalize")
     for a, b in (("normalize", "noise_gate"), ("noise_gate", "retrieve"),
                  ("retrieve", "classify"), ("classify", "decide"), ("plan_actions", "record"),

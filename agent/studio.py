@@ -29,6 +29,7 @@ from agent.graph import NODES, STAGES
 from agent.pipeline import Pipeline
 from agent.signals.parse import parse_payload
 from agent.state import TriageState
+from agent.telemetry import traced_stage
 
 log = logging.getLogger(__name__)
 Node = Callable[[TriageState, Runtime[TriageContext]], dict]
@@ -120,7 +121,7 @@ def build_studio_graph(stages: list[tuple[str, Node]]) -> CompiledStateGraph:
                          context_schema=StudioContext)
     builder.add_node("parse", parse)
     for name, fn in stages:
-        builder.add_node(name, _with_context(fn))
+        builder.add_node(name, traced_stage(name, _with_context(fn)))
     names = ["parse", *(name for name, _ in stages)]
     builder.add_edge(START, names[0])
     for a, b in zip(names, names[1:], strict=False):

@@ -8,6 +8,7 @@ import typer
 
 from agent.cli import eval as eval_cli
 from agent.cli import incidents, kb, noise, report, run, serve, tickets, tools
+from agent.cli import mcp as mcp_cli
 from agent.cli import slack as slack_cli
 from agent.cli import train as train_cli
 from agent.cli.options import (
@@ -29,6 +30,7 @@ app.command("run")(run.run)
 app.command("demo")(run.demo)
 app.command("serve")(serve.serve)
 app.command("slack")(slack_cli.slack)
+app.command("mcp")(mcp_cli.mcp)
 app.command("learn")(kb.learn_command)
 app.command("train")(train_cli.train)
 app.command("report")(report.report)
@@ -62,6 +64,18 @@ def _globals(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerO
     GLOBALS.home, GLOBALS.config, GLOBALS.reasoner = home, config, reasoner
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _tracing()
+
+
+def _tracing() -> None:
+    """OpenTelemetry tracing when the standard OTEL_* variables ask for it."""
+    from agent.telemetry import configure_from_env
+
+    try:
+        configure_from_env()
+    except (RuntimeError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @config_app.command("check")

@@ -52,12 +52,15 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(None, validation_alias=_env("TRIAGE_SLACK_API_URL"))
     webhook_token: SecretStr | None = Field(None, validation_alias=_env("TRIAGE_WEBHOOK_TOKEN"))
+    mcp_token: SecretStr | None = Field(
+        None, validation_alias=_env("TRIAGE_MCP_TOKEN"),
+        description="Bearer token `triage mcp --transport http` requires (16+ characters)")
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES, ge=1024, validation_alias=_env("TRIAGE_MAX_BODY_BYTES"),
         description="Largest accepted HTTP request body (16 MiB: ~25,000 Alertmanager alerts)")
 
     @field_validator("openai_api_key", "slack_bot_token", "slack_signing_secret",
-                     "slack_app_token", "webhook_token")
+                     "slack_app_token", "webhook_token", "mcp_token")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
