@@ -90,6 +90,19 @@ def config_check(config_path: ConfigOpt = None, home: HomeOpt = None) -> None:
                f"{len(cfg.inhibit_rules)} inhibit rules, {len(cfg.thresholds)} thresholds")
 
 
+@config_app.command("docs")
+def config_docs() -> None:
+    """Print the configuration reference (docs/configuration.md) generated from the models."""
+    from importlib import resources
+
+    import yaml
+
+    from agent.config.reference import render_reference
+
+    example = yaml.safe_load(resources.files("agent.demo").joinpath("config.yaml").read_text())
+    typer.echo(render_reference(example), nl=False)
+
+
 def main() -> None:
     """Console-script entry point; a broken install is one line on stderr, exit code 1."""
     try:
