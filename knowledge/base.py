@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -41,6 +41,8 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "learning": ("learning",), "doc": ("doc",),
 }
 CANDIDATES = 40
+STORE_BATCH_DOCS = 8  # documents embedded per step when progress is reported
+Progress = Callable[[int, int], None]
 CASE_LABEL_WEIGHT = 0.3  # share of a case's score from agreeing name-like labels
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
 WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
@@ -113,8 +115,11 @@ class KnowledgeBase:
 
     # --- ingestion ---------------------------------------------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
-                    report: IngestReport | None = None) -> IngestReport:
-        """Ingest a folder or file: new/changed files (by content hash) replace their chunks."""
+                    report: IngestReport | None = None,
+                    progress: Progress | None = None) -> IngestReport:
+        """Ingest a folder or file: new/changed files (by content hash) replace their chunks.
+
+        `progress(done, total)` is called as the new or changed documents are stored."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         report = report or IngestReport()
@@ -142,7 +147,7 @@ class KnowledgeBase:
                 report.errors.append(f"{doc_id}: {exc}")
                 continue
             (report.updated if existing else report.added).append(doc_id)
-        self._store_docs(todo)
+        self._store_docs(todo, progress)
         report.chunks += sum(len(d.chunks) for d in todo)
         if prune and Path(path).resolve().is_dir():
             for doc_id in self.lexical.docs_under(str(root)):
@@ -153,14 +158,20 @@ class KnowledgeBase:
         log.info("ingested", extra={"path": str(path), "summary": report.summary()})
         return report
 
-    def _store_docs(self, docs: list[BuiltDoc]) -> None:
-        texts = [c.text for d in docs for c in d.chunks]
-        vectors = self.embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
-        offset = 0
-        for doc in docs:
-            n = len(doc.chunks)
-            self.store_built(doc, vectors[offset:offset + n])
-            offset += n
+    def _store_docs(self, docs: list[BuiltDoc], progress: Progress | None = None) -> None:
+        step = STORE_BATCH_DOCS if progress else max(1, len(docs))
+        for start in range(0, len(docs), step):
+            batch = docs[start:start + step]
+            texts = [c.text for d in batch for c in d.chunks]
+            vectors = (self.embedder.embed(texts) if texts
+                       else np.zeros((0, 1), dtype=np.float32))
+            offset = 0
+            for doc in batch:
+                n = len(doc.chunks)
+                self.store_built(doc, vectors[offset:offset + n])
+                offset += n
+            if progress:
+                progress(start + len(batch), len(docs))
 
     def store_built(self, doc: BuiltDoc, vectors: np.ndarray) -> None:
         """Replace one document's rows in both indexes with the given chunk vectors."""

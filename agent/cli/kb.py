@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.options import ConfigOpt, HomeOpt, fail, resolve_config, resolve_settings
+from agent.cli.progress import progress_bar, spinner
 
 app = typer.Typer(help="Inspect and feed the knowledge base.", no_args_is_help=True)
 review_app = typer.Typer(help="Review quarantined learnings (list, approve, reject).",
@@ -41,7 +42,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Folders or files.")
             raise fail(f"PATH: no such file or folder: {path}")
     kb, _ = _open(home, config)
     for path in paths:
-        report = kb.ingest_path(path, kind=kind, prune=prune)
+        with progress_bar(f"ingest {path.name or path}") as tick:
+            report = kb.ingest_path(path, kind=kind, prune=prune, progress=tick)
         if as_json:
             typer.echo(json.dumps({"path": str(path), **asdict(report)}))
         else:
@@ -58,7 +60,8 @@ def ingest_cases(file: Annotated[Path, typer.Argument(help="Eval-format JSON Lin
         raise fail(f"FILE: no such file: {file}")
     kb, _ = _open(home, config)
     try:
-        count = kb.ingest_cases(file)
+        with spinner(f"storing cases from {file.name}"):
+            count = kb.ingest_cases(file)
     except ValueError as exc:  # SignalParseError is a ValueError too
         raise fail(str(exc)) from None
     typer.echo(f"{file}: {count} cases stored")

@@ -12,24 +12,44 @@ from agent.kernel.decision import Decision
 _KIND_STYLE = {"incident": "bold red", "alert": "yellow", "event": "dim", "request": "cyan"}
 
 
-def decisions_table(decisions: list[Decision], title: str = "Decisions") -> Table:
-    """A table with one row per decision: what it is, how urgent, where it goes, why."""
-    table = Table(title=title, show_lines=False, expand=True)
-    for name, kw in (("time", {"no_wrap": True}), ("source", {"no_wrap": True}),
-                     ("signal", {"ratio": 3, "overflow": "ellipsis", "no_wrap": True}),
-                     ("kind", {"no_wrap": True}), ("type", {"no_wrap": True}),
-                     ("prio", {"no_wrap": True}), ("team", {"no_wrap": True}),
-                     ("noise", {"no_wrap": True}),
-                     ("runbook", {"ratio": 2, "overflow": "ellipsis", "no_wrap": True})):
-        table.add_column(name, **kw)
+# Columns in the order they are dropped when the terminal is narrow (the signal, its kind,
+# priority, team and runbook always stay; below 100 columns the two text columns wrap).
+_DROP_ORDER = [("source", 120), ("type", 110), ("time", 100), ("noise", 90)]
+
+
+def _columns(width: int) -> list[str]:
+    dropped = {name for name, below in _DROP_ORDER if width < below}
+    return [c for c in ("time", "source", "signal", "kind", "type", "prio", "team", "noise",
+                        "runbook") if c not in dropped]
+
+
+def decisions_table(decisions: list[Decision], title: str = "Decisions",
+                    width: int = 150) -> Table:
+    """A table with one row per decision that fits `width` columns: what it is, how urgent,
+    where it goes, why. Narrow terminals drop source, type, time and noise, in that order,
+    and wrap the signal and runbook text instead of cutting it."""
+    narrow = width < 100
+    text = ({"ratio": 3, "overflow": "fold"} if narrow else
+            {"ratio": 3, "overflow": "ellipsis", "no_wrap": True})
+    runbook = ({"ratio": 2, "overflow": "fold"} if narrow else
+               {"ratio": 2, "overflow": "ellipsis", "no_wrap": True})
+    styles = {"signal": text, "runbook": runbook}
+    shown = _columns(width)
+    table = Table(title=title, show_lines=False, expand=True, width=width,
+                  pad_edge=not narrow, padding=(0, 1) if not narrow else (0, 0))
+    for name in shown:
+        table.add_column(name, **styles.get(name, {"no_wrap": True}))
     for d in decisions:
         noise = ("dup" if d.noise.duplicate_of else
                  (d.noise.suppressed_by or "").split(":")[0] or ("flapping" if d.noise.flapping
                                                                  else ""))
         kind = f"[{_KIND_STYLE[d.kind]}]{d.kind}[/]" + (" 🔒" if d.security else "")
-        when = d.timestamp.strftime("%H:%M:%S") if d.timestamp else ""
-        table.add_row(when, d.source, d.title[:90], kind, d.event_type, d.priority,
-                      d.team or "-", noise, d.runbooks[0].id if d.runbooks else "")
+        doc = d.runbooks[0].id if d.runbooks else ""
+        cells = {"time": d.timestamp.strftime("%H:%M:%S") if d.timestamp else "",
+                 "source": d.source, "signal": d.title[:90], "kind": kind,
+                 "type": d.event_type, "prio": d.priority, "team": d.team or "-",
+                 "noise": noise, "runbook": doc.rsplit("/", 1)[-1] if narrow else doc}
+        table.add_row(*(cells[c] for c in shown))
     return table
 
 
@@ -66,6 +86,6 @@ def print_decisions(console: Console, decisions: list[Decision], as_json: bool) 
         for d in decisions:
             console.file.write(d.model_dump_json() + "\n")
         return
-    console.print(decisions_table(decisions))
+    console.print(decisions_table(decisions, width=console.width))
     for d in decisions:
         console.print(f"[bold]{d.signal_id}[/] {d.rationale}", highlight=False)

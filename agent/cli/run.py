@@ -20,6 +20,7 @@ from agent.cli.options import (
     resolve_config,
     resolve_settings,
 )
+from agent.cli.progress import progress_bar
 from agent.cli.render import decisions_table, make_console, print_decisions, summary_table
 from agent.config import load_config
 from agent.kernel.errors import SignalParseError
@@ -62,9 +63,12 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
         raise fail("input: empty payload")
     pipe = open_pipeline_or_exit(settings, org)
     decisions = []
+    payloads = split_payloads(text, fmt)
     try:
-        for payload in split_payloads(text, fmt):
-            decisions += pipe.triage(payload, fmt)
+        with progress_bar("triage", len(payloads)) as tick:
+            for done, payload in enumerate(payloads, 1):
+                decisions += pipe.triage(payload, fmt)
+                tick(done, len(payloads))
     except SignalParseError as exc:
         raise fail(str(exc)) from None
     print_decisions(make_console(), decisions, as_json)
@@ -82,8 +86,14 @@ def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt =
     demo_files = resources.files("agent.demo")
     org = (resolve_config(settings) if settings.config else
            load_config(Path(str(demo_files.joinpath("config.yaml")))))
-    kb = open_kb(settings, org)
-    report = ensure_bundled(kb)
+    # The demo's fictional company lives in its own home (`<home>/demo`, embedded Chroma),
+    # never in the user's knowledge base or database.
+    demo_settings = settings.model_copy(update={"home": settings.home / "demo",
+                                                "chroma_url": None})
+    kb = open_kb(demo_settings, org.model_copy(update={"knowledge": org.knowledge.model_copy(
+        update={"chroma_url": None})}))
+    with progress_bar("building the demo knowledge base") as tick:
+        report = ensure_bundled(kb, progress=tick)
     if report.added or report.updated or report.errors:
         console.print(f"[dim]knowledge base: {len(report.added)} documents added, "
                       f"{len(report.updated)} updated, {len(report.errors)} errors[/]")
@@ -94,12 +104,15 @@ def demo(home: HomeOpt = None, config: ConfigOpt = None, reasoner: ReasonerOpt =
     stream = [json.loads(line) for line in
               demo_files.joinpath("stream.jsonl").read_text(encoding="utf-8").splitlines() if line]
     decisions = []
-    for item in stream:
-        decisions += pipe.triage(item["payload"], item["format"])
+    with progress_bar("replaying the Acme Shop stream", len(stream)) as tick:
+        for done, item in enumerate(stream, 1):
+            decisions += pipe.triage(item["payload"], item["format"])
+            tick(done, len(stream))
     if as_json:
         print_decisions(console, decisions, True)
         return
-    console.print(decisions_table(decisions, title="Acme Shop: triage decisions"))
+    console.print(decisions_table(decisions, title="Acme Shop: triage decisions",
+                                  width=console.width))
     console.print(summary_table(decisions, signals_in=len(decisions)))
     from agent.cli.demo_incident import incident_story
 

@@ -39,6 +39,10 @@ class IncidentSummary(BaseModel):
     """An open incident group and the decisions in it."""
 
     group_id: str
+    incident_id: str | None = None
+    state: str | None = None
+    title: str | None = None
+    team: str | None = None
     service: str | None
     priority: str | None
     status: str
@@ -111,10 +115,12 @@ class TriageReader:
         from agent.service.incidents import Resolutions, open_incidents
 
         store, context = self.pipeline.store, self.pipeline.context
+        records = getattr(getattr(context, "incidents", None), "service", None)
         groups = open_incidents(context.noise, store, Resolutions(store.conn),
-                                limit=max(1, min(limit, 100)))
+                                max(1, min(limit, 100)), records.store if records else None)
         return OpenIncidents(incidents=[IncidentSummary(
-            group_id=g.group_id, service=g.service, priority=g.priority, status=g.status,
+            group_id=g.group_id, incident_id=g.incident_id, state=g.state, title=g.title,
+            team=g.team, service=g.service, priority=g.priority, status=g.status,
             first_at=g.first_at.isoformat(), last_at=g.last_at.isoformat(),
             signal_ids=g.signal_ids, titles=[d.title for d in g.signals][:20]) for g in groups])
 

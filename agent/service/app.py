@@ -24,6 +24,7 @@ from agent.kernel.version import version
 from agent.pipeline import Pipeline
 from agent.service import (
     routes_api,
+    routes_docs,
     routes_incidents,
     routes_ops,
     routes_pagerduty,
@@ -112,6 +113,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
             service.worker.stop()
 
     app = FastAPI(title="Triage", version=version(), lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs is rendered offline (routes_docs)
                   description="Event vs alert vs incident, priority, noise reduction, routing.")
     app.state.service = service
     routes_incidents.install_metrics(service)
@@ -125,6 +127,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     app.include_router(routes_api.router)
     app.include_router(routes_incidents.router)
     app.include_router(routes_ops.router)
+    app.include_router(routes_docs.router)
     app.include_router(routes_ops.maintenance)
     tickets_hook.mount(app, service)
     if slack_hook.slack_configured(service):

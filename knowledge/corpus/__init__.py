@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,8 @@ if TYPE_CHECKING:
 CORPUS_DIR = Path(__file__).parent
 
 
-def ensure_bundled(kb: KnowledgeBase, prune: bool = True) -> IngestReport:
+def ensure_bundled(kb: KnowledgeBase, prune: bool = True,
+                   progress: Callable[[int, int], None] | None = None) -> IngestReport:
     """Ingest the bundled corpus (ids like `runbooks/infra/HighCPUUsage.md`); unchanged files
     are skipped, so calling it on every start is cheap."""
-    return kb.ingest_path(CORPUS_DIR, kind="auto", prune=prune)
+    return kb.ingest_path(CORPUS_DIR, kind="auto", prune=prune, progress=progress)

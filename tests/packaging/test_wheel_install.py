@@ -80,6 +80,9 @@ def test_installed_tool_runs_demo_and_alertmanager_body(installed: Path, tmp_pat
     demo = _triage(installed, "demo", home=home, cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert "incidents" in demo.stdout and "signals in" in demo.stdout
+    # the demo keeps its fictional company in its own home, never the user's knowledge base
+    assert (home / "demo" / "chroma").is_dir() and (home / "demo" / "triage.db").is_file()
+    assert not (home / "chroma").exists()
 
     body = am_body("KubePodCrashLooping", {"namespace": "payments", "severity": "warning",
                                            "pod": "checkout-api-7d9"},
