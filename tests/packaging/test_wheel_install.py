@@ -88,6 +88,11 @@ def test_installed_tool_runs_demo_and_alertmanager_body(installed: Path, tmp_pat
                                            "pod": "checkout-api-7d9"},
                    "Pod payments/checkout-api-7d9 is crash looping", "2026-12-01T09:00:00Z",
                    "pkg-wheel-1")
+    site = next((installed / "lib").glob("python*/site-packages"))
+    ingest = _triage(installed, "kb", "ingest", str(site / "knowledge" / "corpus" / "runbooks"
+                                                    / "kubernetes"), "--kind", "runbook",
+                     home=home, cwd=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr[-3000:]
     run = _triage(installed, "run", "-", "--json", home=home, cwd=tmp_path,
                   stdin=json.dumps(body))
     assert run.returncode == 0, run.stderr[-3000:]
