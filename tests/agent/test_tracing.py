@@ -14,8 +14,8 @@ from agent.config.org import OrgConfig
 from agent.config.sections import ToolsSection
 from agent.config.settings import Settings
 from agent.graph import STAGES
-from agent.pipeline import build_pipeline
 from agent.telemetry import instrument, setup
+from agent.wiring import build_pipeline
 from knowledge.base import KnowledgeBase
 from tests.agent.reasoning.conftest import decision_json
 from tests.support.openai_server import OpenAIServer, completion

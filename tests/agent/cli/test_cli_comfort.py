@@ -69,8 +69,8 @@ def test_docs_page_is_offline(tmp_path: Path, demo_config) -> None:
     from fastapi.testclient import TestClient
 
     from agent.config.settings import Settings
-    from agent.pipeline import build_pipeline
     from agent.service import ServiceOptions, create_app
+    from agent.wiring import build_pipeline
 
     app = create_app(Settings(_env_file=None, TRIAGE_HOME=str(tmp_path)), demo_config,
                      build_pipeline(config=demo_config), options=ServiceOptions(background=False))
