@@ -19,6 +19,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from agent.actions.approval import ApprovalOutcome, request_context
+from agent.config.org import OrgConfig
 from agent.context import TriageContext
 from agent.incidents.port import IncidentPort
 from agent.kernel.clock import utc_now
@@ -207,6 +208,11 @@ class Pipeline:
     def group_decisions(self, group_id: str) -> list[Decision]:
         """The decisions of one group, oldest first."""
         return self.store.decisions_in_group(group_id)
+
+    @property
+    def config(self) -> OrgConfig:
+        """The organisation configuration this pipeline decides with (read-only use)."""
+        return self.context.config
 
     @property
     def noise(self) -> NoiseAdmin:

@@ -92,7 +92,7 @@ class TriageReader:
 
         if not query.strip():
             raise ValueError("query: must not be empty")
-        retriever = self.pipeline.context.retriever
+        retriever = self.pipeline.knowledge
         if retriever is None:
             raise LookupError("knowledge base: not configured for this server")
         terms = tuple(t for t in query.split() if len(t) > 2)
@@ -114,9 +114,9 @@ class TriageReader:
         """Open incident groups with their signals, as GET /v1/incidents lists them."""
         from agent.service.incidents import Resolutions, open_incidents
 
-        store, context = self.pipeline.store, self.pipeline.context
-        records = getattr(getattr(context, "incidents", None), "service", None)
-        groups = open_incidents(context.noise, store, Resolutions(store.conn),
+        store = self.pipeline.store
+        records = getattr(self.pipeline.incidents, "service", None)
+        groups = open_incidents(self.pipeline.noise, store, Resolutions(store.conn),
                                 max(1, min(limit, 100)), records.store if records else None)
         return OpenIncidents(incidents=[IncidentSummary(
             group_id=g.group_id, incident_id=g.incident_id, state=g.state, title=g.title,
@@ -127,7 +127,7 @@ class TriageReader:
     def explain(self, signal_id: str) -> Explanation:
         """The decision of a signal, explained from what was recorded with it."""
         d = self.get_decision(signal_id)
-        facts = self.pipeline.context.config.services.get(d.service) if d.service else None
+        facts = self.pipeline.config.services.get(d.service) if d.service else None
         noise = (f"duplicate of {d.noise.duplicate_of}" if d.noise.duplicate_of else
                  f"suppressed by {d.noise.suppressed_by}" if d.noise.suppressed_by else None)
         return Explanation(
