@@ -1,23 +1,29 @@
 """The escalation outbox: one row per page, written with its timeline entry, sent afterwards.
 
 A row is `pending` when recorded, `sending` while a delivery attempt is under way, then `sent`,
-`cancelled` (the incident was acknowledged first) or `failed` (gave up). After a crash, rows
-left `sending` are checked with the notifier (`delivered`) before any new attempt, and every
-delivery carries the row key as its idempotency key, so nothing is lost or sent twice.
+`cancelled` (the incident was acknowledged first) or `failed` (gave up). Sending a row starts
+with an atomic claim (compare-and-set on its state and attempt count, stamped with the claim
+time), so of two ticks or two workers racing for a row only one sends it. A row left `sending`
+is recovered only after its lease (`LEASE`, on the injected clock) lapsed — its sender died —
+and is first checked with the notifier (`delivered`): Slack finds the earlier post by its
+metadata key and never posts twice. A generic webhook cannot be asked, so it is sent again
+under the same `Idempotency-Key`: at-least-once, and the receiver contract
+(docs/escalation-webhooks.md) is to deduplicate by that key.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from agent.incidents.store import IncidentStore
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=2)  # longer than any single send (httpx 5 s, Slack 30 s)
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class OutboxItem:
     state: str = "pending"
     attempts: int = 0
     error: str | None = None
+    claimed_at: datetime | None = None
 
     @property
     def target_type(self) -> str:
@@ -64,8 +71,8 @@ class Notifier(Protocol):
 class Outbox:
     """Rows of `incident_outbox` in the incident store's database."""
 
-    def __init__(self, store: IncidentStore) -> None:
-        self.store = store
+    def __init__(self, store: IncidentStore, lease: timedelta = LEASE) -> None:
+        self.store, self.lease = store, lease
 
     def has_prefix(self, prefix: str) -> bool:
         """True when any row key starts with `prefix` (a step already recorded)."""
@@ -76,10 +83,11 @@ class Outbox:
     def add(self, item: OutboxItem, created: datetime) -> bool:
         """Insert inside the caller's transaction; False when the key exists."""
         cur = self.store.conn.execute(
-            "INSERT OR IGNORE INTO incident_outbox VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO incident_outbox (key, incident_id, kind, target, payload, "
+            "due_at, state, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (item.key, item.incident_id, item.kind, item.target,
              json.dumps(item.payload, sort_keys=True, default=str), item.due_at.isoformat(),
-             "pending", 0, created.isoformat(), None, None))
+             "pending", 0, created.isoformat()))
         return cur.rowcount == 1
 
     def items(self, *states: str, incident_id: str | None = None) -> list[OutboxItem]:
@@ -96,15 +104,48 @@ class Outbox:
             rows = self.store.conn.execute(sql + " ORDER BY due_at, key", params).fetchall()
         return [OutboxItem(r["key"], r["incident_id"], r["kind"], r["target"],
                            json.loads(r["payload"]), datetime.fromisoformat(r["due_at"]),
-                           r["state"], r["attempts"], r["error"]) for r in rows]
+                           r["state"], r["attempts"], r["error"],
+                           datetime.fromisoformat(r["claimed_at"]) if r["claimed_at"] else None)
+                for r in rows]
 
-    def _set(self, key: str, state: str, *, error: str | None = None, attempt: bool = False,
-             sent_at: datetime | None = None) -> None:
+    def claim(self, item: OutboxItem, now: datetime) -> OutboxItem | None:
+        """Take the row for one delivery attempt; None when another sender holds or took it.
+
+        A `pending` row is claimed at once; a `sending` row only once its lease lapsed (its
+        sender crashed). The UPDATE matches the state and attempt count read before, so of
+        two racing senders exactly one wins.
+        """
+        if item.state == "sending" and item.claimed_at is not None \
+                and now < item.claimed_at + self.lease:
+            return None
         with self.store.tx() as conn:
-            conn.execute("UPDATE incident_outbox SET state=?, error=?, attempts=attempts+?, "
-                         "sent_at=COALESCE(?, sent_at) WHERE key=?",
-                         (state, error, 1 if attempt else 0,
-                          sent_at.isoformat() if sent_at else None, key))
+            cur = conn.execute("UPDATE incident_outbox SET state='sending', attempts=attempts+1,"
+                               " claimed_at=? WHERE key=? AND state=? AND attempts=?",
+                               (now.isoformat(), item.key, item.state, item.attempts))
+        if cur.rowcount != 1:
+            return None
+        return replace(item, state="sending", attempts=item.attempts + 1, claimed_at=now)
+
+    def mark_sent(self, item: OutboxItem, now: datetime) -> bool:
+        """Commit a delivery of a claimed row; False when the claim had been taken over."""
+        with self.store.tx() as conn:
+            cur = conn.execute("UPDATE incident_outbox SET state='sent', sent_at=?, error=NULL "
+                               "WHERE key=? AND state='sending' AND attempts=?",
+                               (now.isoformat(), item.key, item.attempts))
+        return cur.rowcount == 1
+
+    def release(self, item: OutboxItem, error: str) -> None:
+        """A claimed attempt failed: back to `pending`, or `failed` after MAX_ATTEMPTS."""
+        state = "failed" if item.attempts >= MAX_ATTEMPTS else "pending"
+        with self.store.tx() as conn:
+            conn.execute("UPDATE incident_outbox SET state=?, error=? WHERE key=? AND "
+                         "state='sending' AND attempts=?", (state, error[:300], item.key,
+                                                            item.attempts))
+
+    def _fail(self, key: str, error: str) -> None:
+        with self.store.tx() as conn:
+            conn.execute("UPDATE incident_outbox SET state='failed', error=? WHERE key=?",
+                         (error, key))
 
     def cancel(self, incident_id: str, why: str) -> int:
         """Cancel an incident's pending pages (it was acknowledged)."""
@@ -115,34 +156,39 @@ class Outbox:
         return cur.rowcount
 
     def deliver(self, notifiers: list[Notifier], now: datetime) -> list[OutboxItem]:
-        """Deliver every due pending row (and recover `sending` ones); return those sent."""
+        """Deliver every due pending row (and recover abandoned `sending` ones); return those
+        this call sent."""
         sent: list[OutboxItem] = []
         for item in self.items("pending", "sending"):
             if item.due_at > now:
                 continue
             notifier = next((n for n in notifiers if n.handles(item.target_type)), None)
             if notifier is None:
-                self._set(item.key, "failed", error=f"no notifier for {item.target_type} targets")
+                self._fail(item.key, f"no notifier for {item.target_type} targets")
                 continue
-            if item.state == "sending":
-                try:
-                    done = notifier.delivered(item)
-                except Exception as exc:  # cannot tell: try again on the next pass
-                    log.warning("outbox recovery check failed", extra={"key": item.key,
-                                                                       "error": str(exc)})
-                    continue
-                if done:
-                    self._set(item.key, "sent", sent_at=now)
-                    sent.append(item)
-                    continue
-            self._set(item.key, "sending", attempt=True)
-            try:
-                notifier.send(item)
-            except Exception as exc:  # retried on the next pass, up to MAX_ATTEMPTS
-                state = "failed" if item.attempts + 1 >= MAX_ATTEMPTS else "pending"
-                self._set(item.key, state, error=f"{type(exc).__name__}: {exc}"[:300])
-                log.warning("page not delivered", extra={"key": item.key, "error": str(exc)})
+            claimed = self.claim(item, now)
+            if claimed is None:
                 continue
-            self._set(item.key, "sent", sent_at=now)
-            sent.append(item)
+            if self._deliver_one(notifier, item.state == "sending", claimed, now):
+                sent.append(claimed)
         return sent
+
+    def _deliver_one(self, notifier: Notifier, recovering: bool, item: OutboxItem,
+                     now: datetime) -> bool:
+        if recovering:
+            try:
+                done = notifier.delivered(item)
+            except Exception as exc:  # cannot tell: the claim stands, retried after its lease
+                log.warning("outbox recovery check failed", extra={"key": item.key,
+                                                                   "error": str(exc)})
+                return False
+            if done:
+                log.info("page found delivered before a crash", extra={"key": item.key})
+                return self.mark_sent(item, now)
+        try:
+            notifier.send(item)
+        except Exception as exc:  # retried on the next pass, up to MAX_ATTEMPTS
+            self.release(item, f"{type(exc).__name__}: {exc}")
+            log.warning("page not delivered", extra={"key": item.key, "error": str(exc)})
+            return False
+        return self.mark_sent(item, now)

@@ -1,8 +1,10 @@
 """Webhook escalation targets: a JSON POST carrying the step key as `Idempotency-Key`.
 
-A generic webhook cannot be asked whether an earlier attempt arrived, so a row left `sending`
-by a crash is sent again under the same key; receivers deduplicate on it (PagerDuty's
-`dedup_key`, Opsgenie's alias and most chat bridges do).
+Delivery is at-least-once. A generic webhook cannot be asked whether an earlier attempt
+arrived, so a row whose sender died between the POST and the outbox commit is sent again, after
+its lease, under the same key (and a higher `Triage-Delivery-Attempt`). The receiver contract
+(docs/escalation-webhooks.md) is the IETF `Idempotency-Key` one: a repeated key is answered 2xx
+and acted on once, as PagerDuty's `dedup_key`, Opsgenie's alias and most chat bridges do.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import httpx
 
 from agent.incidents.outbox import OutboxItem
 
+ATTEMPT_HEADER = "Triage-Delivery-Attempt"
+
 
 class WebhookNotifier:
-    """POSTs `{"key", "incident_id", "text", ...}` to `webhook:` targets."""
+    """POSTs `{"key", "incident_id", "kind", "text", ...}` to `webhook:` targets."""
 
     def __init__(self, client: httpx.Client | None = None, timeout_s: float = 5.0) -> None:
         self.client = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
@@ -26,8 +30,8 @@ class WebhookNotifier:
         """POST once; raise on a non-2xx answer."""
         body = {"key": item.key, "incident_id": item.incident_id, "kind": item.kind,
                 **item.payload}
-        response = self.client.post(item.address, json=body,
-                                    headers={"Idempotency-Key": item.key})
+        response = self.client.post(item.address, json=body, headers={
+            "Idempotency-Key": item.key, ATTEMPT_HEADER: str(max(item.attempts, 1))})
         response.raise_for_status()
 
     def delivered(self, item: OutboxItem) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,11 +23,19 @@ SLOW_CHECKOUT = {"title": "Checkout is failing", "reporter": "support@acme.examp
 
 
 class Receiver:
-    """A local HTTP endpoint that records every POST (body and Idempotency-Key)."""
+    """A local webhook receiver keeping the documented contract (docs/escalation-webhooks.md).
+
+    `posts` is every POST that arrived (Idempotency-Key, body); `acted` holds the key of each
+    page it acted on: a repeated key is answered 200 and not acted on again.
+    """
 
     def __init__(self) -> None:
         self.posts: list[tuple[str | None, dict[str, Any]]] = []
+        self.attempts: list[str | None] = []  # Triage-Delivery-Attempt of each POST
+        self.acted: list[str] = []
         self.fail_next = 0
+        self.delay_s = 0.0
+        self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,7 +46,14 @@ class Receiver:
                     self.send_response(503)
                     self.end_headers()
                     return
-                receiver.posts.append((self.headers.get("Idempotency-Key"), json.loads(raw)))
+                if receiver.delay_s:
+                    time.sleep(receiver.delay_s)
+                key = self.headers.get("Idempotency-Key")
+                with receiver._lock:
+                    receiver.posts.append((key, json.loads(raw)))
+                    receiver.attempts.append(self.headers.get("Triage-Delivery-Attempt"))
+                    if key is None or key not in receiver.acted:
+                        receiver.acted.append(key or f"unkeyed-{len(receiver.posts)}")
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -1,4 +1,5 @@
-"""Escalation on an injected clock: levels, repeats, quiet hours, overrides, crash safety."""
+"""Escalation on an injected clock: levels, repeats, quiet hours, overrides, retries
+(crash safety: test_outbox_crash.py)."""
 
 from __future__ import annotations
 
@@ -96,56 +97,6 @@ def test_quiet_hours_defer_low_priorities_and_overrides_swap_the_responder(
     assert _steps(response, p3) == [("07:00", "paged", "level 1 round 1")]
     paged = response.service.get(p1).timeline[-1].data["targets"]
     assert paged[0] == "slack_user:U0BACKUP1"  # the override answers for the on-call
-
-
-def test_a_crash_between_recording_and_sending_loses_nothing_and_sends_once(
-        demo_config: OrgConfig, db: Path, receiver: Receiver) -> None:
-    config = with_escalation(demo_config, receiver.url)
-
-    class Crash(BaseException):
-        pass
-
-    class CrashingNotifier(WebhookNotifier):
-        def send(self, item) -> None:  # noqa: ANN001
-            raise Crash  # the process dies after the step was recorded, before any send
-
-    first = IncidentResponse.open(open_db(db), config, clock=StreamClock(start=T0),
-                                  notifiers=[CrashingNotifier()])
-    inc = _declare(first)
-    with pytest.raises(Crash):
-        first.tick(T0)
-    assert receiver.posts == []
-    restarted = _response(config, db)  # a new process on the same database
-    restarted.tick(T0 + timedelta(seconds=30))
-    restarted.tick(T0 + timedelta(minutes=1))
-    assert receiver.keys() == [f"esc:{inc}:0:0"]
-    assert len(_steps(restarted, inc)) == 1  # the step was not recorded twice
-
-
-def test_a_crash_after_sending_resends_only_under_the_same_key(
-        demo_config: OrgConfig, db: Path, receiver: Receiver) -> None:
-    config = with_escalation(demo_config, receiver.url)
-
-    class Crash(BaseException):
-        pass
-
-    class SendThenCrash(WebhookNotifier):
-        def send(self, item) -> None:  # noqa: ANN001
-            super().send(item)
-            raise Crash  # delivered, but the process died before marking it sent
-
-    first = IncidentResponse.open(open_db(db), config, clock=StreamClock(start=T0),
-                                  notifiers=[SendThenCrash()])
-    inc = _declare(first)
-    with pytest.raises(Crash):
-        first.tick(T0)
-    restarted = _response(config, db)
-    restarted.tick(T0 + timedelta(minutes=1))
-    restarted.tick(T0 + timedelta(minutes=2))
-    # a webhook cannot be asked: the one resend carries the same idempotency key
-    assert receiver.keys() == [f"esc:{inc}:0:0", f"esc:{inc}:0:0"]
-    sent = restarted.escalation.outbox.items("sent")
-    assert [i.key for i in sent] == [f"esc:{inc}:0:0"]
 
 
 def test_a_failing_target_is_retried_on_the_next_tick(demo_config: OrgConfig, db: Path,
