@@ -8,8 +8,9 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
+import random
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,7 @@ from agent.kernel.decision import Decision
 from agent.kernel.errors import SignalParseError, StoreError
 from agent.kernel.noise import NoiseAdmin
 from agent.kernel.signal import Signal
+from agent.noise.lanes import LaneSorter, is_urgent
 from agent.signals.parse import FORMATS, decode_payload, parse_payload
 from agent.store.signals import SignalStore
 from knowledge.types import Retriever
@@ -57,6 +59,19 @@ class Accepted:
     signals: list[Signal]  # as parsed from this delivery
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed payload not yet stored: its new signals and its delivery key."""
+
+    signals: list[Signal]
+    delivery_key: str | None
+
+    def accepted(self, stored_ids: list[str]) -> Accepted:
+        """What storing returned: these signals, or a redelivery's first ids."""
+        redelivery = bool(self.signals) and stored_ids != [s.signal_id for s in self.signals]
+        return Accepted(signal_ids=stored_ids, redelivery=redelivery, signals=self.signals)
+
+
 DeliveryKey = str | Callable[[Any], str] | None  # a key, or one computed from the decoded value
 
 
@@ -71,6 +86,16 @@ class Pipeline:
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     _resume_lock: threading.Lock = field(default_factory=threading.Lock)
     formats: tuple[str, ...] = FORMATS  # the input formats `accept` takes
+    _lane_sorter: LaneSorter | None = None
+    # signal ids: 80 random bits from a generator seeded once from the OS (uuid4 reads
+    # /dev/urandom per id, ~0.1 ms each on a busy VM, as much as parsing the alert)
+    _ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(32)))
+
+    @property
+    def _lanes(self) -> LaneSorter:
+        if self._lane_sorter is None:
+            self._lane_sorter = LaneSorter(self.context.config.grouping.group_by)
+        return self._lane_sorter
 
     @property
     def store(self) -> SignalStore:
@@ -81,7 +106,22 @@ class Pipeline:
         """A fresh signal id: deterministic with an id prefix (evals), random otherwise."""
         if self.id_prefix is not None:
             return f"{self.id_prefix}-{next(self._counter)}"
-        return f"sig-{uuid.uuid4().hex[:20]}"
+        return f"sig-{self._ids.getrandbits(80):020x}"
+
+    def prepare(self, payload: Any, fmt: str = "auto", *, delivery_key: DeliveryKey = None,
+                require_signals: bool = False) -> Prepared:
+        """Parse and validate a payload into new signals and its delivery key; store nothing.
+
+        The first half of `accept`, for callers that store through their own writer (the
+        service's group commit). Raises SignalParseError for bad input.
+        """
+        value = decode_payload(payload, fmt)
+        signals = parse_payload(value, fmt, received_at=self.clock(), new_id=self.new_id,
+                                decoded=True)
+        if require_signals and not signals:
+            raise SignalParseError("payload", "no signals in it")
+        key = delivery_key(value) if callable(delivery_key) else delivery_key
+        return Prepared(signals=signals, delivery_key=key)
 
     def accept(self, payload: Any, fmt: str = "auto", *, delivery_key: DeliveryKey = None,
                store: SignalStore | None = None, require_signals: bool = False) -> Accepted:
@@ -91,18 +131,23 @@ class Pipeline:
         and StoreError when storing failed (nothing is half-stored). `store`: the caller's own
         store on the same database (the service's per-thread connection).
         """
-        value = decode_payload(payload, fmt)
-        signals = parse_payload(value, fmt, received_at=self.clock(), new_id=self.new_id)
-        if require_signals and not signals:
-            raise SignalParseError("payload", "no signals in it")
-        key = delivery_key(value) if callable(delivery_key) else delivery_key
+        prepared = self.prepare(payload, fmt, delivery_key=delivery_key,
+                                require_signals=require_signals)
+        signals = prepared.signals
         try:
-            ids = (store or self.store).add_signals(signals, key)
+            ids = (store or self.store).add_signals(signals, prepared.delivery_key)
         except Exception as exc:
             log.error("storing signals failed", extra={"error": str(exc)})
             raise StoreError(f"storing failed: {type(exc).__name__}") from exc
-        redelivery = bool(signals) and ids != [s.signal_id for s in signals]
-        return Accepted(signal_ids=ids, redelivery=redelivery, signals=signals)
+        return prepared.accepted(ids)
+
+    def lanes(self, signals: list[Signal]) -> list[int]:
+        """Decision lanes of newly stored signals (0 urgent first … 4 repeats last)."""
+        return self._lanes.lanes(signals)
+
+    def urgent(self, signals: list[Signal]) -> bool:
+        """True when any of the signals is a firing critical / page-worthy one."""
+        return any(is_urgent(s) for s in signals)
 
     def triage(self, payload: Any, fmt: str = "auto", *,
                delivery_key: DeliveryKey = None) -> list[Decision]:

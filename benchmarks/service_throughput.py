@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import socket
 import sqlite3
 import statistics
@@ -67,11 +69,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+TOKEN = secrets.token_urlsafe(24)  # the service is closed by default
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
 def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     """`triage serve` on a fresh home; returns once /healthz answers."""
     cmd = [sys.executable, "-m", "agent.cli.main", "serve", "--home", str(home), "--config",
            str(DEMO_CONFIG), "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            env={**os.environ, "TRIAGE_WEBHOOK_TOKEN": TOKEN})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -97,7 +104,7 @@ def post_all(url: str, n: int, threads: int,
         if rate > 0:
             time.sleep(max(0.0, start + i / rate - time.perf_counter()))
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=url, timeout=30)
+            local.client = httpx.Client(base_url=url, timeout=30, headers=AUTH)
         data = json.dumps(body(i)).encode()
         sent, t0 = time.time(), time.perf_counter()
         r = local.client.post("/v1/webhooks/alertmanager", content=data,

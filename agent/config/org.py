@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from agent.config.auth import AuthSection
 from agent.config.escalation import IncidentsSection
+from agent.config.ingest import IngestSection
 from agent.config.sections import KnowledgeSection, LLMSection, NoiseSection, ToolsSection
 from agent.config.targets import TargetsSection
 from agent.config.tickets import TicketsSection
@@ -154,6 +155,7 @@ class OrgConfig(_Strict):
     incidents: IncidentsSection = Field(default_factory=IncidentsSection)
     targets: TargetsSection = Field(default_factory=TargetsSection)
     auth: AuthSection = Field(default_factory=AuthSection)
+    ingest: IngestSection = Field(default_factory=IngestSection)
 
     @model_validator(mode="before")
     @classmethod

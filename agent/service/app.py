@@ -9,14 +9,16 @@ lifespan and which on start resumes every stored signal that was never decided.
 from __future__ import annotations
 
 import logging
+import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
@@ -34,7 +36,8 @@ from agent.service import (
     tickets_hook,
 )
 from agent.service.auth import Authenticator
-from agent.service.ingest import RejectedError, StorageError
+from agent.service.fastpath import IngestFastPath
+from agent.service.ingest import OverloadedError, RejectedError, StorageError
 from agent.service.state import Service, ServiceOptions
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,10 @@ def _install_handlers(app: FastAPI) -> None:
     async def storage(_: Request, exc: StorageError) -> JSONResponse:
         return _error(503, f"{exc}; retry later", None, {"Retry-After": "5"})
 
+    @app.exception_handler(OverloadedError)
+    async def overloaded(_: Request, exc: OverloadedError) -> JSONResponse:
+        return _error(503, str(exc), None, {"Retry-After": str(exc.retry_after_s)})
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if isinstance(exc.detail, dict):
@@ -70,20 +77,36 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(422, f"invalid input: {field}: {first.get('msg', 'invalid')}", field)
 
 
-def _install_metrics(app: FastAPI, service: Service) -> None:
-    @app.middleware("http")
-    async def count(request: Request,
-                    call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class _CountRequests:
+    """Counts requests by route and status (a pure ASGI middleware: no extra task or copy of
+    the body per request, unlike `BaseHTTPMiddleware`)."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", None) or "unmatched"
-        service.metrics.http_requests.inc(route=path, status=str(response.status_code))
-        if response.status_code >= 500:
-            log.warning("server error", extra={"path": path, "status": response.status_code,
-                                               "ms": round(1000 * (time.perf_counter()
-                                                                   - started), 1)})
-        return response
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            self.service.metrics.http_requests.inc(route=path, status=str(status))
+            if status >= 500:
+                log.warning("server error", extra={
+                    "path": path, "status": status,
+                    "ms": round(1000 * (time.perf_counter() - started), 1)})
 
 
 def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None = None, *,
@@ -99,6 +122,10 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ticker = routes_incidents.Ticker(service)
+        if service.options.gil_switch_s:  # the event loop waits at most this long for the GIL
+            sys.setswitchinterval(service.options.gil_switch_s)  # a deciding thread holds
+        if service.committer is not None:
+            service.committer.start()
         if service.options.background:
             service.worker.start(resume=True)
             ticker.start()
@@ -110,6 +137,8 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
         finally:
             ticker.stop()
             tickets_hook.stop(app)
+            if service.committer is not None:
+                service.committer.stop()  # what was acked is committed already; flush the rest
             service.worker.stop()
 
     app = FastAPI(title="Triage", version=version(), lifespan=lifespan,
@@ -120,7 +149,10 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
     app.state.auth = Authenticator(settings, config.auth,
                                    insecure=service.options.insecure_no_auth)
     _install_handlers(app)
-    _install_metrics(app, service)
+    app.add_middleware(_CountRequests, service=service)
+    build = app.build_middleware_stack  # the ack path sits in front of FastAPI's whole stack
+    app.build_middleware_stack = lambda: IngestFastPath(  # type: ignore[method-assign]
+        build(), service, app.state.auth)
     app.include_router(routes_webhooks.router)
     app.include_router(routes_tickets.router)
     app.include_router(routes_pagerduty.router)

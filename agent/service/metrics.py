@@ -185,6 +185,9 @@ class ServiceMetrics:
         self.rejected: Counter = add(Counter(  # type: ignore[assignment]
             "triage_webhook_errors_total", "Webhook and API bodies refused, by route and status.",
             ("route", "status")))
+        self.shed: Counter = add(Counter(  # type: ignore[assignment]
+            "triage_shed_total", "Bodies answered 503 + Retry-After because the backlog was "
+            "full, by route.", ("route",)))
         self.decisions: Counter = add(Counter(  # type: ignore[assignment]
             "triage_decisions_total", "Decisions made, by kind and priority.",
             ("kind", "priority")))

@@ -81,26 +81,24 @@ RESPONSES = {400: {"model": PagerDutyError}, 401: {"model": PagerDutyError},
              413: {"model": PagerDutyError}, 503: {"model": PagerDutyError}}
 
 
-def _accept(service: ServiceDep, route: str, body: bytes, fmt: str, message: str,
-            dedup: bool) -> JSONResponse:
-    accepted = service.ingestor.ingest(route, body, fmt)
-    key = None
-    if dedup and accepted.signal_ids:
-        signal = service.ingestor.store().get_signal(accepted.signal_ids[0])
-        key = signal.fingerprint if signal else None
+async def _accept(service: ServiceDep, route: str, body: bytes, fmt: str, message: str,
+                  dedup: bool) -> JSONResponse:
+    accepted = await service.ingestor.ingest_async(route, body, fmt)
+    # a redelivery parses to the same fingerprints as the stored first delivery
+    key = accepted.fingerprints[0] if dedup and accepted.fingerprints else None
     out = PagerDutyAccepted(message=message, dedup_key=key, signal_ids=accepted.signal_ids)
     return JSONResponse(out.model_dump(exclude_none=True), status_code=202)
 
 
 @router.post("/enqueue", status_code=202, response_model=PagerDutyAccepted, responses=RESPONSES)
-def enqueue(service: ServiceDep, body: BodyDep) -> JSONResponse:
+async def enqueue(service: ServiceDep, body: BodyDep) -> JSONResponse:
     """PagerDuty Events API v2: trigger, acknowledge or resolve one alert event."""
-    return _accept(service, "/v2/enqueue", body, "pagerduty", "Event processed", dedup=True)
+    return await _accept(service, "/v2/enqueue", body, "pagerduty", "Event processed", dedup=True)
 
 
 @router.post("/change/enqueue", status_code=202, response_model=PagerDutyAccepted,
              responses=RESPONSES)
-def change_enqueue(service: ServiceDep, body: BodyDep) -> JSONResponse:
+async def change_enqueue(service: ServiceDep, body: BodyDep) -> JSONResponse:
     """PagerDuty change event (a deploy, a config change): kept as context for correlation."""
-    return _accept(service, "/v2/change/enqueue", body, "pagerduty-change",
+    return await _accept(service, "/v2/change/enqueue", body, "pagerduty-change",
                    "Change event processed", dedup=False)

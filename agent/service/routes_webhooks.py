@@ -1,7 +1,8 @@
 """Receivers: Alertmanager, Grafana, PagerDuty-style/generic events and tickets (202 when stored).
 
-Handlers are plain `def` so FastAPI runs the SQLite write in its thread pool; the body was
-already read (and size-checked) by the async `read_body` dependency.
+Handlers are `async`: parsing runs on the event loop and the durable append is awaited from
+the group committer (no thread-pool hop, many requests share one fsync); the body was already
+read (and size-checked) by the async `read_body` dependency.
 """
 
 from __future__ import annotations
@@ -20,43 +21,45 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 413: {"model": Err
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-def _accept(service: ServiceDep, route: str, body: bytes, fmt: str,
-            idempotency_key: str | None) -> JSONResponse:
-    accepted = service.ingestor.ingest(route, body, fmt, idempotency_key)
+async def _accept(service: ServiceDep, route: str, body: bytes, fmt: str,
+                  idempotency_key: str | None) -> JSONResponse:
+    accepted = await service.ingestor.ingest_async(route, body, fmt, idempotency_key)
     out = AcceptedOut(signal_ids=accepted.signal_ids, redelivery=accepted.redelivery)
     return JSONResponse(out.model_dump(), status_code=202)
 
 
 @router.post("/webhooks/alertmanager", status_code=202, response_model=AcceptedOut,
              responses=ERRORS)
-def alertmanager(service: ServiceDep, body: BodyDep,
+async def alertmanager(service: ServiceDep, body: BodyDep,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Alertmanager webhook (version 4): every alert in the body becomes a signal."""
-    return _accept(service, "/v1/webhooks/alertmanager", body, "alertmanager", idempotency_key)
+    return await _accept(service, "/v1/webhooks/alertmanager", body, "alertmanager",
+                         idempotency_key)
 
 
 @router.post("/webhooks/grafana", status_code=202, response_model=AcceptedOut, responses=ERRORS)
-def grafana(service: ServiceDep, body: BodyDep,
+async def grafana(service: ServiceDep, body: BodyDep,
             idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Grafana unified-alerting webhook."""
-    return _accept(service, "/v1/webhooks/grafana", body, "grafana", idempotency_key)
+    return await _accept(service, "/v1/webhooks/grafana", body, "grafana", idempotency_key)
 
 
 @router.post("/events", status_code=202, response_model=AcceptedOut, responses=ERRORS)
-def events(service: ServiceDep, body: BodyDep, fmt: Annotated[str, Query(alias="format")] = "auto",
-           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def events(service: ServiceDep, body: BodyDep,
+                 fmt: Annotated[str, Query(alias="format")] = "auto",
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """A PagerDuty Events v2 body or generic JSON (`?format=` forces any CONTRACTS §3 format)."""
     formats = service.pipeline.formats
     if fmt not in formats:
         raise service.ingestor.reject("/v1/events", 400, f"invalid input: format: unknown format "
                                       f"{fmt[:40]!r}; expected one of {', '.join(formats)}",
                                       body, "format")
-    return _accept(service, f"/v1/events?format={fmt}", body, fmt, idempotency_key)
+    return await _accept(service, f"/v1/events?format={fmt}", body, fmt, idempotency_key)
 
 
 @router.post("/tickets", status_code=202, response_model=AcceptedOut, responses=ERRORS)
-def tickets(service: ServiceDep, body: BodyDep,
+async def tickets(service: ServiceDep, body: BodyDep,
             idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """A ticket: `{"title", "body", "reporter", ...}` or plain text."""
-    return _accept(service, "/v1/tickets", body, "ticket", idempotency_key)
+    return await _accept(service, "/v1/tickets", body, "ticket", idempotency_key)
 

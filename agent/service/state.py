@@ -11,6 +11,7 @@ from agent.config.settings import DEFAULT_MAX_BODY_BYTES, Settings
 from agent.kernel.db import db_file, open_db
 from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
+from agent.service.commit import GroupCommitter
 from agent.service.deadletters import DeadLetters
 from agent.service.incidents import Resolutions
 from agent.service.ingest import Ingestor
@@ -33,6 +34,9 @@ class ServiceOptions:
     dead_letter_rows: int = 1000
     background: bool = True  # start the decision worker with the app
     insecure_no_auth: bool = False  # open API (`--insecure-no-auth`, loopback only)
+    gil_switch_s: float = 0.0005  # sys.setswitchinterval while serving (Python's default
+    # 5 ms makes every await of the ack path wait behind a deciding thread); 0 keeps it
+    fast_ingest: bool = True  # main receivers answered by the plain ASGI ack path (fastpath.py)
 
 
 class ThreadStores:
@@ -79,6 +83,7 @@ class Service:
     metrics: ServiceMetrics
     worker: DecisionWorker
     ingestor: Ingestor
+    committer: GroupCommitter | None = None  # None for an in-memory database
     lock: threading.RLock = field(default_factory=threading.RLock)  # guards `conn`
     slack_enabled: bool = False
 
@@ -110,7 +115,16 @@ class Service:
                       lambda: worker.backlog)
         metrics.gauge("triage_worker_threads_alive", "Decision worker threads running.",
                       lambda: worker.alive)
+        limits = config.ingest
+        committer = GroupCommitter(stores.connect, max_batch=limits.group_commit_max_batch) \
+            if path else None
+        if committer is not None:
+            metrics.gauge("triage_group_commits", "Inbox transactions committed (one fsync "
+                          "each) by this process.", lambda: committer.batches)
+            metrics.gauge("triage_group_commit_payloads", "Payloads stored by those "
+                          "transactions.", lambda: committer.payloads)
+        ingestor = Ingestor(stores.get, pipeline, dead, metrics, worker, committer, limits)
         return cls(settings=settings, config=config, pipeline=pipeline, options=opts, conn=conn,
                    stores=stores, claims=claims, dead_letters=dead,
                    resolutions=Resolutions(conn, lock), metrics=metrics, worker=worker, lock=lock,
-                   ingestor=Ingestor(stores.get, pipeline, dead, metrics, worker))
+                   ingestor=ingestor, committer=committer)

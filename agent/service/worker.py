@@ -9,8 +9,9 @@ decided too, oldest first.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
-import queue
 import threading
 import time
 import uuid
@@ -24,6 +25,8 @@ from agent.service.metrics import ServiceMetrics
 log = logging.getLogger(__name__)
 Listener = Callable[[Decision], None]
 SCAN_PAGE = 500  # undecided signals queued per scan; a full page triggers the next scan soon
+SCAN_LANE = 1  # lane of signals found by a scan (resumed after a restart, orphans)
+DEFAULT_LANE = 3  # lane of ids submitted without one
 
 
 class DecisionWorker:
@@ -39,7 +42,8 @@ class DecisionWorker:
         self.retry_delay_s = retry_delay_s
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
         self.listeners: list[Listener] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._heap: list[tuple[int, int, str]] = []  # (lane, arrival, signal id)
+        self._seq = itertools.count()
         self._pending: set[str] = set()  # queued or in progress in this process
         self._cond = threading.Condition()
         self._scan_lock = threading.Lock()
@@ -68,8 +72,8 @@ class DecisionWorker:
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the signal in hand and stop; queued ids stay stored and resume next start."""
         self._stop.set()
-        for _ in self._threads:
-            self._queue.put(None)
+        with self._cond:
+            self._cond.notify_all()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -85,13 +89,22 @@ class DecisionWorker:
         with self._cond:
             return len(self._pending)
 
-    def submit(self, signal_ids: Iterable[str]) -> None:
-        """Queue stored signals for a decision (ids already queued here are skipped)."""
+    def submit(self, signal_ids: Iterable[str], lanes: Iterable[int] | None = None) -> None:
+        """Queue stored signals for a decision in their lanes (lower first, then oldest);
+        ids already queued here are skipped."""
+        ids = list(signal_ids)
+        order = list(lanes) if lanes is not None else [DEFAULT_LANE] * len(ids)
         with self._cond:
-            for signal_id in signal_ids:
+            for signal_id, lane in zip(ids, order, strict=False):
                 if signal_id not in self._pending:
                     self._pending.add(signal_id)
-                    self._queue.put(signal_id)
+                    heapq.heappush(self._heap, (lane, next(self._seq), signal_id))
+            self._cond.notify_all()
+
+    def queued_lanes(self) -> list[int]:
+        """The lanes of the signals waiting here, in the order they will be taken."""
+        with self._cond:
+            return [lane for lane, _, _ in sorted(self._heap)]
 
     def scan(self) -> int:
         """Queue stored signals that nobody decided or works on; return how many were new."""
@@ -107,7 +120,7 @@ class DecisionWorker:
             self._scan_lock.release()
         with self._cond:
             new = [i for i in ids if i not in self._pending]
-        self.submit(new)
+        self.submit(new, [SCAN_LANE] * len(new))
         return len(new)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
@@ -123,16 +136,26 @@ class DecisionWorker:
 
     # ---- work --------------------------------------------------------------------------------
 
+    def _take(self, timeout: float) -> str | None:
+        """The next signal id by lane, or None when nothing came within `timeout` or on stop."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._heap and not self._stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            if self._stop.is_set() or not self._heap:
+                return None
+            return heapq.heappop(self._heap)[2]
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                wait = 0.05 if self._more else self.scan_interval_s
-                signal_id = self._queue.get(timeout=wait)
-            except queue.Empty:
-                self.scan()
-                continue
+            signal_id = self._take(0.05 if self._more else self.scan_interval_s)
             if signal_id is None:
-                break
+                if not self._stop.is_set():
+                    self.scan()
+                continue
             try:
                 self.process(signal_id)
             finally:

@@ -78,6 +78,16 @@ def _check_shape(value: Any) -> bool:
     return dirty
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _plainly_shallow(text: str) -> bool:
+    """True when JSON decoded from `text` can neither nest deeper than MAX_DEPTH (fewer
+    brackets than that in all) nor hold a surrogate (only a `\\uD800`-style escape makes one)."""
+    return (text.count("[") + text.count("{") <= MAX_DEPTH
+            and _SURROGATE_ESCAPE.search(text) is None)
+
+
 def _fix_text(text: str) -> str:
     """Join escaped surrogate pairs and replace lone surrogates (JSON "\\ud800") with U+FFFD,
     so every string can be encoded as UTF-8 downstream."""
@@ -137,7 +147,9 @@ def decode_payload(payload: Any, fmt: str = "auto") -> Any:
         except UnicodeDecodeError:
             fail("payload", "not valid UTF-8 text")
     if isinstance(payload, str):
-        payload = _decode_text(payload, fmt)
+        text, payload = payload, _decode_text(payload, fmt)
+        if not isinstance(payload, str) and _plainly_shallow(text):
+            return payload  # nothing for _check_shape to find (a cheap, exact pre-check)
     if isinstance(payload, dict | list | str):
         return _scrub(payload) if _check_shape(payload) else payload
     fail("payload", "must be a JSON object, a JSON array or text")
@@ -176,12 +188,16 @@ def parse_payload(
     *,
     received_at: datetime,
     new_id: Callable[[], str],
+    decoded: bool = False,
 ) -> list[Signal]:
-    """Parse one received payload into Signals (one per alert/record); raises SignalParseError."""
+    """Parse one received payload into Signals (one per alert/record); raises SignalParseError.
+
+    `decoded`: the payload is already `decode_payload`'s result (not decoded or walked again).
+    """
     if not isinstance(fmt, str) or fmt not in FORMATS:
         fail("format", f"unknown format {str(fmt)[:40]!r}; expected one of {', '.join(FORMATS)}")
     received_at = to_utc(received_at)
-    value = decode_payload(payload, fmt)
+    value = payload if decoded else decode_payload(payload, fmt)
     if isinstance(value, list):
         signals = _parse_batch(value, fmt, received_at, new_id)
     else:

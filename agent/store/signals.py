@@ -45,32 +45,47 @@ class SignalStore:
 
         A delivery key seen before returns the ids stored the first time and stores nothing.
         """
+        return self.add_batch([(signals, delivery_key)])[0]
+
+    def add_batch(self, items: list[tuple[list[Signal], str | None]]) -> list[list[str]]:
+        """Store many deliveries in one transaction (a group commit); their ids, in order.
+
+        Each item is (signals, delivery key) with `add_signals` semantics; a key seen before,
+        also earlier in the same batch, returns the first ids and stores nothing.
+        """
+        out: list[list[str]] = []
+        seen: dict[str, list[str]] = {}
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                if delivery_key:
-                    row = self.conn.execute(
-                        "SELECT signal_ids FROM deliveries WHERE delivery_key = ?",
-                        (delivery_key,)).fetchone()
-                    if row:
-                        self.conn.execute("COMMIT")
-                        return list(json.loads(row["signal_ids"]))
-                for s in signals:
-                    self.conn.execute(
-                        "INSERT OR REPLACE INTO signals VALUES (?,?,?,?,?,?,?,?)",
-                        (s.signal_id, s.source, s.fingerprint, s.status, s.service,
-                         _iso(s.timestamp), _iso(s.received_at), s.model_dump_json()))
-                ids = [s.signal_id for s in signals]
-                if delivery_key:
-                    self.conn.execute(
-                        "INSERT INTO deliveries VALUES (?,?,?)",
-                        (delivery_key, json.dumps(ids),
-                         _iso(signals[0].received_at) if signals else ""))
+                for signals, key in items:
+                    out.append(self._add(signals, key, seen))
                 self.conn.execute("COMMIT")
-                return ids
+                return out
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    def _add(self, signals: list[Signal], key: str | None, seen: dict[str, list[str]]
+             ) -> list[str]:
+        if key:
+            if key in seen:
+                return list(seen[key])
+            row = self.conn.execute("SELECT signal_ids FROM deliveries WHERE delivery_key = ?",
+                                    (key,)).fetchone()
+            if row:
+                return list(json.loads(row["signal_ids"]))
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO signals VALUES (?,?,?,?,?,?,?,?)",
+            [(s.signal_id, s.source, s.fingerprint, s.status, s.service, _iso(s.timestamp),
+              _iso(s.received_at), s.model_dump_json()) for s in signals])
+        ids = [s.signal_id for s in signals]
+        if key:
+            self.conn.execute("INSERT INTO deliveries VALUES (?,?,?)",
+                              (key, json.dumps(ids),
+                               _iso(signals[0].received_at) if signals else ""))
+            seen[key] = ids
+        return ids
 
     def get_signal(self, signal_id: str) -> Signal | None:
         """The stored signal, or None."""
