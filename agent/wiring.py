@@ -12,41 +12,34 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
-
-from agent.chat.answer import ChatResponder
 from agent.config.org import OrgConfig
-from agent.config.sections import LLMSection
 from agent.config.settings import Settings
-from agent.context import TriageContext
-from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
-from agent.incidents.clock import StreamClock
-from agent.incidents.runtime import IncidentResponse, label_sink, review_sink, tool_prober
-from agent.kernel.db import open_db
-from agent.kernel.noise import NoiseAdmin
-from agent.noise.gate import NoiseGate
-from agent.pipeline import Pipeline, utc_now
-from agent.reasoning.llm.client import LLMClient
-from agent.reasoning.llm.endpoint import LLMConfigError, make_openai_client
-from agent.reasoning.llm.investigate import ToolSet
-from agent.reasoning.llm.metrics import LLMMetrics
-from agent.reasoning.llm.reasoner import LLMReasoner, Mode, SignalTools
-from agent.reasoning.offline import OfflineReasoner
-from agent.reasoning.types import Reasoner
-from agent.signals.cases import parse_case_input
-from agent.store.signals import SignalStore
-from agent.tickets.incident_link import IncidentStoreLookup
-from agent.tickets.outbox import TicketStore
-from agent.tickets.runtime import TicketsRuntime
-from agent.tickets.writeback import SignalSource
-from knowledge.base import KnowledgeBase
-from knowledge.types import Retriever
-from tools.envelope import Risk
-from tools.investigation import InvestigationTools
-from tools.policy import Policy, PolicyRule
-from tools.runtime import ToolRuntime
+from agent.kernel.errors import LLMConfigError
+
+# Heavy parts load when a function needs them, not when a surface imports this module:
+# LangGraph for a pipeline, Chroma only for a knowledge base that holds vectors, the OpenAI
+# client only for the llm/auto reasoner or an LLM-backed chat responder (`triage run` and
+# every other command start in a fraction of the time).
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from agent.chat.answer import ChatResponder
+    from agent.config.sections import LLMSection
+    from agent.incidents.clock import StreamClock
+    from agent.kernel.noise import NoiseAdmin
+    from agent.pipeline import Pipeline
+    from agent.reasoning.llm.investigate import ToolSet
+    from agent.reasoning.llm.metrics import LLMMetrics
+    from agent.reasoning.llm.reasoner import LLMReasoner, Mode, SignalTools
+    from agent.reasoning.types import Reasoner
+    from agent.tickets.runtime import TicketsRuntime
+    from agent.tickets.writeback import SignalSource
+    from knowledge.base import KnowledgeBase
+    from knowledge.types import Retriever
+    from tools.investigation import InvestigationTools
+    from tools.runtime import ToolRuntime
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -62,6 +55,7 @@ __all__ = ["LLMConfigError", "build_chat_responder", "build_llm_reasoner", "buil
 
 def open_kb(settings: Settings, config: OrgConfig) -> KnowledgeBase:
     """The knowledge base under --home (or the Chroma server named in settings/config)."""
+    from agent.signals.cases import parse_case_input
     from knowledge.factory import open_kb as open_knowledge
 
     kb = open_knowledge(settings, config.knowledge)
@@ -71,6 +65,9 @@ def open_kb(settings: Settings, config: OrgConfig) -> KnowledgeBase:
 
 def open_kb_at(folder: Path | None, config: OrgConfig) -> KnowledgeBase:
     """A knowledge base in `folder` (None: a throwaway one), as evals build theirs."""
+    from agent.signals.cases import parse_case_input
+    from knowledge.base import KnowledgeBase
+
     kb = KnowledgeBase.open(folder, section=config.knowledge)
     kb.case_parser = parse_case_input
     return kb
@@ -78,6 +75,8 @@ def open_kb_at(folder: Path | None, config: OrgConfig) -> KnowledgeBase:
 
 def ingest_history(kb: KnowledgeBase, source: str | Path | Iterable[dict[str, Any]]) -> int:
     """Store labeled past cases (eval-case lines) as history, parsed by the core's parser."""
+    from agent.signals.cases import parse_case_input
+
     return kb.ingest_cases(source, parse=parse_case_input)
 
 
@@ -89,16 +88,22 @@ def open_tools(settings: Settings, config: OrgConfig, db_path: Path | None = Non
     when tools are disabled."""
     if not config.tools.enabled:
         return None
+    from tools.runtime import ToolRuntime
+
     return ToolRuntime.open(db_path or settings.db_path, config.tools, config)
 
 
 def tool_runtime(settings: Settings, config: OrgConfig) -> ToolRuntime:
     """The tool runtime for `triage tools|approvals|audit` (also when remediation is off)."""
+    from tools.runtime import ToolRuntime
+
     return ToolRuntime.open(settings.db_path, config.tools, config)
 
 
 def dry_run_tools(config: OrgConfig, clock: Clock) -> ToolRuntime:
     """A fresh dry-run tool runtime (in-memory ledger; nothing ever executes), for evals."""
+    from tools.runtime import ToolRuntime
+
     section = config.tools.model_copy(update={"dry_run": True})
     return ToolRuntime.open(":memory:", section, config, clock=clock)
 
@@ -106,17 +111,26 @@ def dry_run_tools(config: OrgConfig, clock: Clock) -> ToolRuntime:
 def read_only_tools(config: OrgConfig, clock: Clock) -> ToolRuntime:
     """A fresh runtime (in-memory ledger) that really runs read-only tools, unattended, under
     the egress policy; everything else waits for an approval (evals of the security suite)."""
+    from tools.envelope import Risk
+    from tools.policy import Policy, PolicyRule
+    from tools.runtime import ToolRuntime
+
     policy = Policy(rules=[PolicyRule(tools=["*"], max_auto_risk=Risk.read_only)])
     return ToolRuntime.open(":memory:", config.tools, config, clock=clock, policy=policy)
 
 
 def investigation_tools(tools: ToolRuntime | None) -> InvestigationTools | None:
     """The LLM's read-only investigation tools over the tool runtime (None without tools)."""
+    from tools.investigation import InvestigationTools
+
     return InvestigationTools(tools) if tools is not None else None
 
 
 def noise_admin(settings: Settings, config: OrgConfig) -> NoiseAdmin:
     """The noise gate on the --home database, for `triage maintenance|silence`."""
+    from agent.kernel.db import open_db
+    from agent.noise.gate import NoiseGate
+
     return NoiseGate(open_db(settings.db_path), config)
 
 
@@ -126,6 +140,9 @@ def build_llm_reasoner(settings: Settings, section: LLMSection, fallback: Reason
                        mode: Mode = "llm", tools: ToolSet | SignalTools | None = None,
                        metrics: LLMMetrics | None = None) -> LLMReasoner:
     """An LLMReasoner for the configured endpoint; LLMConfigError when base_url or model miss."""
+    from agent.reasoning.llm.endpoint import make_openai_client
+    from agent.reasoning.llm.reasoner import LLMReasoner
+
     client, model = make_openai_client(settings, section)
     return LLMReasoner(client, model, section, fallback, mode=mode, tools=tools, metrics=metrics)
 
@@ -147,8 +164,13 @@ def make_reasoner(name: str | Reasoner, offline: Reasoner, config: OrgConfig,
 def build_chat_responder(settings: Settings, section: LLMSection, *, use_llm: bool = True,
                          metrics: LLMMetrics | None = None) -> ChatResponder:
     """A responder using the configured endpoint, or template-only when none is configured."""
+    from agent.chat.answer import ChatResponder
+
     if not use_llm:
         return ChatResponder(None)
+    from agent.reasoning.llm.client import LLMClient
+    from agent.reasoning.llm.endpoint import make_openai_client
+
     try:
         client, model = make_openai_client(settings, section)
     except LLMConfigError:
@@ -174,6 +196,16 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
     `checkpointer`: "sqlite" (beside db_path; pending approvals survive restarts), "memory",
     or "none" (evals: no interrupts are expected, one compiled graph serves every case).
     """
+    from agent.context import TriageContext
+    from agent.graph import graph_with, memory_checkpointer, sqlite_checkpointer
+    from agent.incidents.clock import StreamClock
+    from agent.incidents.runtime import IncidentResponse, label_sink, review_sink, tool_prober
+    from agent.kernel.db import open_db
+    from agent.noise.gate import NoiseGate
+    from agent.pipeline import Pipeline, utc_now
+    from agent.reasoning.offline import OfflineReasoner
+    from agent.store.signals import SignalStore
+
     conn = open_db(db_path)
     offline = OfflineReasoner()
     store = SignalStore(conn)
@@ -217,6 +249,10 @@ def ticket_runtime(config: OrgConfig, connect: Callable[[], sqlite3.Connection],
     database, or None without `tickets.instances`; overrides go to the KB when it takes cases."""
     if not config.tickets.instances:
         return None
+    from agent.tickets.incident_link import IncidentStoreLookup
+    from agent.tickets.outbox import TicketStore
+    from agent.tickets.runtime import TicketsRuntime
+
     cases = retriever if hasattr(retriever, "add_case_record") else None
     return TicketsRuntime(config.tickets, TicketStore(connect()), signals, env=env,
                           cases=cases, incidents=IncidentStoreLookup(connect()))  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -56,13 +57,19 @@ class KnowledgeBase:
     """Hybrid retrieval over documents and labeled cases stored under one --home."""
 
     def __init__(self, client: Any, lexical: LexicalIndex, embedder: Embedder,
-                 tmp: tempfile.TemporaryDirectory[str] | None = None) -> None:
-        self.client = client
+                 tmp: tempfile.TemporaryDirectory[str] | None = None, *,
+                 open_client: Callable[[], Any] | None = None) -> None:
+        """`client`: a Chroma client, or None with `open_client` to open one on first use
+        (a knowledge base with nothing in it never loads Chroma)."""
+        if client is None and open_client is None:
+            raise ValueError("a Chroma client or open_client is needed")
+        self._client = client
+        self._open_client = open_client
+        self._client_lock = threading.RLock()
+        self._indexes: dict[str, VectorIndex] = {}
         self.lexical = lexical
         self.embedder = embedder
-        self.chunks = VectorIndex(client, CHUNKS, embedder.model_id)
-        self.cases = VectorIndex(client, CASES, embedder.model_id)
-        self._case_vectors = CaseVectors(self.cases)
+        self._case_vectors = CaseVectors(lambda: self.cases)
         self._tmp = tmp
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
@@ -87,9 +94,38 @@ class KnowledgeBase:
         url = chroma_url or section.chroma_url
         if embedder is None:
             embedder = embedder_from_config(section.embeddings, section.embedding_model)
-        client = open_chroma(home / "chroma", url)
         lexical = LexicalIndex(open_db(home / "kb.sqlite3"))
-        return cls(client, lexical, embedder, tmp)
+        return cls(None, lexical, embedder, tmp,
+                   open_client=lambda: open_chroma(home / "chroma", url))
+
+    # --- the vector store, opened on first use ---------------------------------------------
+    @property
+    def client(self) -> Any:
+        """The Chroma client (opened now when it was deferred)."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    assert self._open_client is not None
+                    self._client = self._open_client()
+        return self._client
+
+    def _index(self, name: str) -> VectorIndex:
+        with self._client_lock:
+            index = self._indexes.get(name)
+            if index is None:
+                index = self._indexes[name] = VectorIndex(self.client, name,
+                                                          self.embedder.model_id)
+            return index
+
+    @property
+    def chunks(self) -> VectorIndex:
+        """Document chunk vectors."""
+        return self._index(CHUNKS)
+
+    @property
+    def cases(self) -> VectorIndex:
+        """Past-case vectors."""
+        return self._index(CASES)
 
     def _name_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """Normalized document names and services -> doc ids (rebuilt after changes)."""
@@ -325,14 +361,20 @@ class KnowledgeBase:
         """Nearest labeled past cases: cosine similarity plus agreement on name-like labels."""
         from knowledge.cases import score_cases
 
-        if self.cases.count() == 0 or not query.text.strip():
-            return []
+        if not query.text.strip() or not self.lexical.has_cases():
+            return []  # no history: Chroma is never opened for it
+        # BM25 runs in SQLite (off the GIL) while the query is embedded
+        lexical = self._pool.submit(self.lexical.search_cases,
+                                    "\n".join([query.text, *query.terms]), CANDIDATES)
         vector = self._embed_query(query.text.strip())
         ids, matrix, row = self._case_vectors.get()
+        if not ids:
+            lexical.result()
+            return []
         all_sims = matrix @ vector.astype(np.float32)  # stored once at ingest, never re-embedded
         n = min(CANDIDATES, len(ids))
         nearest = np.argpartition(-all_sims, n - 1)[:n] if n else []
-        lex = self.lexical.search_cases("\n".join([query.text, *query.terms]), CANDIDATES)
+        lex = lexical.result()
         candidates = list(dict.fromkeys(
             [ids[i] for i in sorted(nearest, key=lambda i: -all_sims[i])]
             + [c for c, _ in lex if c in row]))

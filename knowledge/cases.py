@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -107,8 +107,9 @@ class CaseVectors:
     """Past-case embeddings as one unit-length matrix in memory: a query is one matrix product
     (about 1 ms for 10,000 cases), and stored texts are never embedded again."""
 
-    def __init__(self, index: StoredVectors) -> None:
-        self.index = index
+    def __init__(self, index: Callable[[], StoredVectors]) -> None:
+        """`index` returns the case collection (called on first use: opening it is lazy)."""
+        self._index = index
         self._cache: tuple[int, list[str], np.ndarray, dict[str, int]] | None = None
 
     def invalidate(self) -> None:
@@ -117,13 +118,13 @@ class CaseVectors:
 
     def get(self) -> tuple[list[str], np.ndarray, dict[str, int]]:
         """(ids, matrix, id → row), reloaded when the stored count changed."""
-        count = self.index.count()
+        index = self._index()
+        count = index.count()
         if self._cache is None or self._cache[0] != count:
-            ids, matrix = self.index.all_vectors()
+            ids, matrix = index.all_vectors()
             if len(matrix):
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
                 matrix = matrix / np.where(norms == 0, 1.0, norms)
             self._cache = (count, ids, matrix, {c: i for i, c in enumerate(ids)})
         _, ids, matrix, row = self._cache
         return ids, matrix, row
-

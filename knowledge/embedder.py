@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -22,6 +24,14 @@ log = logging.getLogger(__name__)
 MAX_TOKENS = 256
 BATCH_SIZE = 32
 ONNX_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+SINGLE_CACHE = 1024  # single-text embeddings kept per process (one signal is embedded once)
+_BERT_SPACE = re.compile(r"[ \t\n\r]+")
+
+
+def token_key(text: str) -> str:
+    """A key equal for texts the tokenizer splits into the same tokens: runs of the whitespace
+    the BERT pre-tokenizer splits on collapse to one space, ends trimmed ("a \nb" = "a\nb")."""
+    return _BERT_SPACE.sub(" ", text).strip() or " "
 
 
 class Embedder(Protocol):
@@ -78,6 +88,10 @@ class OnnxEmbedder:
         self._batch_size = batch_size
         self._workers = workers or max(1, min(2, os.cpu_count() or 1))
         self._pool: ThreadPoolExecutor | None = None
+        # one text at a time (a signal's retrieval query, then its learned heads): the same
+        # tokens give the same vector, so the second caller reuses the first one's
+        self._single: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._single_lock = threading.Lock()
 
     def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
@@ -96,6 +110,8 @@ class OnnxEmbedder:
         items = [t if t.strip() else " " for t in texts]
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(items) == 1:
+            return self._embed_single(items[0])
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
         batches = [order[s:s + self._batch_size] for s in range(0, len(order), self._batch_size)]
         out = np.zeros((len(items), self.dim), dtype=np.float32)
@@ -109,6 +125,22 @@ class OnnxEmbedder:
         for idx, vectors in zip(batches, results, strict=True):
             out[idx] = vectors
         return out
+
+
+    def _embed_single(self, text: str) -> np.ndarray:
+        """One text, unpadded, through a small LRU keyed by its tokens (rows are copies)."""
+        key = token_key(text)
+        with self._single_lock:
+            vector = self._single.get(key)
+            if vector is not None:
+                self._single.move_to_end(key)
+                return vector[None, :].copy()
+        vector = self._run([text])[0]
+        with self._single_lock:
+            self._single[key] = vector
+            while len(self._single) > SINGLE_CACHE:
+                self._single.popitem(last=False)
+        return vector[None, :].copy()
 
 
 class OpenAIEmbedder:

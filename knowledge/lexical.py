@@ -231,8 +231,12 @@ class LexicalIndex:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 for case_id, text, labels, signal_labels in cases:
-                    self.conn.execute("DELETE FROM kb_cases WHERE case_id = ?", (case_id,))
-                    self.conn.execute("DELETE FROM kb_cases_fts WHERE case_id = ?", (case_id,))
+                    # case_id is not indexed in the FTS table: scan it only for a stored case
+                    # (a replacement), never for a new one (ingest stays linear)
+                    if self.conn.execute("DELETE FROM kb_cases WHERE case_id = ?",
+                                         (case_id,)).rowcount:
+                        self.conn.execute("DELETE FROM kb_cases_fts WHERE case_id = ?",
+                                          (case_id,))
                     self.conn.execute("INSERT INTO kb_cases VALUES (?,?,?,?,?,?)",
                                       (case_id, text, json.dumps(labels),
                                        json.dumps(signal_labels), origin, now))
@@ -242,6 +246,10 @@ class LexicalIndex:
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    def has_cases(self) -> bool:
+        """True when at least one past case is stored."""
+        return bool(self.rows("SELECT EXISTS (SELECT 1 FROM kb_cases)")[0][0])
 
     def search_cases(self, text: str, limit: int) -> list[tuple[str, float]]:
         """BM25 over case texts: [(case_id, score)]."""

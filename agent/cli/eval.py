@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
 from agent.cli.options import (
@@ -26,13 +24,9 @@ from agent.cli.options import (
     resolve_config,
     resolve_settings,
 )
-from evals.compare import compare, load_report
-from evals.dataset import DatasetError, load_dataset
-from evals.gate import GateError, check, parse_bounds, read_gate_file
-from evals.kb import KnowledgeBaseUnavailable, build_kb
-from evals.report import build_report, write_reports
-from evals.report_md import fmt
-from evals.runner import PipelineUnavailable, RunSpec, run_cases
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class DefaultRunGroup(TyperGroup):
@@ -59,6 +53,15 @@ def _config_path(dataset: Path, explicit: Path | None) -> Path | None:
 
 
 def _progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=False)
 
@@ -86,6 +89,14 @@ def run(
     home: HomeOpt = None,
 ) -> None:
     """Run every case through the real pipeline, score it, write report.json/.md/.html."""
+    # the eval harness loads only when an eval runs (keeps every other command's start fast)
+    from evals.dataset import DatasetError, load_dataset
+    from evals.gate import GateError, check, parse_bounds, read_gate_file
+    from evals.kb import KnowledgeBaseUnavailable, build_kb
+    from evals.report import build_report, write_reports
+    from evals.report_md import fmt
+    from evals.runner import PipelineUnavailable, RunSpec, run_cases
+
     if tools not in {"off", "dry-run", "read-only"}:
         raise fail(f"--tools: must be off, dry-run or read-only, got {tools!r}")
     try:
@@ -139,6 +150,9 @@ def compare_cmd(
         help="Relative latency/token increase that warns.")] = 0.25,
 ) -> None:
     """Print metric deltas; exit 1 when a metric regressed beyond the tolerance."""
+    from evals.compare import compare, load_report
+    from evals.report_md import fmt
+
     try:
         deltas = compare(load_report(base), load_report(new), tolerance, latency_tolerance)
     except ValueError as exc:

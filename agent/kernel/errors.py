@@ -16,5 +16,9 @@ class ModelFileError(RuntimeError):
     """A shipped model file is missing or is not the file this release was built with."""
 
 
+class LLMConfigError(ValueError):
+    """The LLM reasoner was asked for but its endpoint or model is not configured."""
+
+
 class StoreError(RuntimeError):
     """Storing a payload failed; nothing was half-stored and the sender should retry."""

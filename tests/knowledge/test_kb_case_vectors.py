@@ -46,3 +46,29 @@ def test_similar_cases_embed_only_the_query(tmp_path, embedder: OnnxEmbedder) ->
     new = kb.similar_cases(RetrievalQuery(text="payroll export is stuck"), k=3)
     assert new[0].id == "h-99"  # the in-memory matrix follows new cases
     kb.close()
+
+
+def test_an_empty_knowledge_base_never_opens_chroma(tmp_path, embedder: OnnxEmbedder) -> None:
+    kb = KnowledgeBase.open(tmp_path / "home", embedder=embedder)
+    query = RetrievalQuery(text="the VPN keeps dropping my connection", terms=("vpn",))
+    assert kb.search(query, k=3) == [] and kb.similar_cases(query, k=5) == []
+    assert kb._client is None and not (tmp_path / "home" / "chroma").exists()
+    kb.case_parser = parse_case_input
+    kb.ingest_cases([_case(1, "VPN tunnel drops every hour", "it")])  # a write opens it
+    assert kb._client is not None
+    assert [h.id for h in kb.similar_cases(query, k=5)] == ["h-1"]
+    kb.close()
+
+
+def test_a_case_stored_again_replaces_its_text(tmp_path, embedder: OnnxEmbedder) -> None:
+    kb = KnowledgeBase.open(tmp_path / "home", embedder=embedder)
+    kb.case_parser = parse_case_input
+    kb.ingest_cases([_case(1, "Printer jams on floor three", "it"),
+                     _case(2, "Payroll export stuck", "finance")])
+    kb.ingest_cases([_case(1, "Checkout page returns 502", "payments")])
+    assert kb.lexical.search_cases("printer jams floor", 10) == []  # the old text is gone
+    assert [c for c, _ in kb.lexical.search_cases("checkout 502", 10)] == ["h-1"]
+    hits = kb.similar_cases(RetrievalQuery(text="checkout returns 502 errors"), k=2)
+    assert hits[0].id == "h-1" and hits[0].labels["team"] == "payments"
+    assert kb.stats()["cases"] == 2
+    kb.close()

@@ -81,3 +81,22 @@ def test_openai_embedder_against_local_endpoint(embeddings_server: str) -> None:
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     assert np.allclose(vectors, expected)
     assert emb.model_id == "openai:text-embedding-test"
+
+
+def test_one_text_is_embedded_once_per_token_sequence(embedder: OnnxEmbedder) -> None:
+    """A signal's retrieval query and its learned heads differ only in whitespace: the second
+    call reuses the first one's vector, and that vector is the one a fresh embedding gives."""
+    fresh = OnnxEmbedder()
+    calls: list[list[str]] = []
+    run = fresh._run
+    fresh._run = lambda texts: calls.append(list(texts)) or run(texts)  # type: ignore[method-assign]
+    first = fresh.embed(["Disk full\non db-1 (95%)"])
+    again = fresh.embed(["Disk full \non  db-1 (95%) "])
+    other = fresh.embed(["Disk full on db-2 (95%)"])
+    assert len(calls) == 2  # the whitespace variant came from the cache
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+    assert np.array_equal(first, embedder.embed(["Disk full\non db-1 (95%)"]))
+    first[0, 0] = 42.0  # callers get copies: the cached row is not theirs to change
+    assert fresh.embed(["Disk full\non db-1 (95%)"])[0, 0] != 42.0
+    batched = fresh.embed(["Disk full\non db-1 (95%)", "checkout latency SLO burn"])
+    assert len(calls) == 3 and batched.shape == (2, fresh.dim)  # batches bypass the cache

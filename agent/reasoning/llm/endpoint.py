@@ -6,10 +6,9 @@ import openai
 
 from agent.config.sections import LLMSection
 from agent.config.settings import Settings
+from agent.kernel.errors import LLMConfigError
 
-
-class LLMConfigError(ValueError):
-    """The LLM reasoner was asked for but its endpoint or model is not configured."""
+__all__ = ["LLMConfigError", "make_openai_client"]
 
 
 def make_openai_client(settings: Settings, section: LLMSection) -> tuple[openai.OpenAI, str]:
