@@ -22,6 +22,7 @@ from langgraph.types import Command
 from agent.actions.approval import ApprovalOutcome, request_context
 from agent.config.org import OrgConfig
 from agent.context import TriageContext
+from agent.graph import settle_thread
 from agent.incidents.port import IncidentPort
 from agent.kernel.clock import utc_now
 from agent.kernel.decision import Decision
@@ -65,6 +66,7 @@ class Prepared:
 
     signals: list[Signal]
     delivery_key: str | None
+    body: Any = None  # the decoded payload: stored once, the signals' raw parts are in it
 
     def accepted(self, stored_ids: list[str]) -> Accepted:
         """What storing returned: these signals, or a redelivery's first ids."""
@@ -121,7 +123,7 @@ class Pipeline:
         if require_signals and not signals:
             raise SignalParseError("payload", "no signals in it")
         key = delivery_key(value) if callable(delivery_key) else delivery_key
-        return Prepared(signals=signals, delivery_key=key)
+        return Prepared(signals=signals, delivery_key=key, body=value)
 
     def accept(self, payload: Any, fmt: str = "auto", *, delivery_key: DeliveryKey = None,
                store: SignalStore | None = None, require_signals: bool = False) -> Accepted:
@@ -135,7 +137,8 @@ class Pipeline:
                                 require_signals=require_signals)
         signals = prepared.signals
         try:
-            ids = (store or self.store).add_signals(signals, prepared.delivery_key)
+            ids = (store or self.store).add_signals(signals, prepared.delivery_key,
+                                                    body=prepared.body)
         except Exception as exc:
             log.error("storing signals failed", extra={"error": str(exc)})
             raise StoreError(f"storing failed: {type(exc).__name__}") from exc
@@ -170,8 +173,10 @@ class Pipeline:
             raise KeyError(f"unknown signal {signal_id}")
         final = self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
                                   context=self.context)
+        paused = "__interrupt__" in final
+        settle_thread(self.graph.checkpointer, signal_id, paused=paused)
         decision: Decision | None = final.get("decision")
-        if "__interrupt__" in final or decision is None:  # paused in `act`: it stored the
+        if paused or decision is None:  # paused in `act`: it stored the
             decision = self.store.get_decision(signal_id)  # decision awaiting approval
         assert decision is not None, "the record stage stores every decision"
         log.info("decided", extra={"signal_id": signal_id, "kind": decision.kind,
@@ -215,6 +220,7 @@ class Pipeline:
                                 **({"reason": reason} if reason else {})}
                     self.graph.invoke(Command(resume={approval_id: response}),
                                       self._thread(record), context=self.context)
+                    self._settle(record.thread_id or record.signal_id)
                 else:
                     tools.decide(approval_id, approver, accept, reason=reason)
             except ApprovalError as exc:
@@ -324,4 +330,11 @@ class Pipeline:
         log.warning("resuming an interrupted run", extra={"signal_id": signal_id,
                                                           "next": list(snapshot.next)})
         self.graph.invoke(None, config, context=self.context)
+        self._settle(signal_id)
         return self.store.get_decision(signal_id)
+
+    def _settle(self, thread_id: str) -> None:
+        """Prune the thread's checkpoints: all of them once it ended, history while paused."""
+        snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
+        if not snapshot.next or snapshot.interrupts:
+            settle_thread(self.graph.checkpointer, thread_id, paused=bool(snapshot.next))

@@ -18,4 +18,6 @@ def classify(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
                         postmortems=state.postmortems, cases=state.cases)
     quiet = state.noise.duplicate_of is not None or state.noise.suppressed_by is not None
     reasoner = ctx.offline if quiet else ctx.reasoner
-    return {"judgement": reasoner.judge(evidence)}
+    # The related decisions are evidence for this judgement only (up to 50 whole decisions, ~90 %
+    # of the state): later stages never read them, so they leave the checkpointed state here.
+    return {"judgement": reasoner.judge(evidence), "related": []}

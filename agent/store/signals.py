@@ -6,9 +6,11 @@ import json
 import sqlite3
 import threading
 from datetime import datetime
+from typing import Any
 
 from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
+from agent.store.payloads import compact_json, follow, raw_paths
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS signals (
@@ -24,6 +26,8 @@ CREATE INDEX IF NOT EXISTS decisions_group ON decisions(group_id, ts);
 CREATE INDEX IF NOT EXISTS decisions_ts ON decisions(ts);
 CREATE TABLE IF NOT EXISTS deliveries (
   delivery_key TEXT PRIMARY KEY, signal_ids TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payloads (
+  payload_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 
 
@@ -39,35 +43,43 @@ class SignalStore:
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(signals)")}
+            for column in ("payload_id", "raw_path"):  # databases from before the payloads
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE signals ADD COLUMN {column} TEXT")
 
-    def add_signals(self, signals: list[Signal], delivery_key: str | None = None) -> list[str]:
+    def add_signals(self, signals: list[Signal], delivery_key: str | None = None, *,
+                    body: Any = None) -> list[str]:
         """Store parsed signals (and the delivery they came in) atomically; return their ids.
 
         A delivery key seen before returns the ids stored the first time and stores nothing.
+        `body`: the decoded delivery the signals were parsed from. When the signals' raw parts
+        are parts of it, it is stored once and each row keeps only the path to its part.
         """
-        return self.add_batch([(signals, delivery_key)])[0]
+        return self.add_batch([(signals, delivery_key, body)])[0]
 
-    def add_batch(self, items: list[tuple[list[Signal], str | None]]) -> list[list[str]]:
+    def add_batch(self, items: list[tuple[list[Signal], str | None]]
+                  | list[tuple[list[Signal], str | None, Any]]) -> list[list[str]]:
         """Store many deliveries in one transaction (a group commit); their ids, in order.
 
-        Each item is (signals, delivery key) with `add_signals` semantics; a key seen before,
-        also earlier in the same batch, returns the first ids and stores nothing.
+        Each item is (signals, delivery key[, body]) with `add_signals` semantics; a key seen
+        before, also earlier in the same batch, returns the first ids and stores nothing.
         """
         out: list[list[str]] = []
         seen: dict[str, list[str]] = {}
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for signals, key in items:
-                    out.append(self._add(signals, key, seen))
+                for signals, key, *body in items:
+                    out.append(self._add(signals, key, seen, body[0] if body else None))
                 self.conn.execute("COMMIT")
                 return out
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
 
-    def _add(self, signals: list[Signal], key: str | None, seen: dict[str, list[str]]
-             ) -> list[str]:
+    def _add(self, signals: list[Signal], key: str | None, seen: dict[str, list[str]],
+             body: Any = None) -> list[str]:
         if key:
             if key in seen:
                 return list(seen[key])
@@ -75,10 +87,19 @@ class SignalStore:
                                     (key,)).fetchone()
             if row:
                 return list(json.loads(row["signal_ids"]))
+        paths = raw_paths(body, signals) if signals else {}
+        payload_id = signals[0].signal_id if paths else None
+        if paths:
+            self.conn.execute("INSERT OR REPLACE INTO payloads VALUES (?,?)",
+                              (payload_id, compact_json(body)))
         self.conn.executemany(
-            "INSERT OR REPLACE INTO signals VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO signals (signal_id, source, fingerprint, status, service, ts, "
+            "received_at, body, payload_id, raw_path) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(s.signal_id, s.source, s.fingerprint, s.status, s.service, _iso(s.timestamp),
-              _iso(s.received_at), s.model_dump_json()) for s in signals])
+              _iso(s.received_at),
+              s.model_dump_json(exclude={"raw"} if s.signal_id in paths else None), payload_id,
+              json.dumps(paths[s.signal_id]) if s.signal_id in paths else None)
+             for s in signals])
         ids = [s.signal_id for s in signals]
         if key:
             self.conn.execute("INSERT INTO deliveries VALUES (?,?,?)",
@@ -90,9 +111,28 @@ class SignalStore:
     def get_signal(self, signal_id: str) -> Signal | None:
         """The stored signal, or None."""
         with self._lock:
-            row = self.conn.execute("SELECT body FROM signals WHERE signal_id = ?",
-                                    (signal_id,)).fetchone()
-        return Signal.model_validate_json(row["body"]) if row else None
+            row = self.conn.execute(
+                "SELECT s.body, s.raw_path, p.body AS payload FROM signals s LEFT JOIN payloads p "
+                "ON p.payload_id = s.payload_id WHERE s.signal_id = ?", (signal_id,)).fetchone()
+        if row is None:
+            return None
+        signal = Signal.model_validate_json(row["body"])
+        if row["raw_path"] and row["payload"] is not None:
+            raw = follow(json.loads(row["payload"]), json.loads(row["raw_path"]))
+            signal = signal.model_copy(update={"raw": raw})
+        return signal
+
+    def payload(self, signal_id: str) -> Any:
+        """The delivery body a signal came in, as received (its raw when it came alone as the
+        whole body); None for an unknown signal."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT p.body FROM signals s JOIN payloads p ON p.payload_id = s.payload_id "
+                "WHERE s.signal_id = ?", (signal_id,)).fetchone()
+        if row is not None:
+            return json.loads(row["body"])
+        signal = self.get_signal(signal_id)
+        return signal.raw if signal is not None else None
 
     def save_decision(self, decision: Decision) -> None:
         """Durably write (or replace) the decision for its signal."""

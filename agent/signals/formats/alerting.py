@@ -111,13 +111,6 @@ def annotation_text(annotations: dict[str, str]) -> str:
     return join_text(parts)
 
 
-def single_alert_raw(envelope: dict[str, Any], alert: Any) -> dict[str, Any]:
-    """This alert's raw payload: the webhook envelope as received, carrying only this alert."""
-    raw = {key: value for key, value in envelope.items() if key != "alerts"}
-    raw["alerts"] = [alert]
-    return raw
-
-
 def alert_signal(
     source: Source,
     alert: AlertmanagerAlert,

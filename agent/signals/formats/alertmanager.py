@@ -1,9 +1,10 @@
 """Alertmanager webhook (version 4) → one Signal per alert.
 
-`raw` of each signal is the webhook body exactly as received but carrying only that alert
-(`{...envelope fields..., "alerts": [this alert]}`), so every envelope field survives and the raw
-payload re-parses to the same signal. A bare alert object (Alertmanager API v2 style, with
-`labels` but no `alerts`) is accepted as a one-alert body; its raw is the object itself.
+`raw` of each signal is its own alert object exactly as received (it re-parses to the same
+signal as a bare alert). The envelope is not copied into every signal: the store keeps the
+delivery body once and `SignalStore.payload` rebuilds it (issue #12: a 100-alert body amplified
+into 100 envelope copies). A bare alert object (Alertmanager API v2 style, with `labels` but no
+`alerts`) is accepted as a one-alert body; its raw is the object itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.kernel.signal import Signal
-from agent.signals.formats.alerting import AlertmanagerWebhook, alert_signal, single_alert_raw
+from agent.signals.formats.alerting import AlertmanagerWebhook, alert_signal
 from agent.signals.formats.common import fail, from_validation_error, require_object
 
 
@@ -36,7 +37,7 @@ def parse_alertmanager(
         raise from_validation_error(exc) from None
     signals = []
     for alert, alert_raw in zip(hook.alerts, envelope["alerts"], strict=True):
-        raw = body if bare else single_alert_raw(body, alert_raw)
-        signals.append(alert_signal("alertmanager", alert, envelope_status=hook.status, raw=raw,
+        signals.append(alert_signal("alertmanager", alert, envelope_status=hook.status,
+                                    raw=alert_raw,
                                     received_at=received_at, new_id=new_id))
     return signals

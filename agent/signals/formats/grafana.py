@@ -1,6 +1,7 @@
 """Grafana unified-alerting webhook (Alertmanager-shaped plus Grafana fields) → a Signal per alert.
 
-`raw` follows the Alertmanager choice: the body as received carrying only this alert. The legacy
+`raw` follows the Alertmanager choice: this alert's own object as received (the store keeps the
+delivery body, whose `message` renders every alert, once per delivery). The legacy
 (pre-8) Grafana webhook (`ruleName`, `state`, `evalMatches`, no `alerts`) gives one Signal whose
 raw is the whole body.
 """
@@ -20,7 +21,6 @@ from agent.signals.formats.alerting import (
     AlertmanagerWebhook,
     Text,
     alert_signal,
-    single_alert_raw,
 )
 from agent.signals.formats.common import (
     fail,
@@ -102,7 +102,7 @@ def parse_grafana(payload: Any, *, received_at: datetime,
     for alert, alert_raw in zip(hook.alerts, body["alerts"], strict=True):
         signals.append(alert_signal(
             "grafana", alert, envelope_status=hook.status,
-            raw=single_alert_raw(body, alert_raw), received_at=received_at, new_id=new_id,
+            raw=alert_raw, received_at=received_at, new_id=new_id,
             fallback_title=hook.title if single else None,
             fallback_text=hook.message if single else None,
         ))

@@ -1,0 +1,92 @@
+"""Bounded storage (issue #12): a finished run leaves no checkpoints, a paused one only what its
+resume reads, and a delivery body is stored once however many alerts it carries."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+import stat
+from pathlib import Path
+
+from tests.support.paused_checkpoint import RUNBOOK, T0, alert, org
+
+
+def _rows(db: Path, thread_id: str) -> tuple[int, int]:
+    conn = sqlite3.connect(str(db))
+    try:
+        return tuple(conn.execute(f"SELECT COUNT(*) FROM {table} WHERE thread_id = ?",
+                                  (thread_id,)).fetchone()[0]
+                     for table in ("checkpoints", "writes"))  # type: ignore[return-value]
+    finally:
+        conn.close()
+
+
+def _pipeline(tmp: Path):
+    from agent.wiring import build_pipeline, open_kb_at
+    from tools.runtime import ToolRuntime
+
+    bindir, log = tmp / "bin", tmp / "argv.log"
+    bindir.mkdir()
+    fake = bindir / "kubectl"
+    fake.write_text(f'#!/bin/sh\necho "kubectl $*" >> {log}\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    config = org(str(bindir))
+    docs = tmp / "kb" / "k8s"
+    docs.mkdir(parents=True)
+    (docs / "CheckoutPodsCrashLooping.md").write_text(RUNBOOK, encoding="utf-8")
+    kb = open_kb_at(tmp / "home", config)
+    kb.ingest_path(tmp / "kb", kind="runbook")
+    tools = ToolRuntime.open(tmp / "triage.db", config.tools, config, clock=lambda: T0)
+    return build_pipeline(config=config, db_path=tmp / "triage.db", checkpointer="sqlite",
+                          retriever=kb, tools=tools, clock=lambda: T0), log
+
+
+def test_paused_run_keeps_one_checkpoint_and_a_finished_run_none(tmp_path: Path) -> None:
+    pipe, log = _pipeline(tmp_path)
+    checkpoints = tmp_path / "checkpoints.db"
+    (paused,) = pipe.triage(alert(), "alertmanager")
+    assert [a.status for a in paused.actions] == ["awaiting_approval"]
+    # eight stages ran, yet only the latest checkpoint and its pending writes stay
+    assert _rows(checkpoints, paused.signal_id)[0] == 1
+    config = {"configurable": {"thread_id": paused.signal_id}}
+    assert pipe.graph.get_state(config).interrupts  # still resumable
+    (pending,) = pipe.pending_approvals()
+    outcome = pipe.resume_approval(pending.id, "U1", accept=True)
+    assert outcome.ok and outcome.resumed, outcome.message
+    assert [a.status for a in outcome.decision.actions] == ["executed"]
+    assert log.read_text().count("rollout restart") == 1
+    assert _rows(checkpoints, paused.signal_id) == (0, 0)  # finished: nothing left
+    quiet = copy.deepcopy(alert())
+    quiet["alerts"][0]["status"] = "resolved"
+    quiet["alerts"][0]["endsAt"] = "2026-11-28T02:30:00Z"
+    (resolved,) = pipe.triage(quiet, "alertmanager")
+    assert resolved.kind == "event"
+    assert _rows(checkpoints, resolved.signal_id) == (0, 0)
+    assert pipe.decision(resolved.signal_id) == resolved
+
+
+def test_a_many_alert_body_is_stored_once(tmp_path: Path) -> None:
+    from agent.wiring import build_pipeline
+
+    pipe = build_pipeline(config=org(), db_path=tmp_path / "triage.db", checkpointer="sqlite")
+    body = alert()
+    body["message"] = "rendered alert list " * 2000  # a 40 KB envelope field (Grafana-style)
+    first = body["alerts"][0]
+    body["alerts"] = [{**copy.deepcopy(first), "fingerprint": f"f{i}",
+                       "labels": {**first["labels"], "pod": f"checkout-{i}"}} for i in range(20)]
+    received = copy.deepcopy(body)
+    accepted = pipe.accept(body, "alertmanager")
+    assert len(accepted.signal_ids) == 20
+    conn = sqlite3.connect(str(tmp_path / "triage.db"))
+    envelope_copies = conn.execute(
+        "SELECT (SELECT COUNT(*) FROM payloads WHERE instr(body, 'rendered alert list') > 0) + "
+        "(SELECT COUNT(*) FROM signals WHERE instr(body, 'rendered alert list') > 0)").fetchone()
+    assert envelope_copies == (1,)  # the envelope once, in the one stored payload
+    stored = conn.execute("SELECT SUM(length(body)) FROM signals").fetchone()[0]
+    assert stored < len(received["message"])  # all 20 rows together: less than one envelope
+    for index, signal_id in enumerate(accepted.signal_ids):
+        signal = pipe.store.get_signal(signal_id)
+        assert signal is not None and signal.raw == received["alerts"][index]
+        assert pipe.store.payload(signal_id) == received
+    decisions = [pipe.decide(i) for i in accepted.signal_ids]
+    assert len({d.fingerprint for d in decisions}) == 20
