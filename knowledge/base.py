@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -46,6 +47,7 @@ STORE_BATCH_DOCS = 8  # documents embedded per step when progress is reported
 Progress = Callable[[int, int], None]
 CASE_LABEL_WEIGHT = 0.3  # share of a case's score from agreeing name-like labels
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
+VECTOR_MEMO = 256  # query texts whose nearest chunks are kept (see _vector_candidates)
 WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
 
 
@@ -74,6 +76,10 @@ class KnowledgeBase:
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         self._idf: dict[str, float] | None = None
+        # nearest chunks per query text: a signal's runbook and postmortem searches ask Chroma
+        # the same unfiltered question; forgotten whenever this process changes the chunks
+        self._vector_memo: OrderedDict[tuple[str, tuple[str, ...] | None], list] = OrderedDict()
+        self._memo_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
@@ -148,6 +154,7 @@ class KnowledgeBase:
         self._meta = {r.doc_id: (r.kind, r.title, ranking.prepare(r.meta))
                       for r in self.lexical.all_docs()}
         self._names = self._idf = None
+        self._forget_vectors()
 
     # --- ingestion ---------------------------------------------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
@@ -222,6 +229,7 @@ class KnowledgeBase:
         self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
         self._meta[rec.doc_id] = (rec.kind, rec.title, ranking.prepare(dict(rec.meta)))
         self._names = self._idf = None
+        self._forget_vectors()
 
     def delete_doc(self, doc_id: str) -> bool:
         """Remove a document from both indexes; True when it existed."""
@@ -230,6 +238,7 @@ class KnowledgeBase:
         self.lexical.delete_doc(doc_id)
         self._meta.pop(doc_id, None)
         self._names = self._idf = None
+        self._forget_vectors()
         return existed
 
     def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
@@ -274,10 +283,13 @@ class KnowledgeBase:
         kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
         if not self._meta or not query.text.strip() and not query.terms:
             return []
+        if kinds and not any(meta[0] in kinds for meta in self._meta.values()):
+            return []  # nothing of that kind stored (no postmortems yet): nothing to rank
         lexical_text = "\n".join([query.text, *query.terms])
         lexical = self._pool.submit(self._lexical_candidates, lexical_text, kinds)
-        vector = self._embed_query(query.text.strip() or " ".join(query.terms))
-        vec_hits = self._vector_candidates(vector, kinds)  # runs while SQLite works
+        key_text = query.text.strip() or " ".join(query.terms)
+        vector = self._embed_query(key_text)
+        vec_hits = self._vector_candidates(vector, kinds, key_text)  # runs while SQLite works
         lex_chunks, lex_docs, lex_names = lexical.result()
         vec_order, vec_best = ranking.first_per_doc((c, m.get("doc_id", "")) for c, _, m in
                                                     vec_hits)
@@ -347,14 +359,33 @@ class KnowledgeBase:
                 self.lexical.search_docs(text, CANDIDATES // 2, kinds),
                 self.lexical.search_names(text, CANDIDATES // 2, kinds))
 
-    def _vector_candidates(self, vector: np.ndarray, kinds: tuple[str, ...] | None
-                           ) -> list[tuple[str, float, dict[str, Any]]]:
+    def _forget_vectors(self) -> None:
+        with self._memo_lock:
+            self._vector_memo.clear()
+
+    def _chroma(self, key: tuple[str, tuple[str, ...] | None], ask: Callable[[], list]) -> list:
+        """Chroma's answer for `key`, asked once per text (and kind filter) while chunks stay."""
+        with self._memo_lock:
+            hits = self._vector_memo.get(key)
+            if hits is not None:
+                self._vector_memo.move_to_end(key)
+                return hits
+        hits = ask()
+        with self._memo_lock:
+            self._vector_memo[key] = hits
+            while len(self._vector_memo) > VECTOR_MEMO:
+                self._vector_memo.popitem(last=False)
+        return hits
+
+    def _vector_candidates(self, vector: np.ndarray, kinds: tuple[str, ...] | None,
+                           text: str) -> list[tuple[str, float, dict[str, Any]]]:
         """Nearest chunks of the wanted kinds; unfiltered HNSW first (fast), filtered if sparse."""
-        hits = self.chunks.query(vector, CANDIDATES * 2)
+        hits = self._chroma((text, None), lambda: self.chunks.query(vector, CANDIDATES * 2))
         if kinds:
             hits = [h for h in hits if h[2].get("kind") in kinds]
             if len(hits) < CANDIDATES // 4:
-                hits = self.chunks.query(vector, CANDIDATES, {"kind": {"$in": list(kinds)}})
+                hits = self._chroma((text, kinds), lambda: self.chunks.query(
+                    vector, CANDIDATES, {"kind": {"$in": list(kinds)}}))
         return hits[:CANDIDATES]
 
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
