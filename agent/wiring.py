@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from agent.chat.answer import ChatResponder
     from agent.config.sections import LLMSection
     from agent.incidents.clock import StreamClock
+    from agent.incidents.postmortem import Writer
     from agent.kernel.noise import NoiseAdmin
     from agent.pipeline import Pipeline
     from agent.reasoning.llm.investigate import ToolSet
@@ -183,6 +184,22 @@ def chat_responder(settings: Settings, config: OrgConfig) -> ChatResponder:
     return build_chat_responder(settings, config.llm, use_llm=settings.reasoner != "offline")
 
 
+def postmortem_writer(settings: Settings | None, config: OrgConfig) -> Writer | None:
+    """The LLM postmortem writer for reasoner llm/auto with a configured endpoint, else None
+    (the offline template drafts)."""
+    if settings is None or settings.reasoner == "offline":
+        return None
+    from agent.incidents.postmortem_llm import llm_writer
+    from agent.reasoning.llm.client import LLMClient
+    from agent.reasoning.llm.endpoint import make_openai_client
+
+    try:
+        client, model = make_openai_client(settings, config.llm)
+    except LLMConfigError:
+        return None
+    return llm_writer(LLMClient(client, model, config.llm))
+
+
 # -- the pipeline ------------------------------------------------------------------------------
 
 def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
@@ -213,7 +230,7 @@ def build_pipeline(*, config: OrgConfig, settings: Settings | None = None,
         # an injected receive clock (evals, tests) is not called here: it may advance per call
         conn, config, clock=incident_clock or StreamClock(base=None if clock else utc_now),
         decisions=store, labels=label_sink(retriever, store), submit=review_sink(retriever),
-        prober=tool_prober(tools))
+        prober=tool_prober(tools), writer=postmortem_writer(settings, config))
     context = TriageContext(
         config=config, store=store, noise=NoiseGate(conn, config),
         reasoner=make_reasoner(reasoner, offline, config, settings, tools), offline=offline,
