@@ -1,4 +1,4 @@
-"""Parse `/triage` subcommands: text to triage, why, maintenance, silence, help."""
+"""Parse `/triage` subcommands: text to triage, why, maintenance, silence, incident, help."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from agent.kernel.matchers import parse_matcher
 USAGE = ("Usage: `/triage <text>` · `/triage why <signal_id> [question]` · "
          "`/triage maintenance <service> <duration> <reason>` · "
          "`/triage silence <label=value>... <duration> <comment>` · "
-         "`/triage review` (quarantined learnings)")
+         "`/triage review` (quarantined learnings) · `/triage incident list|show|ack|mitigate|"
+         "resolve|reopen|open …`")
+INCIDENT_USAGE = ("usage: `/triage incident list` · `/triage incident show INC-n` · "
+                  "`/triage incident ack|mitigate|resolve|reopen INC-n [reason]` · "
+                  "`/triage incident open <P1-P5> <service> <title>`")
+INCIDENT_STEPS = ("ack", "mitigate", "resolve", "reopen")
+_INCIDENT_ID = re.compile(r"^INC-[0-9]{1,9}$")
 MAX_WINDOW = timedelta(days=7)
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 _MATCHER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(=~|!=|!~|=)")
@@ -58,7 +64,18 @@ class Review:
     """`/triage review`: quarantined learnings with Promote / Reject buttons."""
 
 
-Command = TriageText | Why | Suppress | Help | Review
+@dataclass(frozen=True)
+class IncidentCommand:
+    """`/triage incident <verb> …`: list, show, open, or a lifecycle step."""
+
+    verb: str  # list | show | open | ack | mitigate | resolve | reopen
+    incident_id: str = ""
+    priority: str = ""
+    service: str | None = None
+    text: str = ""  # the reason of a step, or the title of a declared incident
+
+
+Command = TriageText | Why | Suppress | Help | Review | IncidentCommand
 
 
 def _duration(token: str) -> timedelta:
@@ -85,6 +102,27 @@ def _matcher(token: str) -> str:
     return text
 
 
+def parse_incident(words: list[str]) -> IncidentCommand:
+    """`/triage incident …` (the words after `incident`)."""
+    verb = words[0].lower() if words else ""
+    if verb == "list" and len(words) == 1:
+        return IncidentCommand("list")
+    if verb in ("show", *INCIDENT_STEPS) and len(words) >= 2:
+        ident = words[1].upper()
+        if not _INCIDENT_ID.match(ident):
+            raise CommandError(f"incident id {words[1][:40]!r}: expected INC-<number>")
+        return IncidentCommand(verb, ident, text=" ".join(words[2:])[:500])
+    if verb == "open" and len(words) >= 4:
+        priority, service = words[1].upper(), words[2]
+        if priority not in ("P1", "P2", "P3", "P4", "P5"):
+            raise CommandError(f"priority {words[1][:10]!r}: must be P1 to P5")
+        if not _NAME.match(service):
+            raise CommandError(f"service {service!r}: letters, digits and . _ : - only")
+        return IncidentCommand("open", priority=priority, service=service,
+                               text=" ".join(words[3:])[:300])
+    raise CommandError(INCIDENT_USAGE)
+
+
 def parse_command(text: str) -> Command:
     """The subcommand in the `/triage` text; anything that is not a subcommand is triaged."""
     words = text.split()
@@ -93,6 +131,8 @@ def parse_command(text: str) -> Command:
     head = words[0].lower()
     if head == "review" and len(words) == 1:
         return Review()
+    if head == "incident":
+        return parse_incident(words[1:])
     if head == "why":
         if len(words) < 2:
             raise CommandError("usage: `/triage why <signal_id> [question]`")

@@ -15,6 +15,7 @@ from agent.slack.command import (
     USAGE,
     CommandError,
     Help,
+    IncidentCommand,
     Review,
     Suppress,
     TriageText,
@@ -22,6 +23,7 @@ from agent.slack.command import (
     parse_command,
 )
 from agent.slack.deps import SlackDeps
+from agent.slack.incident_command import run_incident
 from agent.slack.notify import pending_approvals, post_decision
 from agent.slack.permissions import is_any_approver, may_suppress
 from agent.slack.text import code, safe
@@ -125,5 +127,7 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
             run_suppress(deps, body, respond, command)
         elif isinstance(command, Review):
             run_review(deps, body, respond)
+        elif isinstance(command, IncidentCommand):
+            run_incident(deps, body, respond, command)
         else:
             run_triage(deps, client, body, respond, command)
