@@ -150,6 +150,27 @@ class SlackWorkflow(_Strict):
     status_every: dict[Priority, Duration] = Field(default_factory=_cadence)
 
 
+class EventsOut(_Strict):
+    """Incident events out: CloudEvents 1.0 (CDEvents incident types) POSTed to `url`."""
+
+    url: str
+    source: str = "triage"  # the CloudEvents `source` URI-reference of this installation
+    secret_env: str | None = "TRIAGE_EVENTS_SECRET"  # HMAC key (Standard Webhooks signature)
+    # timeline events exported (empty: every event)
+    events: list[str] = Field(default_factory=lambda: [
+        "opened", "acknowledged", "mitigated", "resolved", "reopened", "priority_changed",
+        "escalated", "escalated_now", "role_assigned", "remediation_verified",
+        "remediation_not_verified", "remediation_unknown"])
+    timeout_s: float = Field(5.0, gt=0, le=60)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
 class IncidentsSection(_Strict):
     """Incident response: escalation policies, on-call lists, overrides, Slack workflow."""
 
@@ -158,6 +179,7 @@ class IncidentsSection(_Strict):
     overrides: list[Override] = Field(default_factory=list)
     slack: SlackWorkflow = Field(default_factory=SlackWorkflow)
     verify_window: Duration = timedelta(minutes=15)
+    events: EventsOut | None = None  # CloudEvents out (docs/escalation-webhooks.md)
 
     @model_validator(mode="after")
     def _unique(self) -> IncidentsSection:

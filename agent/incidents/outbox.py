@@ -23,7 +23,18 @@ from agent.incidents.store import IncidentStore
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+BACKOFF = timedelta(seconds=5)  # after attempt n fails the row waits BACKOFF * 2**(n-1)
+MAX_BACKOFF = timedelta(minutes=5)
 LEASE = timedelta(minutes=2)  # longer than any single send (httpx 5 s, Slack 30 s)
+
+
+class Undeliverable(Exception):
+    """A delivery that can never succeed as configured (e.g. refused by the egress policy)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a row waits after its `attempts`-th failed attempt."""
+    return min(BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
 @dataclass(frozen=True)
@@ -134,13 +145,16 @@ class Outbox:
                                (now.isoformat(), item.key, item.attempts))
         return cur.rowcount == 1
 
-    def release(self, item: OutboxItem, error: str) -> None:
-        """A claimed attempt failed: back to `pending`, or `failed` after MAX_ATTEMPTS."""
-        state = "failed" if item.attempts >= MAX_ATTEMPTS else "pending"
+    def release(self, item: OutboxItem, error: str, now: datetime, *,
+                final: bool = False) -> None:
+        """A claimed attempt failed: `pending` again after a backoff, or `failed` after
+        MAX_ATTEMPTS (at once when `final`)."""
+        state = "failed" if final or item.attempts >= MAX_ATTEMPTS else "pending"
+        retry = max(item.due_at, now + backoff(item.attempts))
         with self.store.tx() as conn:
-            conn.execute("UPDATE incident_outbox SET state=?, error=? WHERE key=? AND "
-                         "state='sending' AND attempts=?", (state, error[:300], item.key,
-                                                            item.attempts))
+            conn.execute("UPDATE incident_outbox SET state=?, error=?, due_at=? WHERE key=? AND "
+                         "state='sending' AND attempts=?",
+                         (state, error[:300], retry.isoformat(), item.key, item.attempts))
 
     def _fail(self, key: str, error: str) -> None:
         with self.store.tx() as conn:
@@ -187,8 +201,12 @@ class Outbox:
                 return self.mark_sent(item, now)
         try:
             notifier.send(item)
-        except Exception as exc:  # retried on the next pass, up to MAX_ATTEMPTS
-            self.release(item, f"{type(exc).__name__}: {exc}")
+        except Undeliverable as exc:
+            self.release(item, f"undeliverable: {exc}", now, final=True)
+            log.warning("outbox row undeliverable", extra={"key": item.key, "error": str(exc)})
+            return False
+        except Exception as exc:  # retried after a backoff, up to MAX_ATTEMPTS
+            self.release(item, f"{type(exc).__name__}: {exc}", now)
             log.warning("page not delivered", extra={"key": item.key, "error": str(exc)})
             return False
         return self.mark_sent(item, now)

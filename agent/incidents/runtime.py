@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from agent.config.org import OrgConfig
 from agent.incidents.clock import StreamClock
 from agent.incidents.escalation import EscalationEngine
+from agent.incidents.events_out import CloudEventsNotifier, EventExporter
 from agent.incidents.model import Incident, Outcome
 from agent.incidents.outbox import Notifier
 from agent.incidents.postmortem import Draft, Writer
@@ -27,6 +29,7 @@ from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.store.signals import SignalStore
 from knowledge.types import DocHit
+from tools.egress import EgressPolicy
 
 log = logging.getLogger(__name__)
 DecisionStore = SignalStore
@@ -43,14 +46,19 @@ class IncidentResponse:
     hooks: list[Callable[[datetime], None]] = field(default_factory=list)  # after every tick
     decisions: SignalStore | None = None
     postmortems: PostmortemDesk | None = None
+    events: EventExporter | None = None  # CloudEvents out, when `incidents.events` is set
 
     @classmethod
     def open(cls, conn: sqlite3.Connection, config: OrgConfig, *,
              clock: StreamClock | None = None, notifiers: list[Notifier] | None = None,
              labels: LabelSink | None = None, prober: Prober | None = None,
              decisions: DecisionStore | None = None, submit: Submit | None = None,
-             writer: Writer | None = None) -> IncidentResponse:
-        """Build the subsystem on `conn`'s database; the clock defaults to the signal stream."""
+             writer: Writer | None = None,
+             env: Mapping[str, str] | None = None) -> IncidentResponse:
+        """Build the subsystem on `conn`'s database; the clock defaults to the signal stream.
+
+        `env` holds the events signing secret (default: the process environment).
+        """
         clock = clock or StreamClock()
         service = IncidentService(IncidentStore(conn), config, clock.now, labels=labels,
                                   group_members=decisions.decisions_in_group if decisions
@@ -69,7 +77,14 @@ class IncidentResponse:
                             prober=prober, on_outcome=failed,
                             update_decision=_decision_updater(decisions))
         desk = PostmortemDesk(service, decisions, submit, writer)
-        return cls(service, engine, verifier, clock, decisions=decisions, postmortems=desk)
+        events = None
+        if section.events is not None:
+            events = EventExporter(service.store, engine.outbox, section.events)
+            engine.notifiers.append(CloudEventsNotifier(
+                section.events, EgressPolicy.from_targets(config.targets),
+                os.environ if env is None else env))
+        return cls(service, engine, verifier, clock, decisions=decisions, postmortems=desk,
+                   events=events)
 
     def observe(self, signal: Signal, decision: Decision, runbooks: list[DocHit]) -> None:
         """Open/update the incident, start or settle checks, then escalate what is due."""
@@ -91,7 +106,9 @@ class IncidentResponse:
             self.clock.observe(now)  # time has reached `now` in this stream
         when = now or self.clock.now()
         self.verifier.tick(when)
-        self.escalation.tick(when)
+        if self.events is not None:
+            self.events.pump(when)  # timeline entries past the cursor become outbox rows
+        self.escalation.tick(when)  # delivers every due row: pages and events
         for hook in list(self.hooks):
             try:
                 hook(when)

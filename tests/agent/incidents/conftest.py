@@ -33,6 +33,7 @@ class Receiver:
         self.posts: list[tuple[str | None, dict[str, Any]]] = []
         self.attempts: list[str | None] = []  # Triage-Delivery-Attempt of each POST
         self.acted: list[str] = []
+        self.raw: list[tuple[dict[str, str], bytes]] = []  # lower-cased headers, body bytes
         self.fail_next = 0
         self.delay_s = 0.0
         self._lock = threading.Lock()
@@ -48,8 +49,9 @@ class Receiver:
                     return
                 if receiver.delay_s:
                     time.sleep(receiver.delay_s)
-                key = self.headers.get("Idempotency-Key")
+                key = self.headers.get("Idempotency-Key") or self.headers.get("webhook-id")
                 with receiver._lock:
+                    receiver.raw.append(({k.lower(): v for k, v in self.headers.items()}, raw))
                     receiver.posts.append((key, json.loads(raw)))
                     receiver.attempts.append(self.headers.get("Triage-Delivery-Attempt"))
                     if key is None or key not in receiver.acted:
