@@ -31,6 +31,7 @@ from agent.incidents.outbox import Outbox, OutboxItem, Undeliverable
 from agent.incidents.store import IncidentStore
 from agent.incidents.views import incident_dict
 from tools.egress import EgressDenied, EgressPolicy
+from tools.egress_guard import guarded, permit
 
 log = logging.getLogger(__name__)
 TARGET_TYPE = "cloudevents"
@@ -132,12 +133,19 @@ class CloudEventsNotifier:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            self.policy.resolve(parts.hostname or "", port)
+            addrs = self.policy.resolve(parts.hostname or "", port)
         except EgressDenied as exc:  # never retried: the policy will not change by itself
             raise Undeliverable(f"egress policy: {exc}") from None
+        # Only the vetted addresses may be connected to: a name that resolves elsewhere by
+        # the time the client connects (DNS rebinding) is refused at the socket by the guard.
+        permit(endpoints={(str(addr), port) for addr in addrs})
 
     def send(self, item: OutboxItem) -> None:
         """POST once; raise on a non-2xx answer (Undeliverable when egress forbids it)."""
+        with guarded(TARGET_TYPE):
+            self._post(item)
+
+    def _post(self, item: OutboxItem) -> None:
         self._check(item.address)
         body = json.dumps(item.payload, sort_keys=True, separators=(",", ":")).encode()
         stamp = int(self.wall())  # transport metadata (receivers' replay window), not a decision

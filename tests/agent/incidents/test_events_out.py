@@ -143,3 +143,34 @@ def test_a_destination_outside_the_egress_policy_gets_nothing(
     [row] = response.escalation.outbox.items()
     assert row.state == "failed" and "egress policy" in (row.error or "")
     assert row.attempts == 1  # refused once, never retried
+
+
+def _notifier_resolving_to(address: str, receiver: Receiver):  # noqa: ANN202
+    """A notifier whose policy's resolver answers `address` for localhost (the vetted answer)."""
+    from agent.config.escalation import EventsOut
+    from agent.incidents.events_out import CloudEventsNotifier
+    from tools.egress import EgressPolicy
+
+    port = urlsplit(receiver.url).port
+    url = f"http://localhost:{port}/page"
+    targets = TargetsSection.model_validate(
+        {"egress": [{"host": "localhost", "ports": [port]}], "allow_networks": ["127.0.0.0/8"]})
+    policy = EgressPolicy.from_targets(targets)
+    policy.resolver = lambda host, p, *a: [(2, 1, 6, "", (address, p))]
+    return CloudEventsNotifier(EventsOut(url=url, secret_env=None), policy, {}), url
+
+
+def test_the_post_reaches_only_the_address_the_policy_vetted(receiver: Receiver) -> None:
+    from agent.incidents.outbox import OutboxItem
+
+    item = lambda url: OutboxItem(key="ev-1", incident_id="INC-1", kind="status",  # noqa: E731
+                                  target=f"cloudevents:{url}", payload={"id": "ev-1"}, due_at=T0)
+    vetted, url = _notifier_resolving_to("127.0.0.1", receiver)  # the system's answer too
+    vetted.send(item(url))
+    assert receiver.keys() == ["ev-1"]
+    # The name answered 127.0.0.9 when it was checked and 127.0.0.1 when the client connected
+    # (DNS rebinding): the guard refuses the connection, nothing arrives.
+    rebound, url = _notifier_resolving_to("127.0.0.9", receiver)
+    with pytest.raises(Exception, match="egress guard"):
+        rebound.send(item(url))
+    assert receiver.keys() == ["ev-1"]
