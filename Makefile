@@ -53,6 +53,9 @@ eval-tickets: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/eval_throughput.py --cases 1000 --jobs 2
+	$(BIN)/python benchmarks/learned_inference.py
+	$(BIN)/python benchmarks/cli_cold_start.py --rounds 5
+	$(BIN)/python benchmarks/history_knn.py --cases 10000 --signals 200
 	$(BIN)/python benchmarks/noise_storm.py
 	$(BIN)/python benchmarks/noise_throughput.py
 	$(BIN)/python benchmarks/kb_bench.py --chunks 10000 --queries 200
