@@ -15,7 +15,8 @@ def render_card(card: dict[str, Any]) -> str:
         "characters), hashed word and word-pair counts (4,096 buckets) and a few structured",
         "features (source one-hot, label count, text length, digit and upper-case shares).",
         "Probabilities are",
-        "temperature-scaled on a held-out calibration split. Inference is numpy only.", "",
+        "temperature-scaled on a held-out calibration split (the severity head: on",
+        "predictions for rule collections it was not fitted on). Inference is numpy only.", "",
         f"Weights: `{w['file']}`, {w['bytes']} bytes, sha256 `{w['sha256']}`.", "",
         "Corpus: `agent/learning/corpus/MANIFEST.md` (sources, licences, label derivation).", "",
         "| head | classes | train n | test n | test accuracy | majority | macro-F1 | ECE | T |",
@@ -44,11 +45,14 @@ def render_card(card: dict[str, Any]) -> str:
               f"keeps its rule. Promoted in this build: {', '.join(chosen) or 'none'}.", ""]
     if card.get("cross_source"):
         lines += ["## Cross-source (trained on A, tested on unseen B)", "",
-                  "| head | held out | test n | model | majority | previous rules | ECE |",
-                  "|---|---|---|---|---|---|---|"]
+                  "Majority: the majority class of the training sources; test majority: of the",
+                  "unseen source itself (an oracle baseline).", "",
+                  "| head | held out | test n | model | majority | test majority | previous rules "
+                  "| ECE |", "|---|---|---|---|---|---|---|---|"]
         for r in card["cross_source"]:
             lines.append(f"| {r['head']} | {r['note']} | {r['test_n']} | {r['model_accuracy']} "
-                         f"| {r['majority_accuracy']} | {r['rules_accuracy']} | "
+                         f"| {r['majority_accuracy']} | {r.get('test_majority_accuracy')} "
+                         f"| {r.get('rules_accuracy')} | "
                          f"{r['model_ece']} |")
         lines.append("")
     return "\n".join(lines)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.learning.corpus import elastic_rules, helm_rules, loghub, prometheus_rules
+from agent.learning.corpus import elastic_rules, extra_rules, helm_rules, loghub, prometheus_rules
 from agent.learning.corpus.mirror import DEFAULT_MIRRORS, Mirror, MirrorMissing
 from agent.learning.corpus.records import Example, write_jsonl
 
@@ -17,32 +18,60 @@ log = logging.getLogger(__name__)
 TASKS = ("severity", "log", "security")
 
 
-def eval_alertnames(shared: Path | None) -> set[str]:
-    """Alertnames of the evaluation sets (never trained on), read from their cases."""
-    names: set[str] = set()
+_NOT_WORDS = re.compile(r"\([^)]*\)|[^a-z]+")
+
+
+def normalized(text: str) -> str:
+    """Annotation text reduced to its words (parenthesised parts, digits, punctuation gone), so
+    a copy of an eval rule with other placeholder values or another alertname still matches."""
+    return " ".join(_NOT_WORDS.sub(" ", text.lower()).split())
+
+
+def _eval_alerts(shared: Path | None) -> Iterator[dict]:
     if shared is None or not shared.is_dir():
-        return names
+        return
     for path in shared.rglob("*.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             payload = json.loads(line).get("input", {}).get("payload")
-            for alert in (payload or {}).get("alerts", []) if isinstance(payload, dict) else []:
-                if name := (alert.get("labels") or {}).get("alertname"):
-                    names.add(name)
-    return names
+            yield from (payload or {}).get("alerts", []) if isinstance(payload, dict) else []
+
+
+def eval_alertnames(shared: Path | None) -> set[str]:
+    """Alertnames of the evaluation sets (never trained on), read from their cases."""
+    return {name for alert in _eval_alerts(shared)
+            if (name := (alert.get("labels") or {}).get("alertname"))}
+
+
+def eval_texts(shared: Path | None) -> set[str]:
+    """Normalised summaries and descriptions of the evaluation sets (never trained on)."""
+    return {n for alert in _eval_alerts(shared)
+            for v in (alert.get("annotations") or {}).values()
+            if len(n := normalized(str(v))) >= 20}
+
+
+def copies_eval(example: Example, texts: set[str]) -> bool:
+    """True when a rule example's summary or description is an evaluation case's text."""
+    if not texts or example.fmt != "alertmanager":
+        return False
+    return any(normalized(str(v)) in texts for alert in example.payload.get("alerts", [])
+               for v in (alert.get("annotations") or {}).values())
 
 
 SOURCES = (prometheus_rules.REPO, prometheus_rules.SECOND_REPO, helm_rules.REPO,
-           helm_rules.SAP_REPO, loghub.REPO, elastic_rules.REPO)
+           helm_rules.SAP_REPO, *extra_rules.COLLECTIONS, loghub.REPO, elastic_rules.REPO)
 
 
-def _examples(repo: str, mirror: Mirror, exclude: set[str]) -> Iterator[Example]:
+def _examples(repo: str, mirror: Mirror, exclude: set[str],
+              texts: frozenset[str] | set[str] = frozenset()) -> Iterator[Example]:
     """One source's examples; alert rules also give `benign` security examples."""
     if repo in (prometheus_rules.REPO, prometheus_rules.SECOND_REPO):
         rules: Iterator[Example] = prometheus_rules.severity_examples(mirror, exclude)
     elif repo in (helm_rules.REPO, helm_rules.SAP_REPO):
         rules = helm_rules.severity_examples(mirror, exclude)
+    elif repo in extra_rules.COLLECTIONS:
+        rules = extra_rules.severity_examples(mirror, exclude)
     elif repo == loghub.REPO:
         yield from loghub.log_examples(mirror)
         return
@@ -50,6 +79,9 @@ def _examples(repo: str, mirror: Mirror, exclude: set[str]) -> Iterator[Example]
         yield from elastic_rules.security_examples(mirror)
         return
     for ex in rules:
+        if copies_eval(ex, texts):
+            log.info("dropped a copy of an eval rule", extra={"source": ex.source})
+            continue
         yield ex
         yield Example("security", "benign", ex.source, ex.group, ex.fmt, ex.payload)
 
@@ -59,7 +91,7 @@ def collect(mirrors: Path = DEFAULT_MIRRORS, shared: Path | None = None
     """Every example of every task from the mirrors present (eval alertnames excluded);
     also the commit read per source and the sources whose mirror is missing."""
     out: dict[str, list[Example]] = {t: [] for t in TASKS}
-    exclude = eval_alertnames(shared)
+    exclude, texts = eval_alertnames(shared), eval_texts(shared)
     commits: dict[str, str] = {}
     missing: list[str] = []
     for repo in SOURCES:
@@ -70,7 +102,7 @@ def collect(mirrors: Path = DEFAULT_MIRRORS, shared: Path | None = None
             missing.append(repo)
             continue
         commits[repo] = mirror.commit()
-        for ex in _examples(repo, mirror, exclude):
+        for ex in _examples(repo, mirror, exclude, texts):
             out[ex.task].append(ex)
     if not commits:
         raise MirrorMissing(f"none of the corpus sources is mirrored under {mirrors}")

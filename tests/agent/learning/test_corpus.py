@@ -96,3 +96,38 @@ def test_held_out_paths_are_refused(mirrors: Path):
 def test_templates_are_filled():
     assert fill_template("Disk on {{ $labels.instance }} at {{ $value | humanize }}%") == \
         "Disk on 10.0.3.17:9100 at 87.5%"
+
+
+BOSH = """groups:
+- name: bosh
+  rules:
+  - alert: BoshJobUnhealthy
+    expr: bosh_job_healthy{<%= p('filter') %>} == 0
+    labels: {severity: critical}
+    annotations:
+      summary: "BOSH job <%= p('name') %> is unhealthy"
+      description: "A BOSH job reports unhealthy for 5 minutes."
+  - alert: RenamedEvalCopy
+    expr: up == 0
+    labels: {severity: warning}
+    annotations: {description: "Exactly the text of an eval case (instance 1.2.3.4)."}
+"""
+
+
+def test_extra_collections_are_read_and_eval_copies_dropped(tmp_path: Path):
+    _mirror(tmp_path, "cloudfoundry/prometheus-boshrelease",
+            {"jobs/bosh_alerts/templates/bosh.alerts.yml": BOSH,
+             "jobs/kubernetes_alerts/templates/k8s.alerts.yml": BOSH.replace("Bosh", "K8s")})
+    _mirror(tmp_path, "VictoriaMetrics/VictoriaMetrics",
+            {"deployment/docker/vmanomaly/awesome_alerts.yml": BOSH.replace("Bosh", "Copy"),
+             "deployment/docker/rules/awesome_alerts.yml": BOSH.replace("Bosh", "Copy2")})
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "cases.jsonl").write_text(
+        '{"input": {"payload": {"alerts": [{"labels": {"alertname": "Other"}, "annotations": '
+        '{"description": "Exactly the text of an eval case (instance 10.0.0.9)."}}]}}}\n')
+    build(tmp_path / "cache", tmp_path / "mirrors", shared)
+    sev = list(read_jsonl(tmp_path / "cache" / "severity.jsonl"))
+    assert [e.payload["alerts"][0]["labels"]["alertname"] for e in sev] == ["BoshJobUnhealthy"]
+    assert sev[0].label == "exception"
+    assert sev[0].source == "cloudfoundry/prometheus-boshrelease:bosh_alerts"

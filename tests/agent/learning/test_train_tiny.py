@@ -85,3 +85,19 @@ def test_probabilities_are_a_softmax_of_tempered_logits(tmp_path: Path):
     p = head.proba(x)
     z = head.logits(x) / head.temperature
     assert np.allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), atol=1e-5)
+
+
+def test_by_collection_head_reports_leave_one_collection_out(tmp_path: Path):
+    cache = tmp_path / "cache"
+    examples = [Example(e.task, e.label, f"org{i % 3}/rules:{e.group}", e.group, e.fmt,
+                        e.payload) for i, e in enumerate(_examples())]
+    write_jsonl(cache / "severity.jsonl", examples)
+    card = train(cache, default_embedder(), tmp_path / "h.npz")
+    row = next(r for r in card["cross_source"] if r["head"] == "severity")
+    assert set(row["per_collection_accuracy"]) == {"org0/rules", "org1/rules", "org2/rules"}
+    assert row["test_n"] == len(examples) and 0.0 <= row["model_ece"] <= 1.0
+    assert row["model_accuracy"] > row["majority_accuracy"]  # separable templates
+    assert card["heads"]["severity"]["test_split"]["how"].startswith("leave-one-collection")
+    head = load_heads(tmp_path / "h.npz")[0]["severity"]
+    assert head.weights.shape[0] == head.mean.shape[0]  # collection intercepts folded away
+    assert head.temperature == pytest.approx(card["heads"]["severity"]["temperature"], abs=1e-3)
