@@ -135,12 +135,12 @@ def evaluate(head: Head, m: Matrix, majority_of: list[str]) -> dict[str, float]:
 
 
 def promoted(card: dict[str, Any]) -> list[str]:
-    """Heads allowed to decide: those that beat the rules they replace at their call site on
-    sources they never saw (the cross-source table; the majority class is reported beside it,
-    not required: a constant class is no decision rule the conventions allow). Without that
-    table, none."""
+    """Heads allowed to decide: those that beat both the majority class of their training
+    sources and the rules they replace, on sources they never saw (the cross-source table).
+    Without that table, none."""
     return sorted(row["head"] for row in card.get("cross_source", [])
-                  if row["model_accuracy"] > row.get("rules_accuracy", 1.0))
+                  if row["model_accuracy"] > max(row["majority_accuracy"],
+                                                 row.get("rules_accuracy", 1.0)))
 
 
 def _load_vectors(cache: Path) -> dict[str, np.ndarray]:
