@@ -4,7 +4,8 @@ The ack path parses a body, hands its signals here and waits; the writer takes e
 queued meanwhile (up to `max_batch`), stores them in one `BEGIN IMMEDIATE … COMMIT` on its own
 connection with `synchronous = FULL` (the WAL is fsynced before COMMIT returns), then answers
 all of them at once. Many concurrent requests share one fsync, and a 202 still means the
-payload is on disk. The stored signals without a decision are the inbox the worker drains.
+payload is on disk. Each new signal also gets its inbox row (lane, owner) in that transaction:
+the inbox the worker drains (agent/service/inbox.py).
 A failed batch fails every payload in it (nothing of it is stored; senders retry on 503).
 """
 
@@ -20,17 +21,22 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.kernel.signal import Signal
+from agent.service.inbox import add_rows, create_inbox
 from agent.store.signals import SignalStore
 
 log = logging.getLogger(__name__)
+DEFAULT_LANE = 3  # as the worker's default
 
 
 @dataclass
 class _Job:
     signals: list[Signal]
     key: str | None
+    lanes: list[int] | None = None
+    body: Any = None  # the decoded delivery (stored once; signals keep a path into it)
     future: Future[list[str]] = field(default_factory=Future)
     loop: asyncio.AbstractEventLoop | None = None
     waiter: asyncio.Future[list[str]] | None = None
@@ -51,8 +57,9 @@ class GroupCommitter:
     """Durable appends of (signals, delivery key) shared by concurrent requests."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection], *, max_batch: int = 1000,
-                 synchronous: str = "FULL") -> None:
+                 synchronous: str = "FULL", owner: str | None = None) -> None:
         self._connect, self.max_batch, self.synchronous = connect, max(1, max_batch), synchronous
+        self.owner = owner  # with an owner, new signals get inbox rows in the same transaction
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -76,18 +83,20 @@ class GroupCommitter:
             thread.join(timeout)
         self._thread = None
 
-    def submit(self, signals: list[Signal], key: str | None) -> Future[list[str]]:
+    def submit(self, signals: list[Signal], key: str | None,
+               lanes: list[int] | None = None, body: Any = None) -> Future[list[str]]:
         """Queue one payload; the future gives its stored ids (or raises the storing error)."""
         self.start()
-        job = _Job(signals, key)
+        job = _Job(signals, key, lanes, body)
         self._queue.put(job)
         return job.future
 
-    async def append(self, signals: list[Signal], key: str | None) -> list[str]:
+    async def append(self, signals: list[Signal], key: str | None,
+                     lanes: list[int] | None = None, body: Any = None) -> list[str]:
         """Queue one payload and wait (without blocking the event loop) until it is durable."""
         self.start()
         loop = asyncio.get_running_loop()
-        job = _Job(signals, key, loop=loop, waiter=loop.create_future())
+        job = _Job(signals, key, lanes, body, loop=loop, waiter=loop.create_future())
         self._queue.put(job)
         assert job.waiter is not None
         return await job.waiter
@@ -98,6 +107,8 @@ class GroupCommitter:
         conn = self._connect()
         if self.synchronous:
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        if self.owner:
+            create_inbox(conn)
         return SignalStore(conn)
 
     def _run(self, store: SignalStore) -> None:
@@ -118,11 +129,24 @@ class GroupCommitter:
                 jobs.append(more)
             self._commit(store, jobs)
 
+    def _inbox_rows(self, jobs: list[_Job]
+                    ) -> Callable[[sqlite3.Connection, list[list[str]]], None]:
+        def then(conn: sqlite3.Connection, stored: list[list[str]]) -> None:
+            rows: list[tuple[str, int]] = []
+            for job, ids in zip(jobs, stored, strict=True):
+                if ids == [s.signal_id for s in job.signals]:  # new, not a redelivery
+                    lanes = job.lanes or [DEFAULT_LANE] * len(ids)
+                    rows += list(zip(ids, lanes, strict=False))
+            assert self.owner is not None
+            add_rows(conn, rows, self.owner)
+        return then
+
     def _commit(self, store: SignalStore, jobs: list[_Job]) -> None:
         started = time.perf_counter()
         results: list[list[str] | BaseException]
         try:
-            stored = store.add_batch([(j.signals, j.key) for j in jobs])
+            stored = store.add_batch([(j.signals, j.key, j.body) for j in jobs],
+                                     then=self._inbox_rows(jobs) if self.owner else None)
             results = list(stored)
             self.batches += 1
             self.payloads += len(jobs)

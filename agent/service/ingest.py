@@ -110,14 +110,16 @@ class Ingestor:
                idempotency_key: str | None = None) -> Accepted:
         """Parse and durably store one request body; queue new signals (blocking callers)."""
         prepared = self._prepare(route, body, fmt, idempotency_key)
+        lanes = self.pipeline.lanes(prepared.signals)
         if self.committer is None:
             ids = self._store_direct(route, prepared)
         else:
             try:
-                ids = self.committer.submit(prepared.signals, prepared.delivery_key).result()
+                ids = self.committer.submit(prepared.signals, prepared.delivery_key,
+                                            lanes, prepared.body).result()
             except Exception as exc:
                 raise self._storage_error(route, exc) from exc
-        return self._queued(route, prepared, ids)
+        return self._queued(route, prepared, ids, lanes)
 
     async def ingest_async(self, route: str, body: bytes, fmt: str,
                            idempotency_key: str | None = None) -> Accepted:
@@ -129,14 +131,16 @@ class Ingestor:
             prepared = await asyncio.to_thread(self._prepare, route, body, fmt, idempotency_key)
         else:
             prepared = self._prepare(route, body, fmt, idempotency_key)
+        lanes = self.pipeline.lanes(prepared.signals)
         if self.committer is None:
             ids = self._store_direct(route, prepared)
         else:
             try:
-                ids = await self.committer.append(prepared.signals, prepared.delivery_key)
+                ids = await self.committer.append(prepared.signals, prepared.delivery_key,
+                                                  lanes, prepared.body)
             except Exception as exc:
                 raise self._storage_error(route, exc) from exc
-        return self._queued(route, prepared, ids)
+        return self._queued(route, prepared, ids, lanes)
 
     # ---- steps -------------------------------------------------------------------------------
 
@@ -175,7 +179,8 @@ class Ingestor:
 
     def _store_direct(self, route: str, prepared: Prepared) -> list[str]:
         try:
-            return self.store().add_signals(prepared.signals, prepared.delivery_key)
+            return self.store().add_signals(prepared.signals, prepared.delivery_key,
+                                            body=prepared.body)
         except Exception as exc:
             raise self._storage_error(route, exc) from exc
 
@@ -183,7 +188,8 @@ class Ingestor:
         log.error("storing signals failed", extra={"route": route, "error": str(exc)})
         return StorageError(f"storing failed: {type(exc).__name__}")
 
-    def _queued(self, route: str, prepared: Prepared, ids: list[str]) -> Accepted:
+    def _queued(self, route: str, prepared: Prepared, ids: list[str],
+                lanes: list[int]) -> Accepted:
         accepted = prepared.accepted(ids)
         if accepted.redelivery:
             self.metrics.redeliveries.inc(route=route)
@@ -191,8 +197,7 @@ class Ingestor:
             for signal in prepared.signals:
                 self.metrics.signals_received.inc(source=signal.source)
         if self.worker is not None:  # a redelivery re-queues ids still undecided (claims dedup)
-            lanes = self.pipeline.lanes(prepared.signals) if not accepted.redelivery else None
-            self.worker.submit(ids, lanes)
+            self.worker.submit(ids, None if accepted.redelivery else lanes)
         log.debug("stored payload", extra={"route": route, "signals": len(ids),
                                            "redelivery": accepted.redelivery})
         return Accepted(signal_ids=ids, redelivery=accepted.redelivery,

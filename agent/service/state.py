@@ -13,6 +13,7 @@ from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
 from agent.service.commit import GroupCommitter
 from agent.service.deadletters import DeadLetters
+from agent.service.inbox import Inbox, new_owner
 from agent.service.incidents import Resolutions
 from agent.service.ingest import Ingestor
 from agent.service.metrics import ServiceMetrics
@@ -106,9 +107,11 @@ class Service:
         conn = stores.connect()
         claims = ClaimBook(stores.connect(), lease_s=opts.lease_s, grace_s=opts.orphan_grace_s)
         metrics = ServiceMetrics()
+        inbox = Inbox(stores.connect(), new_owner()) if path else None
         worker = DecisionWorker(pipeline, claims, metrics, threads=opts.worker_threads,
                                 scan_interval_s=opts.scan_interval_s,
-                                max_attempts=opts.max_attempts, retry_delay_s=opts.retry_delay_s)
+                                max_attempts=opts.max_attempts, retry_delay_s=opts.retry_delay_s,
+                                inbox=inbox)
         lock = threading.RLock()  # every user of `conn`
         dead = DeadLetters(conn, max_rows=opts.dead_letter_rows, lock=lock)
         metrics.gauge("triage_worker_backlog", "Signals queued or in progress in this process.",
@@ -116,8 +119,8 @@ class Service:
         metrics.gauge("triage_worker_threads_alive", "Decision worker threads running.",
                       lambda: worker.alive)
         limits = config.ingest
-        committer = GroupCommitter(stores.connect, max_batch=limits.group_commit_max_batch) \
-            if path else None
+        committer = GroupCommitter(stores.connect, max_batch=limits.group_commit_max_batch,
+                                   owner=worker.worker_id) if path else None
         if committer is not None:
             metrics.gauge("triage_group_commits", "Inbox transactions committed (one fsync "
                           "each) by this process.", lambda: committer.batches)

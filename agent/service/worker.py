@@ -14,12 +14,12 @@ import itertools
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 
 from agent.kernel.decision import Decision
 from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
+from agent.service.inbox import Inbox, new_owner
 from agent.service.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -34,13 +34,15 @@ class DecisionWorker:
 
     def __init__(self, pipeline: Pipeline, claims: ClaimBook, metrics: ServiceMetrics, *,
                  threads: int = 1, scan_interval_s: float = 15.0, max_attempts: int = 3,
-                 retry_delay_s: float = 1.0, worker_id: str | None = None) -> None:
+                 retry_delay_s: float = 1.0, worker_id: str | None = None,
+                 inbox: Inbox | None = None) -> None:
         self.pipeline, self.claims, self.metrics = pipeline, claims, metrics
         self.threads = max(1, threads)
         self.scan_interval_s = scan_interval_s
         self.max_attempts = max_attempts
         self.retry_delay_s = retry_delay_s
-        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
+        self.worker_id = worker_id or (inbox.owner if inbox is not None else new_owner())
+        self.inbox = inbox
         self.listeners: list[Listener] = []
         self._heap: list[tuple[int, int, str]] = []  # (lane, arrival, signal id)
         self._seq = itertools.count()
@@ -58,7 +60,17 @@ class DecisionWorker:
         self.listeners.append(listener)
 
     def start(self, resume: bool = True) -> None:
-        """Start the threads; with `resume`, first queue every undecided stored signal."""
+        """Start the threads; with `resume`, first queue this process's inbox (taking over the
+        rows and claims of processes that are gone), then every other undecided signal."""
+        if resume and self.inbox is not None:
+            try:
+                rows = self.inbox.adopt()
+            except Exception:
+                log.exception("reading the inbox failed")
+                rows = []
+            if rows:
+                log.info("resuming the inbox", extra={"count": len(rows)})
+                self.submit([sid for sid, _ in rows], [lane for _, lane in rows])
         if resume:
             found = self.scan()
             if found:
@@ -167,6 +179,8 @@ class DecisionWorker:
         """Claim and decide one signal; None when someone else has it or it failed."""
         try:
             if not self.claims.claim(signal_id, self.worker_id):
+                if self.pipeline.decision(signal_id) is not None:
+                    self._done(signal_id)  # decided already (a redelivery, another process)
                 return None
         except Exception:
             log.exception("claim failed", extra={"signal_id": signal_id})
@@ -178,12 +192,15 @@ class DecisionWorker:
             self.metrics.decision_errors.inc()
             retry = self._release(signal_id, f"{type(exc).__name__}: {exc}")
             log.exception("decision failed", extra={"signal_id": signal_id, "retry": retry})
+            if not retry:
+                self._done(signal_id)  # failed for good: the claim row keeps the error
             if retry and not self._stop.is_set():
                 timer = threading.Timer(self.retry_delay_s, self.submit, args=([signal_id],))
                 timer.daemon = True
                 timer.start()
             return None
         self.claims.finish(signal_id, self.worker_id)
+        self._done(signal_id)
         self._observe(decision, time.perf_counter() - started)
         for listener in self.listeners:
             try:
@@ -191,6 +208,14 @@ class DecisionWorker:
             except Exception:
                 log.exception("decision listener failed", extra={"signal_id": signal_id})
         return decision
+
+    def _done(self, signal_id: str) -> None:
+        if self.inbox is None:
+            return
+        try:
+            self.inbox.done(signal_id)
+        except Exception:
+            log.exception("trimming the inbox failed", extra={"signal_id": signal_id})
 
     def _release(self, signal_id: str, error: str) -> bool:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -59,11 +60,14 @@ class SignalStore:
         return self.add_batch([(signals, delivery_key, body)])[0]
 
     def add_batch(self, items: list[tuple[list[Signal], str | None]]
-                  | list[tuple[list[Signal], str | None, Any]]) -> list[list[str]]:
+                  | list[tuple[list[Signal], str | None, Any]],
+                  then: Callable[[sqlite3.Connection, list[list[str]]], None] | None = None
+                  ) -> list[list[str]]:
         """Store many deliveries in one transaction (a group commit); their ids, in order.
 
         Each item is (signals, delivery key[, body]) with `add_signals` semantics; a key seen
         before, also earlier in the same batch, returns the first ids and stores nothing.
+        `then(conn, ids)` runs inside the same transaction (the service's inbox rows).
         """
         out: list[list[str]] = []
         seen: dict[str, list[str]] = {}
@@ -72,6 +76,8 @@ class SignalStore:
             try:
                 for signals, key, *body in items:
                     out.append(self._add(signals, key, seen, body[0] if body else None))
+                if then is not None:
+                    then(self.conn, out)
                 self.conn.execute("COMMIT")
                 return out
             except BaseException:

@@ -174,3 +174,32 @@ def test_fast_path_answers_exactly_as_the_fastapi_routes(
         return r.status_code, body, r.headers.get("www-authenticate")
 
     assert answer(True) == answer(False)
+
+
+def test_restart_adopts_the_inbox_and_claims_of_a_dead_process(
+        build_app: Callable[..., FastAPI], tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    from agent.service.inbox import Inbox
+
+    first = build_app(background=False)
+    with TestClient(first, headers=AUTH) as c:
+        ids = [c.post(AM, json=alert(i)).json()["signal_ids"][0] for i in range(3)]
+    db = tmp_path / "t.db"
+    gone = subprocess.Popen(["true"])  # a process that ran and is gone (reaped)
+    gone.wait()
+    dead = f"w:{socket.gethostname()}:{gone.pid}:dead"
+    conn = sqlite3.connect(str(db), isolation_level=None)
+    conn.execute("UPDATE service_inbox SET owner = ?", (dead,))
+    conn.execute("INSERT INTO service_claims VALUES (?, ?, ?, 1, 'claimed', NULL, NULL)",
+                 (ids[0], dead, 9e12))  # in progress when it died, lease far from over
+    conn.close()
+    second = build_app(background=False)
+    inbox: Inbox = second.state.service.worker.inbox
+    assert sorted(sid for sid, _ in inbox.adopt()) == sorted(ids)
+    worker = second.state.service.worker
+    worker.submit(ids)
+    for sid in ids:
+        assert worker.process(sid) is not None  # the dead claim was released for retry
+    assert inbox.count() == 0
