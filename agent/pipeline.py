@@ -29,7 +29,7 @@ from agent.kernel.decision import Decision
 from agent.kernel.errors import SignalParseError, StoreError
 from agent.kernel.noise import NoiseAdmin
 from agent.kernel.signal import Signal
-from agent.noise.lanes import LaneSorter, is_urgent
+from agent.noise.lanes import URGENT, LaneSorter, is_urgent
 from agent.signals.parse import FORMATS, decode_payload, parse_payload
 from agent.store.signals import SignalStore
 from knowledge.types import Retriever
@@ -149,8 +149,10 @@ class Pipeline:
         return self._lanes.lanes(signals)
 
     def urgent(self, signals: list[Signal]) -> bool:
-        """True when any of the signals is a firing critical / page-worthy one."""
-        return any(is_urgent(s) for s in signals)
+        """True when any of the signals is a firing critical / page-worthy one of a group not
+        seen before (what a storm's backlog must not hold up); nothing is remembered."""
+        return any(is_urgent(s) for s in signals) and URGENT in self._lanes.lanes(
+            signals, remember=False)
 
     def triage(self, payload: Any, fmt: str = "auto", *,
                delivery_key: DeliveryKey = None) -> list[Decision]:

@@ -188,6 +188,7 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         server.stop()
     disk = sum(f.stat().st_size for f in home.glob("*.db*"))
     statuses = stats.by_status()
+    acks = [a.latency_s for a in stats.answers if a.status == 202]
     decided = outcome["decisions"]
     return {**outcome, "offered_rate": args.rate,
             "sent_per_s": round(len(stats.answers) / max(1e-9, stats.finished - stats.started), 1),
@@ -197,7 +198,9 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "peak_rss_mb": round(max(rss), 1) if rss else None,
             "disk_mb": round(disk / 2**20, 1),
             "disk_mb_per_10k_decisions": round(disk / 2**20 / decided * 10_000, 1)
-            if decided else None}
+            if decided and decided >= outcome["stored_signals"] else "not drained",
+            "ack_ms_p50": round(1000 * pct(acks, 0.5), 1) if acks else None,
+            "ack_ms_p99": round(1000 * pct(acks, 0.99), 1) if acks else None}
 
 
 def _wait_first_decisions(db: Path, args: argparse.Namespace, probe_id: str | None
@@ -227,7 +230,8 @@ def _wait_first_decisions(db: Path, args: argparse.Namespace, probe_id: str | No
                 first[1] = done_at if first[1] is None else min(first[1], done_at)
         storm_groups = {k: v for k, v in groups.items() if k[0] != PROBE["labels"]["alertname"]}
         all_first = all(v[1] is not None for v in storm_groups.values())
-        if (all_first and probe) or time.monotonic() > deadline:
+        drained = not args.drain_all or len(decisions) >= len(rows)
+        if (all_first and probe and drained) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     waits = [v[1] - v[0] for v in storm_groups.values() if v[1] is not None]
@@ -267,6 +271,8 @@ def alertmanager_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     return {"offered_rate": args.rate,
             "sent_per_s": round(len(stats.answers) / max(1e-9, stats.finished - stats.started), 1),
             "accepted_2xx": sum(v for k, v in statuses.items() if 200 <= k < 300),
+            "ack_ms_p99": round(1000 * pct([a.latency_s for a in stats.answers], 0.99), 1)
+            if stats.answers else None,
             "answered_503": statuses.get(503, 0), "notifications": len(sink.notes),
             "probe_send_to_notification_s": round(probe_note[0] - probe_sent, 2)
             if probe_note else None}
@@ -285,6 +291,8 @@ def main() -> None:
     parser.add_argument("--deadline", type=float, default=60.0,
                         help="seconds the client keeps retrying 503s")
     parser.add_argument("--drain-timeout", type=float, default=60.0)
+    parser.add_argument("--drain-all", action="store_true",
+                        help="wait until every stored signal is decided (disk per decision)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.groups = min(args.groups, len(NAMES) * len(SERVICES))

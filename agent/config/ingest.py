@@ -12,7 +12,7 @@ class IngestSection(BaseModel):
 
     # undecided signals held before new bodies get 503 + Retry-After
     max_backlog: int = Field(20_000, ge=1)
-    # extra room beyond max_backlog for firing critical / page-worthy signals
+    # extra room beyond max_backlog for firing critical signals of a new group (incident class)
     urgent_headroom: int = Field(2_000, ge=0)
     # signals one request body may carry (413 beyond; Alertmanager groups are far smaller)
     max_alerts_per_body: int = Field(10_000, ge=1)

@@ -39,8 +39,10 @@ class _Seen:
         self.capacity = capacity
         self._keys: OrderedDict[str, None] = OrderedDict()
 
-    def add(self, key: str) -> bool:
-        """Remember `key`; True when it was already known."""
+    def add(self, key: str, remember: bool = True) -> bool:
+        """Remember `key` (unless not `remember`); True when it was already known."""
+        if not remember:
+            return key in self._keys
         if key in self._keys:
             self._keys.move_to_end(key)
             return True
@@ -58,20 +60,20 @@ class LaneSorter:
         self._dedup, self._groups = _Seen(capacity), _Seen(capacity)
         self._lock = threading.Lock()
 
-    def lane(self, signal: Signal) -> int:
-        """The lane of one newly accepted signal (and remember its keys)."""
+    def lane(self, signal: Signal, remember: bool = True) -> int:
+        """The lane of one newly accepted signal (and remember its keys unless told not to)."""
         labels = {**signal.labels, "service": signal.service or signal.labels.get("service", "")}
         gkey = group_key(signal, labels, self.group_by)[0]
         urgent = is_urgent(signal)
         with self._lock:
-            repeat = self._dedup.add(dedup_key(signal))
-            known = self._groups.add(gkey)
+            repeat = self._dedup.add(dedup_key(signal), remember)
+            known = self._groups.add(gkey, remember)
         if repeat:
             return REPEAT
         if not known:
             return URGENT if urgent else NEW
         return URGENT_MEMBER if urgent else MEMBER
 
-    def lanes(self, signals: list[Signal]) -> list[int]:
+    def lanes(self, signals: list[Signal], remember: bool = True) -> list[int]:
         """The lanes of a body's signals, in order."""
-        return [self.lane(s) for s in signals]
+        return [self.lane(s, remember) for s in signals]

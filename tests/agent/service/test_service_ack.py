@@ -79,22 +79,27 @@ def test_concurrent_posts_share_group_commits_and_are_durable_before_202(
 
 def test_full_backlog_answers_503_with_retry_after_and_keeps_room_for_urgent(
         build_app: Callable[..., FastAPI], tmp_path: Path) -> None:
-    limits = IngestSection(max_backlog=3, urgent_headroom=1, retry_after_s=7)
+    limits = IngestSection(max_backlog=3, urgent_headroom=2, retry_after_s=7)
     app = build_app(limits, background=False)  # nothing drains: the backlog only grows
     with TestClient(app, headers=AUTH) as c:
         assert [c.post(AM, json=alert(i)).status_code for i in range(3)] == [202] * 3
         shed = c.post(AM, json=alert(3))
         assert shed.status_code == 503 and shed.headers["Retry-After"] == "7"
         assert "backlog full" in shed.json()["error"]
-        # a page-worthy signal still fits in the headroom, and then nothing does
+        # an incident-class signal (critical, a new group) still fits in the headroom ...
         urgent = c.post(AM, json=alert(4, "critical", "HighErrorRate", "checkout-api"))
         assert urgent.status_code == 202
-        again = c.post(AM, json=alert(5, "critical", "HighErrorRate", "checkout-api"))
-        assert again.status_code == 503 and again.headers["Retry-After"] == "7"
+        # ... a critical member of a group already held does not (a storm's own criticals)
+        member = c.post(AM, json=alert(5, "critical", "HighErrorRate", "checkout-api"))
+        assert member.status_code == 503
+        other = c.post(AM, json=alert(6, "critical", "HighLatency", "checkout-api"))
+        assert other.status_code == 202
+        full = c.post(AM, json=alert(7, "critical", "DiskFull", "orders-db"))
+        assert full.status_code == 503 and full.headers["Retry-After"] == "7"
         metrics = c.get("/metrics").text
-    assert 'triage_shed_total{route="/v1/webhooks/alertmanager"} 2' in metrics
+    assert 'triage_shed_total{route="/v1/webhooks/alertmanager"} 3' in metrics
     stored = _rows(tmp_path / "t.db", "SELECT COUNT(*) FROM signals")[0][0]
-    assert stored == 4  # shed bodies were never stored
+    assert stored == 5  # shed bodies were never stored
 
 
 def test_backlog_drains_and_the_sender_retry_is_then_accepted(
