@@ -12,8 +12,8 @@ one alert, a bearer token). Every alert is distinct. Triage runs as users run it
 knowledge base ingested, the decision worker on, a 202 only once the payload is fsynced
 (Alertmanager keeps alerts in memory and snapshots them periodically). Reported per server:
 accepted posts/s (2xx), p50/p99 of the answer, server CPU ms per request; then the ratio
-Triage / Alertmanager. `--rates` adds paced runs (wrk `delay()`: each connection waits
-connections/rate s between posts) to read the p99 at a fixed offered rate.
+Triage / Alertmanager. `--rates` adds paced runs first, on an empty backlog (wrk `delay()`:
+each connection waits connections/rate s between posts), to read the p99 at a fixed rate.
 """
 
 from __future__ import annotations
@@ -104,6 +104,13 @@ def main() -> None:
                 "alertmanager": (am, f"{am.url}/api/v2/alerts", AM_BODY, None),
                 "triage": (triage, f"{triage.url}/v1/webhooks/alertmanager", TRIAGE_BODY,
                            token)}
+            for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
+                for name in ("alertmanager", "triage"):
+                    server, url, body, auth = targets[name]
+                    result = run_wrk(script(body, f"p{rate:g}", auth, args.connections, rate),
+                                     url, server.pid, seconds=args.seconds,
+                                     connections=args.connections)
+                    runs.append({"phase": f"paced {rate:g}/s", "repeat": 0, **_row(name, result)})
             for rep in range(args.repeats):
                 order = ["alertmanager", "triage"] if rep % 2 == 0 else ["triage", "alertmanager"]
                 for name in order:
@@ -112,13 +119,6 @@ def main() -> None:
                                      server.pid, seconds=args.seconds,
                                      connections=args.connections)
                     runs.append({"phase": "max", "repeat": rep, **_row(name, result)})
-            for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
-                for name in ("alertmanager", "triage"):
-                    server, url, body, auth = targets[name]
-                    result = run_wrk(script(body, f"p{rate:g}", auth, args.connections, rate),
-                                     url, server.pid, seconds=args.seconds,
-                                     connections=args.connections)
-                    runs.append({"phase": f"paced {rate:g}/s", "repeat": 0, **_row(name, result)})
         finally:
             triage.stop()
             am.stop()

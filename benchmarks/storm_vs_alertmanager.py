@@ -186,6 +186,7 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     finally:
         done.set()
         server.stop()
+    files = {f.name: round(f.stat().st_size / 2**20, 1) for f in sorted(home.glob("*.db*"))}
     disk = sum(f.stat().st_size for f in home.glob("*.db*"))
     statuses = stats.by_status()
     acks = [a.latency_s for a in stats.answers if a.status == 202]
@@ -196,7 +197,7 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "retries": stats.retries, "given_up": stats.given_up, "client_errors": stats.errors,
             "probe_ack_to_decision_s": outcome.pop("probe_s", None),
             "peak_rss_mb": round(max(rss), 1) if rss else None,
-            "disk_mb": round(disk / 2**20, 1),
+            "disk_mb": round(disk / 2**20, 1), "disk_files_mb": files,
             "disk_mb_per_10k_decisions": round(disk / 2**20 / decided * 10_000, 1)
             if decided and decided >= outcome["stored_signals"] else "not drained",
             "ack_ms_p50": round(1000 * pct(acks, 0.5), 1) if acks else None,
