@@ -12,6 +12,9 @@ The CLI and the service run `graph_with(checkpointer)` with an injected TriageCo
 
 from __future__ import annotations
 
+import functools
+import os
+import signal as _signals
 import sqlite3
 import zlib
 from functools import lru_cache
@@ -26,6 +29,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import TriageContext
+from agent.kernel.signal import Signal
 from agent.nodes.actions import ACTIONABLE, act, plan_actions
 from agent.nodes.classify import classify
 from agent.nodes.decide import decide
@@ -52,6 +56,33 @@ CHECKPOINT_TYPES: list[tuple[str, str]] = _STATE_TYPES + [
     (_LEGACY_PATHS[m], n) for m, n in _STATE_TYPES if m in _LEGACY_PATHS]
 STAGES = ["normalize", "noise_gate", "retrieve", "classify", "decide", "plan_actions", "record",
           "act"]
+# Test-only fault hook (docs/testing.md): TRIAGE_TEST_KILL_AT=<point>:<fingerprint> makes this
+# process SIGKILL itself as <point> is reached for the signal with that fingerprint: a stage
+# name (just before the stage runs, after the checkpoint of the previous one) or "decided"
+# (the run is over, before the caller reports it). Unset, it costs one environment lookup.
+FAULT_ENV = "TRIAGE_TEST_KILL_AT"
+FAULT_POINTS = [*STAGES, "decided"]
+
+
+def fault_point(point: str, signal: Signal | None) -> None:
+    """SIGKILL this process at `point` for the signal `TRIAGE_TEST_KILL_AT` names (tests)."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec or signal is None:
+        return
+    where, _, fingerprint = spec.partition(":")
+    if where == point and fingerprint == signal.fingerprint:
+        os.kill(os.getpid(), _signals.SIGKILL)
+
+
+def _faulty(name: str, fn):  # type: ignore[no-untyped-def]
+    """`fn` (a node) preceded by the test-only fault point of its stage."""
+
+    @functools.wraps(fn)
+    def node(state: TriageState, runtime):  # type: ignore[no-untyped-def]
+        fault_point(name, state.signal)
+        return fn(state, runtime)
+
+    return node
 
 
 class ZlibCodec:
@@ -142,7 +173,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     """Build and compile the triage graph with the given checkpointer."""
     builder = StateGraph(TriageState, input_schema=InputState, context_schema=TriageContext)
     for name, fn in zip(STAGES, NODES, strict=True):
-        builder.add_node(name, traced_stage(name, fn))
+        builder.add_node(name, traced_stage(name, _faulty(name, fn)))
     builder.add_edge(START, "normalize")
     for a, b in (("normalize", "noise_gate"), ("noise_gate", "retrieve"),
                  ("retrieve", "classify"), ("classify", "decide"), ("plan_actions", "record"),

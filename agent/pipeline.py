@@ -22,7 +22,7 @@ from langgraph.types import Command
 from agent.actions.approval import ApprovalOutcome, request_context
 from agent.config.org import OrgConfig
 from agent.context import TriageContext
-from agent.graph import settle_thread
+from agent.graph import fault_point, settle_thread
 from agent.incidents.port import IncidentPort
 from agent.kernel.clock import utc_now
 from agent.kernel.decision import Decision
@@ -166,15 +166,20 @@ class Pipeline:
         return [self.decide(signal_id) for signal_id in accepted.signal_ids]
 
     def decide(self, signal_id: str) -> Decision:
-        """Run the graph for one stored signal (its thread id is the signal id)."""
-        existing = self.store.get_decision(signal_id)
+        """Run the graph for one stored signal (its thread id is the signal id).
+
+        A run that stopped between stages (a crash) resumes from its last checkpoint instead
+        of starting again, whether or not `record` had stored the decision yet.
+        """
+        finished = self._finish(signal_id)
+        existing = finished or self.store.get_decision(signal_id)
         if existing is not None:
-            return self._finish(signal_id) or existing
+            return existing
         signal = self.store.get_signal(signal_id)
         if signal is None:
             raise KeyError(f"unknown signal {signal_id}")
         final = self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
-                                  context=self.context)
+                                  context=self.context, durability="sync")
         paused = "__interrupt__" in final
         settle_thread(self.graph.checkpointer, signal_id, paused=paused)
         decision: Decision | None = final.get("decision")
@@ -183,6 +188,7 @@ class Pipeline:
         assert decision is not None, "the record stage stores every decision"
         log.info("decided", extra={"signal_id": signal_id, "kind": decision.kind,
                                    "priority": decision.priority, "team": decision.team})
+        fault_point("decided", signal)
         return decision
 
     # -- approvals -------------------------------------------------------------------------
@@ -221,7 +227,8 @@ class Pipeline:
                     response = {"type": "accept" if accept else "reject", "approver": approver,
                                 **({"reason": reason} if reason else {})}
                     self.graph.invoke(Command(resume={approval_id: response}),
-                                      self._thread(record), context=self.context)
+                                      self._thread(record), context=self.context,
+                                      durability="sync")
                     self._settle(record.thread_id or record.signal_id)
                 else:
                     tools.decide(approval_id, approver, accept, reason=reason)
@@ -322,7 +329,8 @@ class Pipeline:
         return frozenset(default_registry().names())
 
     def _finish(self, signal_id: str) -> Decision | None:
-        """Resume a run that crashed after recording (not one paused for an approval)."""
+        """Resume a run that stopped between stages (a crash; not one paused for an approval);
+        None when there is none."""
         if self.graph.checkpointer is None:
             return None
         config = {"configurable": {"thread_id": signal_id}}
@@ -331,7 +339,7 @@ class Pipeline:
             return None
         log.warning("resuming an interrupted run", extra={"signal_id": signal_id,
                                                           "next": list(snapshot.next)})
-        self.graph.invoke(None, config, context=self.context)
+        self.graph.invoke(None, config, context=self.context, durability="sync")
         self._settle(signal_id)
         return self.store.get_decision(signal_id)
 

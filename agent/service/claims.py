@@ -1,13 +1,17 @@
 """Work claims on stored signals, so several workers and processes never decide one signal twice.
 
-A worker claims a signal with one atomic upsert that succeeds only when nobody holds a live
-claim and the signal is not done; a claim whose worker died goes stale after the lease and may
-be taken over. The signal's decision row (written by the graph's record stage) is the proof of
-completion; the claim row adds attempts and the last error.
+A worker claims a signal in one transaction that succeeds only when nobody holds a live claim
+and the signal is not done. A claim is stale, and may be taken over, when its process is gone
+(same host: the recorded pid is not running, or is this process under another worker id, as
+after a container restart) or after the lease (other hosts). A signal is done when its claim
+is: a decision row alone is not, since a process killed between `record` and `act`, or before
+the listeners (Slack) were told, left a decision whose run must still be finished (issue #12).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -21,6 +25,23 @@ CREATE TABLE IF NOT EXISTS service_claims (
 CREATE INDEX IF NOT EXISTS service_claims_state ON service_claims(state, claimed_at);
 """
 # state: claimed (in progress) | done | retry (released after an error) | failed (gave up)
+HOST = socket.gethostname()
+_OWN_WORKERS: set[str] = set()  # worker ids that claimed from this process
+
+
+def _process_gone(host: str | None, pid: int | None, worker: str) -> bool:
+    """True when the claim's process is known to be dead (only decidable on this host)."""
+    if host != HOST or not pid:
+        return False
+    if pid == os.getpid():
+        return worker not in _OWN_WORKERS  # an earlier process that had our pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _iso(epoch: float) -> str:
@@ -54,23 +75,54 @@ class ClaimBook:
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(service_claims)")}
+            for column, kind in (("host", "TEXT"), ("pid", "INTEGER")):
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE service_claims ADD COLUMN {column} {kind}")
+
+    def _stale(self, row: sqlite3.Row | tuple, now: float) -> bool:
+        """A `claimed` row whose worker died (its process is gone, or the lease ran out)."""
+        _, worker, claimed_at, host, pid = tuple(row)
+        return claimed_at < now - self.lease_s or _process_gone(host, pid, worker)
 
     def claim(self, signal_id: str, worker: str, now: float | None = None) -> bool:
-        """Take the signal for `worker`; False when it is done, failed or held by a live claim."""
+        """Take the signal for `worker`; False when it is done, failed or held by a live claim.
+
+        A decided signal is claimable only from a dead worker's claim (its run or its listeners
+        may be unfinished); one decided without a claim (`triage run`) is left alone.
+        """
         now = time.time() if now is None else now
+        _OWN_WORKERS.add(worker)
         with self._lock:
-            decided = self.conn.execute("SELECT 1 FROM decisions WHERE signal_id = ?",
-                                        (signal_id,)).fetchone()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                taken = self._claim(signal_id, worker, now)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            return taken
+
+    def _claim(self, signal_id: str, worker: str, now: float) -> bool:
+        row = self.conn.execute("SELECT state, worker, claimed_at, host, pid FROM service_claims "
+                                "WHERE signal_id = ?", (signal_id,)).fetchone()
+        decided = self.conn.execute("SELECT 1 FROM decisions WHERE signal_id = ?",
+                                    (signal_id,)).fetchone() is not None
+        if row is None:
             if decided:
                 return False
-            cur = self.conn.execute(
-                "INSERT INTO service_claims VALUES (?, ?, ?, 1, 'claimed', NULL, NULL) "
-                "ON CONFLICT(signal_id) DO UPDATE SET worker = excluded.worker, "
-                "claimed_at = excluded.claimed_at, attempts = service_claims.attempts + 1, "
-                "state = 'claimed' WHERE service_claims.state = 'retry' "
-                "OR (service_claims.state = 'claimed' AND service_claims.claimed_at < ?)",
-                (signal_id, worker, now, now - self.lease_s))
-            return cur.rowcount == 1
+            self.conn.execute("INSERT INTO service_claims (signal_id, worker, claimed_at, "
+                              "attempts, state, host, pid) VALUES (?, ?, ?, 1, 'claimed', ?, ?)",
+                              (signal_id, worker, now, HOST, os.getpid()))
+            return True
+        state = row[0]
+        if not (state == "retry" and not decided
+                or state == "claimed" and self._stale(row, now)):
+            return False
+        self.conn.execute("UPDATE service_claims SET worker = ?, claimed_at = ?, attempts = "
+                          "attempts + 1, state = 'claimed', host = ?, pid = ? WHERE signal_id = ?",
+                          (worker, now, HOST, os.getpid(), signal_id))
+        return True
 
     def finish(self, signal_id: str, worker: str) -> None:
         """Mark the signal done (its decision is stored) and when."""
@@ -106,21 +158,28 @@ class ClaimBook:
         return ClaimInfo(*tuple(row)) if row else None
 
     def undecided(self, limit: int = 500, now: float | None = None) -> list[str]:
-        """Stored signals without a decision that nobody works on (received over `grace_s`
-        ago, or released after an error), oldest first."""
+        """Signals a dead worker left unfinished (decided or not), then stored signals without
+        a decision that nobody works on (received over `grace_s` ago, or released after an
+        error), oldest first."""
         now = time.time() if now is None else now
         with self._lock:
-            rows = self._undecided(now, limit)
-        return [r[0] for r in rows]
+            claimed = self.conn.execute(
+                "SELECT c.signal_id, c.worker, c.claimed_at, c.host, c.pid FROM service_claims c "
+                "JOIN signals s ON s.signal_id = c.signal_id WHERE c.state = 'claimed' "
+                "ORDER BY s.rowid").fetchall()
+            stale = [r[0] for r in claimed if self._stale(r, now)]
+            live = {r[0] for r in claimed} - set(stale)
+            rows = self._undecided(now, limit + len(live))
+        fresh = [r[0] for r in rows if r[0] not in live and r[0] not in stale]
+        return (stale + fresh)[:limit]
 
     def _undecided(self, now: float, limit: int) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT s.signal_id FROM signals s "
             "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.signal_id = s.signal_id) "
             "AND NOT EXISTS (SELECT 1 FROM service_claims c WHERE c.signal_id = s.signal_id "
-            "  AND (c.state IN ('done', 'failed') "
-            "       OR (c.state = 'claimed' AND c.claimed_at >= ?))) "
+            "  AND c.state IN ('done', 'failed')) "
             "AND (s.received_at <= ? OR EXISTS (SELECT 1 FROM service_claims r "
             "     WHERE r.signal_id = s.signal_id)) "
             "ORDER BY s.rowid LIMIT ?",
-            (now - self.lease_s, _iso(now - self.grace_s), limit)).fetchall()
+            (_iso(now - self.grace_s), limit)).fetchall()
