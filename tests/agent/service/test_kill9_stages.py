@@ -63,6 +63,8 @@ def _child(home: Path, slack_url: str, kill: str | None, body: dict[str, Any] | 
         config = load_config(ROOT / "agent" / "demo" / "config.yaml")
         app = create_app(settings, config, open_pipeline(settings, config),
                          options=ServiceOptions(scan_interval_s=0.5, orphan_grace_s=0.0))
+        # built (stores, knowledge base, tools, Slack): the service now starts its worker
+        (home / "ready").write_text(repr(time.monotonic()))
         with TestClient(app) as client:
             if body is not None:
                 r = client.post("/v1/webhooks/alertmanager", json=body,
@@ -107,18 +109,23 @@ def _settled(db: Path, fingerprint: str) -> bool:
                              json.loads(row[0]).get("actions", []))
 
 
-def _wait(pid: int, db: Path, recovering: str | None) -> tuple[int, float | None]:
-    """Wait for the child; also the seconds until the alert it recovers was settled."""
+def _wait(pid: int, home: Path, recovering: str | None
+          ) -> tuple[int, float | None, float | None]:
+    """Wait for the child; also the seconds from its start, and from its service being built,
+    until the alert it recovers was settled."""
     started, recovered = time.monotonic(), None
+    db = home / "triage.db"
     while True:
-        if recovering and recovered is None and _settled(db, recovering):
-            recovered = time.monotonic() - started
         done, status = os.waitpid(pid, os.WNOHANG)
+        if recovering and recovered is None and _settled(db, recovering):
+            recovered = time.monotonic()
         if done:
-            if recovering and recovered is None and _settled(db, recovering):
-                recovered = time.monotonic() - started
-            return status, recovered
+            break
         time.sleep(0.02)
+    if recovered is None:
+        return status, None, None
+    ready = float((home / "ready").read_text())
+    return status, recovered - started, max(0.0, recovered - ready)
 
 
 @pytest.mark.slow
@@ -144,13 +151,15 @@ def test_kill_9_at_a_stage_boundary_loses_and_repeats_nothing(tmp_path: Path,
             os._exit(code)
         assert os.waitpid(pid, 0)[1] == 0
         db = home / "triage.db"
-        recoveries: list[float] = []
+        recoveries: list[float] = []  # from the restarted service being built
+        restarts: list[float] = []  # from the new process starting (includes building it)
         for i in range(RUNS + 1):
             fingerprint = f"kill{i:03d}"
             last = i == RUNS
             kill = None if last else f"{point}:{fingerprint}"
             pid = _fork(home, slack.base_url, kill, None if last else _body(i))
-            status, recovered = _wait(pid, db, f"kill{i - 1:03d}" if i else None)
+            (home / "ready").unlink(missing_ok=True)
+            status, restart, recovered = _wait(pid, home, f"kill{i - 1:03d}" if i else None)
             if last:
                 assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
             else:
@@ -159,8 +168,12 @@ def test_kill_9_at_a_stage_boundary_loses_and_repeats_nothing(tmp_path: Path,
             if i:
                 assert recovered is not None, f"run {i - 1} not recovered by run {i}"
                 recoveries.append(recovered)
+                restarts.append(restart)
         _assert_exactly_once(db, slack)
-        print(f"\nkill -9 at {point}: {RUNS} runs, max recovery {max(recoveries):.2f}s")
+        print(f"\nkill -9 at {point}: {RUNS} runs, 0 lost/duplicate; recovery after the "
+              f"restarted service was built max {max(recoveries):.2f}s (median "
+              f"{sorted(recoveries)[len(recoveries) // 2]:.2f}s); from process start max "
+              f"{max(restarts):.2f}s")
         assert max(recoveries) < 10.0, recoveries
     finally:
         slack.stop()
