@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.kernel.errors import SignalParseError
+from agent.kernel.redact import redact_value
 from agent.kernel.signal import Signal
 from agent.signals.detect import detect_format, detect_text
 from agent.signals.formats.alertmanager import parse_alertmanager
@@ -140,6 +141,16 @@ def _decode_text(text: str, fmt: str) -> Any:
 
 
 def decode_payload(payload: Any, fmt: str = "auto") -> Any:
+    """Bytes → text → JSON value or raw text, secrets masked: the one redaction pass.
+
+    Every accepted payload goes through here before it is parsed or stored, so nothing
+    downstream (signals, stored bodies, checkpoints, decisions, Slack, the knowledge base, logs)
+    ever holds a secret the sender put in it (`agent.kernel.redact`, issue #12).
+    """
+    return redact_value(_decode(payload, fmt))
+
+
+def _decode(payload: Any, fmt: str) -> Any:
     """Bytes → text → JSON value or raw text; dicts and lists pass through (depth-checked)."""
     if isinstance(payload, bytes | bytearray | memoryview):
         try:

@@ -131,7 +131,7 @@ def test_slack_message_event_and_envelope(parse) -> None:
                 "event_id": "Ev1", "event_time": 1763625600}
     (wrapped,) = parse(envelope)
     assert wrapped.fingerprint == signal.fingerprint and wrapped.labels["slack_team"] == "T1"
-    assert wrapped.raw == envelope
+    assert wrapped.raw == {**envelope, "token": "[REDACTED]"}  # the verification token
     (plain,) = parse("is anyone else seeing VPN drops?", "slack")
     assert plain.source == "slack" and plain.title == "is anyone else seeing VPN drops?"
 
