@@ -27,10 +27,14 @@ SECURITY = _rx(
 SECURITY_TOOLS = _rx(r"falco", r"wazuh", r"guardduty", r"crowdstrike", r"defender", r"suricata",
                      r"snort", r"ossec", r"clamav", r"sentinelone", r"edr", r"siem", r"ids", r"waf")
 CONFIRMED = _rx(
+    # "confirmed <threat>" states the confirmation itself (before the bare word, which is weak)
+    r"confirmed (malware|ransomware|trojan|backdoor|rootkit|(crypto-?)?miner|intrusion|breach|"
+    r"compromise|exfiltration|credential theft|infection)",
     r"confirmed", r"compromised", r"exfiltrat(ed|ion|ing)", r"infected",
     r"(credentials?|passwords?|tokens?|keys?) (were |was |have been |has been )?(stolen|used by)",
     r"entered (my|their|his|her) (password|credentials)", r"encrypt(ed|ing) (files|the|our|data)",
-    r"(malware|ransomware|trojan|backdoor|miner) (is )?(running|executing|executed|active|"
+    r"(malware|ransomware|trojan|backdoor|miner)( \([^)]{1,40}\))? (is )?(running|executing|"
+    r"executed|active|"
     r"spreading|beaconing|installed|confirmed)",
     r"unauthori[sz]ed (access|login|log-?in|sign-?in)s? (to|from|on|was|has|succeeded|confirmed)",
     r"successful (log-?in|sign-?in) from", r"account takeover", r"data breach", r"web ?shell",
@@ -96,9 +100,12 @@ ERROR_OR_LATENCY = _rx(r"error[- ]?rate", r"5\d\d", r"5xx", r"errors?", r"latenc
                        r"response time", r"timeouts?", r"slow\w*", r"availability")
 REQUEST = _rx(
     r"please (give|grant|provide|create|add|set ?up|install|order|reset|enable|share|send|"
-    r"renew|extend|increase|approve|remove|update|change|invite|onboard|configure)",
-    r"(could|can|would) (you|i|we|someone) (please )?(get|have|give|grant|create|add|set ?up|"
-    r"install|order|reset|provide|help me (get|set))",
+    r"renew|extend|increase|approve|remove|update|change|invite|onboard|configure|check|look|"
+    r"open|restart|reboot|schedule|run|deploy|roll ?out|fetch|resolve|scale)",
+    r"(could|can|would) (you|i|we|someone|the bot|the agent|triage) (please )?(get|have|give|"
+    r"grant|create|add|set ?up|install|order|reset|provide|help me (get|set)|open|check|look|"
+    r"restart|reboot|run|fetch|resolve)",
+    r"change request", r"(standard|normal|planned) change",
     r"request(ing)? (for|access|a |an |new )", r"i('d| would) like (to (get|have|request)|a |an )",
     r"need (access|a new|an? (account|license|licence|laptop|monitor|vm))",
     r"access to", r"new (laptop|monitor|keyboard|account|hire|starter|license|licence|phone)",
