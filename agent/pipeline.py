@@ -51,6 +51,19 @@ def parse_signals(payload: Any, fmt: str = "auto", *,
                          new_id=lambda: f"preview-{next(counter)}")
 
 
+def webhook_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the webhook bodies the parsers validate (pydantic models), by format,
+    for surfaces that document their request bodies (the service's OpenAPI document)."""
+    from agent.signals.formats.alerting import AlertmanagerWebhook
+    from agent.signals.formats.grafana import GrafanaWebhook
+    from agent.signals.formats.pagerduty import PagerDutyEvent
+    from agent.signals.formats.pagerduty_change import ChangeEvent
+
+    models = {"alertmanager": AlertmanagerWebhook, "grafana": GrafanaWebhook,
+              "pagerduty": PagerDutyEvent, "pagerduty-change": ChangeEvent}
+    return {fmt: model.model_json_schema(by_alias=True) for fmt, model in models.items()}
+
+
 @dataclass(frozen=True)
 class Accepted:
     """A payload durably stored: its signal ids (the first ones again for a redelivery)."""

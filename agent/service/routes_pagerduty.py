@@ -20,8 +20,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from agent.pipeline import webhook_schemas
 from agent.service.deps import BodyDep, ServiceDep, require_token
 from agent.service.ingest import RejectedError
+from agent.service.schemas import json_body
 
 INVALID = "Event object is invalid"
 
@@ -77,6 +79,7 @@ class PagerDutyRoute(APIRoute):
 
 router = APIRouter(prefix="/v2", dependencies=[Depends(require_token)], tags=["pagerduty"],
                    route_class=PagerDutyRoute)
+SCHEMAS = webhook_schemas()
 RESPONSES = {400: {"model": PagerDutyError}, 401: {"model": PagerDutyError},
              413: {"model": PagerDutyError}, 503: {"model": PagerDutyError}}
 
@@ -90,14 +93,16 @@ async def _accept(service: ServiceDep, route: str, body: bytes, fmt: str, messag
     return JSONResponse(out.model_dump(exclude_none=True), status_code=202)
 
 
-@router.post("/enqueue", status_code=202, response_model=PagerDutyAccepted, responses=RESPONSES)
+@router.post("/enqueue", status_code=202, response_model=PagerDutyAccepted, responses=RESPONSES,
+             openapi_extra=json_body(SCHEMAS["pagerduty"], "A PagerDuty Events API v2 event."))
 async def enqueue(service: ServiceDep, body: BodyDep) -> JSONResponse:
     """PagerDuty Events API v2: trigger, acknowledge or resolve one alert event."""
     return await _accept(service, "/v2/enqueue", body, "pagerduty", "Event processed", dedup=True)
 
 
 @router.post("/change/enqueue", status_code=202, response_model=PagerDutyAccepted,
-             responses=RESPONSES)
+             responses=RESPONSES, openapi_extra=json_body(
+                 SCHEMAS["pagerduty-change"], "A PagerDuty change event."))
 async def change_enqueue(service: ServiceDep, body: BodyDep) -> JSONResponse:
     """PagerDuty change event (a deploy, a config change): kept as context for correlation."""
     return await _accept(service, "/v2/change/enqueue", body, "pagerduty-change",

@@ -12,13 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
+from agent.pipeline import webhook_schemas
 from agent.service.deps import BodyDep, ServiceDep, require_token
-from agent.service.schemas import AcceptedOut, ErrorOut
+from agent.service.schemas import AcceptedOut, ErrorOut, json_body
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["ingest"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 413: {"model": ErrorOut},
           422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+SCHEMAS = webhook_schemas()
 
 
 async def _accept(service: ServiceDep, route: str, body: bytes, fmt: str,
@@ -29,7 +31,8 @@ async def _accept(service: ServiceDep, route: str, body: bytes, fmt: str,
 
 
 @router.post("/webhooks/alertmanager", status_code=202, response_model=AcceptedOut,
-             responses=ERRORS)
+             responses=ERRORS, openapi_extra=json_body(
+                 SCHEMAS["alertmanager"], "An Alertmanager webhook body (version 4)."))
 async def alertmanager(service: ServiceDep, body: BodyDep,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Alertmanager webhook (version 4): every alert in the body becomes a signal."""
@@ -37,7 +40,8 @@ async def alertmanager(service: ServiceDep, body: BodyDep,
                          idempotency_key)
 
 
-@router.post("/webhooks/grafana", status_code=202, response_model=AcceptedOut, responses=ERRORS)
+@router.post("/webhooks/grafana", status_code=202, response_model=AcceptedOut, responses=ERRORS,
+             openapi_extra=json_body(SCHEMAS["grafana"], "A Grafana unified-alerting body."))
 async def grafana(service: ServiceDep, body: BodyDep,
             idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Grafana unified-alerting webhook."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -140,3 +140,21 @@ class DeadLetterOut(BaseModel):
     error: str
     size: int
     body: str
+
+
+def _inline(value: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in value.items() if k != "$defs"}
+    if isinstance(value, list):
+        return [_inline(v, defs) for v in value]
+    return value
+
+
+def json_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads its raw body: the JSON body it takes, described
+    by the parser's pydantic model (its schema with every reference inlined)."""
+    return {"requestBody": {"required": True, "description": description, "content": {
+        "application/json": {"schema": _inline(schema, schema.get("$defs", {}))}}}}
