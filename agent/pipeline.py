@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
@@ -192,7 +192,7 @@ class Pipeline:
         if signal is None:
             raise KeyError(f"unknown signal {signal_id}")
         final = self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
-                                  context=self.context, durability="sync")
+                                  context=self.context, durability=self._durability)
         paused = "__interrupt__" in final
         settle_thread(self.graph.checkpointer, signal_id, paused=paused)
         decision: Decision | None = final.get("decision")
@@ -241,7 +241,7 @@ class Pipeline:
                                 **({"reason": reason} if reason else {})}
                     self.graph.invoke(Command(resume={approval_id: response}),
                                       self._thread(record), context=self.context,
-                                      durability="sync")
+                                      durability=self._durability)
                     self._settle(record.thread_id or record.signal_id)
                 else:
                     tools.decide(approval_id, approver, accept, reason=reason)
@@ -352,9 +352,15 @@ class Pipeline:
             return None
         log.warning("resuming an interrupted run", extra={"signal_id": signal_id,
                                                           "next": list(snapshot.next)})
-        self.graph.invoke(None, config, context=self.context, durability="sync")
+        self.graph.invoke(None, config, context=self.context, durability=self._durability)
         self._settle(signal_id)
         return self.store.get_decision(signal_id)
+
+    @property
+    def _durability(self) -> Literal["sync"] | None:
+        """Checkpoints written before the next stage starts (a crash resumes exactly where it
+        stopped); None without a checkpointer (LangGraph takes no durability then)."""
+        return "sync" if self.graph.checkpointer is not None else None
 
     def _settle(self, thread_id: str) -> None:
         """Prune the thread's checkpoints: all of them once it ended, history while paused."""
