@@ -197,8 +197,10 @@ def test_restart_adopts_the_inbox_and_claims_of_a_dead_process(
     dead = f"w:{socket.gethostname()}:{gone.pid}:dead"
     conn = sqlite3.connect(str(db), isolation_level=None)
     conn.execute("UPDATE service_inbox SET owner = ?", (dead,))
-    conn.execute("INSERT INTO service_claims VALUES (?, ?, ?, 1, 'claimed', NULL, NULL)",
-                 (ids[0], dead, 9e12))  # in progress when it died, lease far from over
+    # in progress when it died, lease far from over
+    conn.execute("INSERT INTO service_claims (signal_id, worker, claimed_at, attempts, state, "
+                 "host, pid) VALUES (?, ?, ?, 1, 'claimed', ?, ?)",
+                 (ids[0], dead, 9e12, socket.gethostname(), gone.pid))
     conn.close()
     second = build_app(background=False)
     inbox: Inbox = second.state.service.worker.inbox
