@@ -67,24 +67,14 @@ class OnnxEmbedder:
                  threads: int = 1, workers: int | None = None,
                  batch_size: int = BATCH_SIZE) -> None:
         """One intra-op thread per run (fastest for single queries on a busy 2-core box);
-        ingestion spreads batches over `workers` concurrent runs (default: up to 2 cores)."""
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        if model_path is None or tokenizer_path is None:  # the shipped files, verified
-            default_model, default_tok = _model_files()
-            model_path, tokenizer_path = model_path or default_model, tokenizer_path or default_tok
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to longest in batch
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(model_path), sess_options=options,
-            providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in self._session.get_inputs()}
+        ingestion spreads batches over `workers` concurrent runs (default: up to 2 cores).
+        The files are verified and the session built on the first embedding, not here: a
+        command that never embeds a text (an empty knowledge base, no learned head) never
+        pays for onnxruntime (about 0.3 s of a cold start)."""
+        self._paths = (model_path, tokenizer_path)
+        self._threads = threads
+        self._loaded: tuple[Any, Any, set[str]] | None = None  # tokenizer, session, inputs
+        self._load_lock = threading.Lock()
         self._batch_size = batch_size
         self._workers = workers or max(1, min(2, os.cpu_count() or 1))
         self._pool: ThreadPoolExecutor | None = None
@@ -93,14 +83,50 @@ class OnnxEmbedder:
         self._single: OrderedDict[str, np.ndarray] = OrderedDict()
         self._single_lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the tokenizer and the ONNX session are built (after the first embedding)."""
+        return self._loaded is not None
+
+    def _load(self) -> tuple[Any, Any, set[str]]:
+        """Verify the files, build the tokenizer and the session once (thread-safe)."""
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._load_lock:
+            if self._loaded is None:
+                self._loaded = self._build()
+            return self._loaded
+
+    def _build(self) -> tuple[Any, Any, set[str]]:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_path, tokenizer_path = self._paths
+        if model_path is None or tokenizer_path is None:  # the shipped files, verified
+            default_model, default_tok = _model_files()
+            model_path, tokenizer_path = model_path or default_model, tokenizer_path or default_tok
+        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to longest in batch
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = ort.InferenceSession(str(model_path), sess_options=options,
+                                       providers=["CPUExecutionProvider"])
+        log.info("ONNX embedder loaded", extra={"model": ONNX_MODEL_ID})
+        return tokenizer, session, {i.name for i in session.get_inputs()}
+
     def _run(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        tokenizer, session, inputs = self._load()
+        encodings = tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
+        if "token_type_ids" in inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]  # InferenceSession.run is thread-safe
+        hidden = session.run(None, feeds)[0]  # InferenceSession.run is thread-safe
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return _normalize(pooled)
@@ -125,7 +151,6 @@ class OnnxEmbedder:
         for idx, vectors in zip(batches, results, strict=True):
             out[idx] = vectors
         return out
-
 
     def _embed_single(self, text: str) -> np.ndarray:
         """One text, unpadded, through a small LRU keyed by its tokens (rows are copies)."""
@@ -171,7 +196,6 @@ _DEFAULT_LOCK = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _cached_onnx() -> OnnxEmbedder:
-    log.info("loading ONNX embedder", extra={"model": ONNX_MODEL_ID})
     return OnnxEmbedder()
 
 

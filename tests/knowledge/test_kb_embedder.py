@@ -25,6 +25,17 @@ def test_batched_equals_single_and_is_deterministic(embedder: OnnxEmbedder) -> N
     assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
 
 
+def test_the_session_is_built_on_the_first_embedding() -> None:
+    """Constructing the embedder loads nothing; the first text builds the session once."""
+    fresh = OnnxEmbedder()
+    assert not fresh.loaded
+    vector = fresh.embed(["disk almost full on db-1"])
+    assert fresh.loaded and vector.shape == (1, 384)
+    session = fresh._load()[1]
+    fresh.embed(["checkout latency SLO burn", "printer jams"])
+    assert fresh._load()[1] is session
+
+
 def test_similar_texts_are_closer(embedder: OnnxEmbedder) -> None:
     a, b, c = embedder.embed(["the disk is full", "no space left on device", "user wants a laptop"])
     assert a @ b > a @ c

@@ -37,13 +37,18 @@ def test_missing_file_is_clear(tmp_path: Path) -> None:
 
 
 def test_cli_reports_a_corrupt_tokenizer_in_one_line(tmp_path: Path) -> None:
-    """A corrupt shipped tokenizer stops `triage kb search` with one line and exit code 1."""
+    """A corrupt shipped tokenizer stops `triage kb ingest` with one line and exit code 1 (the
+    files are verified when a text is first embedded: an empty knowledge base never loads them)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "disk.md").write_text("# Disk full\n\nFree space on the volume.\n")
     script = (
         "import knowledge.models as m, pathlib, sys\n"
         f"m.TOKENIZER_PATH = pathlib.Path({str(tmp_path / 'bad.json')!r})\n"
         "m.TOKENIZER_PATH.write_text('{}')\n"
         "from agent.cli.main import main\n"
-        f"sys.argv = ['triage', '--home', {str(tmp_path / 'home')!r}, 'kb', 'search', 'disk']\n"
+        f"sys.argv = ['triage', '--home', {str(tmp_path / 'home')!r}, 'kb', 'ingest', "
+        f"{str(docs)!r}]\n"
         "main()\n")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
