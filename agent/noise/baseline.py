@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from agent.noise.state import NoiseState
 
 BUCKETS = 24  # hour-of-day profile
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
 @dataclass
@@ -35,21 +36,30 @@ class Ewma:
 
 @dataclass
 class Baseline:
-    """The overall EWMA of one series plus one EWMA per hour of day."""
+    """The overall EWMA of one series plus one EWMA per hour of day (made when first used)."""
 
     overall: Ewma = field(default_factory=Ewma)
-    hourly: list[Ewma] = field(default_factory=lambda: [Ewma() for _ in range(BUCKETS)])
+    hours: dict[int, Ewma] = field(default_factory=dict)
+
+    def hour(self, index: int) -> Ewma:
+        """The EWMA of one hour-of-day bucket (empty until a sample falls in it)."""
+        cell = self.hours.get(index)
+        if cell is None:
+            cell = self.hours[index] = Ewma()
+        return cell
 
     def dumps(self) -> str:
-        """Compact JSON for the baselines table."""
-        cells = [self.overall, *self.hourly]
-        return json.dumps([[c.n, c.mean, c.var] for c in cells])
+        """Compact JSON for the baselines table: the overall cell, then the used hours."""
+        o = self.overall
+        return _encode([[o.n, o.mean, o.var],
+                        *([h, c.n, c.mean, c.var] for h, c in sorted(self.hours.items()))])
 
     @classmethod
     def loads(cls, text: str) -> Baseline:
         """Inverse of dumps."""
-        cells = [Ewma(int(n), m, v) for n, m, v in json.loads(text)]
-        return cls(cells[0], cells[1:])
+        first, *rest = json.loads(text)
+        return cls(Ewma(int(first[0]), first[1], first[2]),
+                   {int(h): Ewma(int(n), m, v) for h, n, m, v in rest})
 
 
 @dataclass
@@ -73,7 +83,7 @@ def observe(state: NoiseState, series: str, metric: str, value: float, when: flo
     Returns a human-readable anomaly when the sample deviates by more than `knobs.sigma`.
     """
     base = state.get_baseline(series, Baseline.loads) or Baseline()
-    bucket = base.hourly[int(when // 3600) % BUCKETS]
+    bucket = base.hour(int(when // 3600) % BUCKETS)
     ref = bucket if bucket.n >= knobs.seasonal_min else base.overall
     finding = None
     if base.overall.n >= knobs.min_samples:

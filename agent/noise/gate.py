@@ -104,21 +104,22 @@ class NoiseGate:
         if first and first[0] == signal.signal_id:  # the same signal again (a retried step)
             stored = state.get_outcome(key)
             if stored:
-                return NoiseOutcome(**json.loads(stored))
+                return _loads(stored)
         if first and abs(t - first[1]) <= self.dedup_window:
             outcome = self._duplicate(key, first[0])
         else:
             outcome = self._fresh(signal, t)
             state.put_dedup(key, signal.signal_id, t, _dumps(outcome))
-        log.debug("noise outcome", extra={
-            "signal_id": signal.signal_id, "group_id": outcome.group_id,
-            "duplicate_of": outcome.duplicate_of, "suppressed_by": outcome.suppressed_by,
-            "notify": outcome.notify, "notify_reason": outcome.notify_reason})
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("noise outcome", extra={
+                "signal_id": signal.signal_id, "group_id": outcome.group_id,
+                "duplicate_of": outcome.duplicate_of, "suppressed_by": outcome.suppressed_by,
+                "notify": outcome.notify, "notify_reason": outcome.notify_reason})
         return outcome
 
     def _duplicate(self, key: str, original_id: str) -> NoiseOutcome:
         body = self.state.get_outcome(key)
-        orig = NoiseOutcome(**json.loads(body)) if body else NoiseOutcome(group_id="")
+        orig = _loads(body) if body else NoiseOutcome(group_id="")
         return NoiseOutcome(
             group_id=self.state.resolve_alias(orig.group_id) if orig.group_id else "",
             duplicate_of=original_id, suppressed_by=orig.suppressed_by,
@@ -258,6 +259,9 @@ class NoiseGate:
                 for table in ("noise_members", "noise_timeline", "noise_alerts", "noise_groups"):
                     conn.execute(f"DELETE FROM {table} WHERE group_id = ?", (gid,))
                 conn.execute("DELETE FROM noise_group_alias WHERE new_id = ?", (gid,))
+            conn.execute("DELETE FROM noise_service_keys WHERE NOT EXISTS (SELECT 1 FROM "
+                         "noise_members m WHERE m.gkey = noise_service_keys.gkey AND "
+                         "m.service = noise_service_keys.service)")
             conn.execute("DELETE FROM noise_flaps WHERE fingerprint NOT IN "
                          "(SELECT fingerprint FROM noise_alerts)")
             self.state.bump_epoch()
@@ -295,12 +299,18 @@ class NoiseGate:
             return self.book.expire(suppression_id, at)
 
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _dumps(o: NoiseOutcome) -> str:
-    return json.dumps({"group_id": o.group_id, "duplicate_of": o.duplicate_of,
-                       "suppressed_by": o.suppressed_by, "maintenance": o.maintenance,
-                       "flapping": o.flapping, "notify": o.notify, "anomaly": o.anomaly,
-                       "notify_reason": o.notify_reason, "correlated": o.correlated,
-                       "new_group": o.new_group})
+    """The outcome as a compact JSON array in field order (one short row per dedup key)."""
+    return _encode([o.group_id, o.duplicate_of, o.suppressed_by, o.maintenance, o.flapping,
+                    o.notify, o.anomaly, o.notify_reason, o.correlated, o.new_group])
+
+
+def _loads(text: str) -> NoiseOutcome:
+    """Inverse of `_dumps`."""
+    return NoiseOutcome(*json.loads(text))
 
 
 def _texts(matchers: list[str] | dict[str, str]) -> list[str]:

@@ -70,22 +70,27 @@ def place(state: NoiseState, m: Member, window: float, correlate: bool) -> Place
     The caller adds the member itself (`NoiseState.add_member`) once its timeline entry is known.
     """
     linked = _linked_groups(state, m, window, correlate)
-    rows = [r for r in (state.get_group(g) for g in linked) if r is not None]
-    heads = [(m.anchor, m.gkey, m.service)] + [(r.first_anchor, r.gkey, r.service) for r in rows]
-    anchor, gkey, service = min(heads, key=lambda h: (h[0], h[1]))
-    target = group_id_for(gkey, anchor)
-    merged = sorted(linked - {target})
-    if merged:  # rare: flush, merge in SQL, then update the cache
-        state.flush()
-        merge_groups(state.conn, merged, target, (gkey, service, anchor), state.seq)
-        state.after_merge(merged, target)
-    row = state.get_group(target) or GroupRow(target, gkey, service, anchor, m.ts)
+    row = state.get_group(next(iter(linked))) if len(linked) == 1 else None
+    merged: list[str] = []
+    if row is None or (row.first_anchor, row.gkey) > (m.anchor, m.gkey):
+        # not the common case of joining the one group it follows: find the head
+        rows = [r for r in (state.get_group(g) for g in linked) if r is not None]
+        heads = [(m.anchor, m.gkey, m.service)] + [(r.first_anchor, r.gkey, r.service)
+                                                   for r in rows]
+        anchor, gkey, service = min(heads, key=lambda h: (h[0], h[1]))
+        target = group_id_for(gkey, anchor)
+        merged = sorted(linked - {target})
+        if merged:  # rare: flush, merge in SQL, then update the cache
+            state.flush()
+            merge_groups(state.conn, merged, target, (gkey, service, anchor), state.seq)
+            state.after_merge(merged, target)
+        row = state.get_group(target) or GroupRow(target, gkey, service, anchor, m.ts)
     row.last_ts = max(row.last_ts, m.ts)
     row.service = row.service or m.service
     row.multi = row.multi or row.gkey != m.gkey
     state.put_group(row)
     new_group = not linked
-    return Placement(target, new_group, row.multi and not new_group, merged)
+    return Placement(row.group_id, new_group, row.multi and not new_group, merged)
 
 
 def merge_groups(conn: sqlite3.Connection, olds: list[str], new: str,

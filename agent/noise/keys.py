@@ -52,7 +52,8 @@ def dedup_key(signal: Signal) -> str:
     if signal.starts_at is None and signal.timestamp == signal.received_at and signal.raw:
         blob = json.dumps(signal.raw, sort_keys=True, default=str)
         return f"{identity}|raw:{hashlib.sha256(blob.encode()).hexdigest()[:16]}|{signal.status}"
-    return f"{identity}|{anchor_time(signal):.3f}|{signal.status}"
+    # The start time leads, so keys written close in time sit close in the dedup index.
+    return f"{anchor_time(signal):.3f}|{identity}|{signal.status}"
 
 
 def is_tracked_alert(signal: Signal) -> bool:

@@ -94,8 +94,7 @@ class MemberIndex:
         if found is None:
             found = self.service_keys[service] = set() if self.complete else {
                 r[0] for r in self.conn.execute(
-                    "SELECT DISTINCT gkey FROM noise_members WHERE service = ?", (service,))
-                if correlates(r[0])}
+                    "SELECT gkey FROM noise_service_keys WHERE service = ?", (service,))}
         return found
 
     def group_of(self, sid: str) -> str | None:
@@ -107,12 +106,16 @@ class MemberIndex:
             gid = row[0] if row else None
         return gid
 
-    def add(self, sid: str, gid: str, gkey: str, service: str | None, anchor: float) -> None:
-        """Add one of our own new members."""
+    def add(self, sid: str, gid: str, gkey: str, service: str | None, anchor: float) -> bool:
+        """Add one of our own new members; True when its (service, group key) pair is new."""
         self.key_index(gkey).add(anchor, sid)
         self.member_group[sid] = gid
         if service and correlates(gkey):
-            self.keys_of_service(service).add(gkey)
+            keys = self.keys_of_service(service)
+            if gkey not in keys:
+                keys.add(gkey)
+                return True
+        return False
 
     def bounded(self) -> None:
         """Fall back to per-key loading when the index has grown past MAX_MEMBERS."""

@@ -13,8 +13,9 @@ CREATE TABLE IF NOT EXISTS noise_members (
   status TEXT NOT NULL, entry TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS noise_members_seq ON noise_members(seq);
 CREATE INDEX IF NOT EXISTS noise_members_key ON noise_members(gkey, anchor);
-CREATE INDEX IF NOT EXISTS noise_members_svc ON noise_members(service, anchor);
 CREATE INDEX IF NOT EXISTS noise_members_group ON noise_members(group_id);
+CREATE TABLE IF NOT EXISTS noise_service_keys (
+  service TEXT NOT NULL, gkey TEXT NOT NULL, PRIMARY KEY (service, gkey)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS noise_groups (
   group_id TEXT PRIMARY KEY, gkey TEXT NOT NULL, service TEXT, first_anchor REAL NOT NULL,
   last_ts REAL NOT NULL, kind TEXT NOT NULL DEFAULT 'event', priority TEXT,
@@ -45,8 +46,9 @@ CREATE TABLE IF NOT EXISTS noise_meta (key TEXT PRIMARY KEY, value INTEGER NOT N
 """
 
 
-SCHEMA_VERSION = 4
-DERIVED = ("noise_dedup", "noise_outcomes", "noise_members", "noise_groups", "noise_group_alias",
+SCHEMA_VERSION = 5
+DERIVED = ("noise_dedup", "noise_outcomes", "noise_members", "noise_service_keys", "noise_groups",
+           "noise_group_alias",
            "noise_timeline", "noise_alerts", "noise_inhibit_src", "noise_flaps",
            "noise_baselines")
 

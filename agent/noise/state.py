@@ -256,7 +256,8 @@ class NoiseState:
     def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
                    anchor: float, ts: float, fp: str, status: str, entry: str) -> None:
         """Add a member to its group key index and its group."""
-        self.members.add(sid, gid, gkey, service, anchor)
+        if self.members.add(sid, gid, gkey, service, anchor):
+            self.write("INSERT OR IGNORE INTO noise_service_keys VALUES (?, ?)", (service, gkey))
         self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                    (sid, gid, gkey, service, int(keyed), anchor, ts, fp, status, entry,
                     self._gen + 1))
