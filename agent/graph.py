@@ -13,8 +13,6 @@ The CLI and the service run `graph_with(checkpointer)` with an injected TriageCo
 from __future__ import annotations
 
 import functools
-import os
-import signal as _signals
 import sqlite3
 import zlib
 from functools import lru_cache
@@ -29,6 +27,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import TriageContext
+from agent.kernel.faults import FAULT_ENV, fault_at  # noqa: F401 - FAULT_ENV re-exported
 from agent.kernel.signal import Signal
 from agent.nodes.actions import ACTIONABLE, act, plan_actions
 from agent.nodes.classify import classify
@@ -60,18 +59,12 @@ STAGES = ["normalize", "noise_gate", "retrieve", "classify", "decide", "plan_act
 # process SIGKILL itself as <point> is reached for the signal with that fingerprint: a stage
 # name (just before the stage runs, after the checkpoint of the previous one) or "decided"
 # (the run is over, before the caller reports it). Unset, it costs one environment lookup.
-FAULT_ENV = "TRIAGE_TEST_KILL_AT"
 FAULT_POINTS = [*STAGES, "decided"]
 
 
 def fault_point(point: str, signal: Signal | None) -> None:
     """SIGKILL this process at `point` for the signal `TRIAGE_TEST_KILL_AT` names (tests)."""
-    spec = os.environ.get(FAULT_ENV)
-    if not spec or signal is None:
-        return
-    where, _, fingerprint = spec.partition(":")
-    if where == point and fingerprint == signal.fingerprint:
-        os.kill(os.getpid(), _signals.SIGKILL)
+    fault_at(point, signal.fingerprint if signal is not None else None)
 
 
 def _faulty(name: str, fn):  # type: ignore[no-untyped-def]

@@ -116,13 +116,20 @@ class ClaimBook:
                               (signal_id, worker, now, HOST, os.getpid()))
             return True
         state = row[0]
-        if not (state == "retry" and not decided
+        if not (state == "retry" and (not decided or self._adopted(signal_id))
                 or state == "claimed" and self._stale(row, now)):
             return False
         self.conn.execute("UPDATE service_claims SET worker = ?, claimed_at = ?, attempts = "
                           "attempts + 1, state = 'claimed', host = ?, pid = ? WHERE signal_id = ?",
                           (worker, now, HOST, os.getpid(), signal_id))
         return True
+
+    def _adopted(self, signal_id: str) -> bool:
+        """A `retry` row without an error: an inbox adoption took it from a dead process, whose
+        run (act) or listeners (the Slack post) may be unfinished although it was decided."""
+        row = self.conn.execute("SELECT error FROM service_claims WHERE signal_id = ?",
+                                (signal_id,)).fetchone()
+        return row is not None and row[0] is None
 
     def finish(self, signal_id: str, worker: str) -> None:
         """Mark the signal done (its decision is stored) and when."""

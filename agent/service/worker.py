@@ -56,7 +56,8 @@ class DecisionWorker:
     # ---- control -----------------------------------------------------------------------------
 
     def add_listener(self, listener: Listener) -> None:
-        """Call `listener(decision)` after each decision this worker makes (never redeliveries)."""
+        """Call `listener(decision)` after each decision this worker makes (never redeliveries;
+        again when a crash cut the listeners short, so a listener must be idempotent)."""
         self.listeners.append(listener)
 
     def start(self, resume: bool = True) -> None:
@@ -199,14 +200,16 @@ class DecisionWorker:
                 timer.daemon = True
                 timer.start()
             return None
-        self.claims.finish(signal_id, self.worker_id)
-        self._done(signal_id)
         self._observe(decision, time.perf_counter() - started)
+        # listeners run before the claim is done: a crash inside one (a Slack post cut short)
+        # leaves the claim to the next process, which calls them again for this decision
         for listener in self.listeners:
             try:
                 listener(decision)
             except Exception:
                 log.exception("decision listener failed", extra={"signal_id": signal_id})
+        self.claims.finish(signal_id, self.worker_id)
+        self._done(signal_id)
         return decision
 
     def _done(self, signal_id: str) -> None:

@@ -1,20 +1,48 @@
-"""At-most-once Slack posts: a claim per delivery or notification key, and where it went."""
+"""At-most-once Slack posts: a claim per delivery or notification key, and where it went.
+
+A claim also names the process that made it (host, pid, a per-process token), so a claim whose
+process died before it recorded where the message went can be taken over by one other process,
+which then asks Slack whether the message exists (`agent.slack.notify`) instead of guessing.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import threading
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from agent.kernel.db import reopen
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS slack_posts (
-  key TEXT PRIMARY KEY, channel TEXT, ts TEXT, claimed_at TEXT NOT NULL);
+  key TEXT PRIMARY KEY, channel TEXT, ts TEXT, claimed_at TEXT NOT NULL, host TEXT, pid INTEGER,
+  owner TEXT);
 CREATE TABLE IF NOT EXISTS slack_threads (
   channel TEXT NOT NULL, thread_ts TEXT NOT NULL, signal_id TEXT NOT NULL,
   PRIMARY KEY (channel, thread_ts));
 """
+HOST = socket.gethostname()
+OWNER = uuid.uuid4().hex  # this process (a pid can come back after a container restart)
+LEASE = timedelta(minutes=5)  # a claim from another host is taken over only after this
+
+
+def _owner_gone(host: str | None, pid: int | None, owner: str | None, claimed_at: str,
+                now: datetime) -> bool:
+    """True when the claiming process is known dead (this host) or its lease ran out."""
+    if host != HOST or not pid:
+        return datetime.fromisoformat(claimed_at) < now - LEASE
+    if pid == os.getpid():
+        return owner != OWNER
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class SlackPostLog:
@@ -25,13 +53,34 @@ class SlackPostLog:
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(slack_posts)")}
+            for column, kind in (("host", "TEXT"), ("pid", "INTEGER"), ("owner", "TEXT")):
+                if column not in columns:  # databases from before the owner columns
+                    conn.execute(f"ALTER TABLE slack_posts ADD COLUMN {column} {kind}")
 
     def claim(self, key: str) -> bool:
         """True the first time `key` is claimed; False for every later (retried) attempt."""
         with self._lock:
             cur = self.conn.execute(
-                "INSERT OR IGNORE INTO slack_posts (key, claimed_at) VALUES (?, ?)",
-                (key, datetime.now(UTC).isoformat()))
+                "INSERT OR IGNORE INTO slack_posts (key, claimed_at, host, pid, owner) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (key, datetime.now(UTC).isoformat(), HOST, os.getpid(), OWNER))
+        return cur.rowcount == 1
+
+    def take_over(self, key: str) -> bool:
+        """Claim `key` again when its claim was never recorded as posted and the process that
+        made it is gone; True for exactly one caller (who must check Slack before posting)."""
+        now = datetime.now(UTC)
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT channel, ts, claimed_at, host, pid, owner FROM slack_posts WHERE key = ?",
+                (key,)).fetchone()
+            if row is None or (row[0] and row[1]) or not _owner_gone(*row[3:6], row[2], now):
+                return False
+            cur = self.conn.execute(
+                "UPDATE slack_posts SET claimed_at = ?, host = ?, pid = ?, owner = ? "
+                "WHERE key = ? AND channel IS NULL AND claimed_at = ? AND owner IS ?",
+                (now.isoformat(), HOST, os.getpid(), OWNER, key, row[2], row[5]))
         return cur.rowcount == 1
 
     def record(self, key: str, channel: str, ts: str) -> None:

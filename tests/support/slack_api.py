@@ -170,6 +170,11 @@ class SlackApiStandIn:
                     "bot_id": BOT_ID, "is_enterprise_install": False}
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1764300000.{next(self._ts):06d}"
+            named = str(body.get("channel") or "").removeprefix("#")
+            known = next((c["id"] for c in self.channels.values() if c["name"] == named
+                          and named), None)
+            if known is not None:  # a channel name resolves to its id, as Slack does
+                body = {**body, "channel": known}
             if method == "chat.postMessage":
                 self._keep(body, ts)
             return {"ok": True, "channel": body.get("channel"), "ts": ts,
@@ -190,6 +195,11 @@ class SlackApiStandIn:
             reply = self._reply(call)
             self._cond.notify_all()
         return reply
+
+    def add_channel(self, name: str) -> str:
+        """Create a public channel the bot is in (as if made in the workspace); its id."""
+        with self._cond:
+            return str(self._channel(name)["id"])
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Recorded calls, optionally of one method, in arrival order."""

@@ -6,9 +6,11 @@ that builds `create_app` over the durable pipeline of `open_pipeline` (SQLite, c
 knowledge base, tool runtime) with Slack mounted, posts one alert over the app and is SIGKILLed
 by the test-only fault hook (`TRIAGE_TEST_KILL_AT=<point>:<fingerprint>`, agent/graph.py) as
 that point is reached for that alert. The next child recovers the killed one's run on start and
-is killed on the next alert. Counted afterwards, from the stores and the stand-in: lost signals,
-duplicate decisions, actions run twice or never (the tool ledger), Slack posts twice or never,
-and the time from a restart until the killed alert's run is complete.
+is killed on the next alert. Besides the graph's stage boundaries, the Slack card's two: after
+its post is claimed and after it was posted, before that is recorded. Counted afterwards, from
+the stores and the stand-in: lost signals, duplicate decisions, actions run twice or never (the
+tool ledger), Slack posts twice or never, and the time from a restart until the killed alert's
+run is complete.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import pytest
 
 from agent.graph import FAULT_ENV, FAULT_POINTS
+from agent.slack.notify import FAULT_POINTS as SLACK_POINTS
 from tests.support.payloads import am_body
 from tests.support.slack_api import SlackApiStandIn
 
@@ -129,11 +132,12 @@ def _wait(pid: int, home: Path, recovering: str | None
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", FAULT_POINTS)
+@pytest.mark.parametrize("point", [*FAULT_POINTS, *SLACK_POINTS])
 def test_kill_9_at_a_stage_boundary_loses_and_repeats_nothing(tmp_path: Path,
                                                               point: str) -> None:
     home = tmp_path / "home"
     slack = SlackApiStandIn().start()
+    slack.add_channel("payments-oncall")  # the team channel (its card history is looked up)
     try:
         pid = os.fork()
         if pid == 0:  # the knowledge base, built once in a process of its own
