@@ -9,6 +9,7 @@ once per alert with its envelope (issue #12: one 312 KB body became 482 MB on di
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from agent.kernel.signal import Signal
@@ -51,3 +52,16 @@ def follow(body: Any, path: Path) -> Any:
 def compact_json(value: Any) -> str:
     """JSON without insignificant whitespace."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def pack_json(value: Any) -> bytes:
+    """A delivery body as stored: its compact JSON, zlib-compressed (bodies repeat themselves:
+    Grafana's `message` renders every alert again)."""
+    return zlib.compress(compact_json(value).encode("utf-8"), 6)
+
+
+def unpack_json(stored: str | bytes) -> Any:
+    """A stored delivery body back as JSON data (rows written before compression are text)."""
+    if isinstance(stored, bytes):
+        return json.loads(zlib.decompress(stored))
+    return json.loads(stored)

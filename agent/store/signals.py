@@ -11,7 +11,7 @@ from typing import Any
 
 from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
-from agent.store.payloads import compact_json, follow, raw_paths
+from agent.store.payloads import follow, pack_json, raw_paths, unpack_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS signals (
@@ -97,7 +97,7 @@ class SignalStore:
         payload_id = signals[0].signal_id if paths else None
         if paths:
             self.conn.execute("INSERT OR REPLACE INTO payloads VALUES (?,?)",
-                              (payload_id, compact_json(body)))
+                              (payload_id, pack_json(body)))
         self.conn.executemany(
             "INSERT OR REPLACE INTO signals (signal_id, source, fingerprint, status, service, ts, "
             "received_at, body, payload_id, raw_path) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -124,7 +124,7 @@ class SignalStore:
             return None
         signal = Signal.model_validate_json(row["body"])
         if row["raw_path"] and row["payload"] is not None:
-            raw = follow(json.loads(row["payload"]), json.loads(row["raw_path"]))
+            raw = follow(unpack_json(row["payload"]), json.loads(row["raw_path"]))
             signal = signal.model_copy(update={"raw": raw})
         return signal
 
@@ -136,7 +136,7 @@ class SignalStore:
                 "SELECT p.body FROM signals s JOIN payloads p ON p.payload_id = s.payload_id "
                 "WHERE s.signal_id = ?", (signal_id,)).fetchone()
         if row is not None:
-            return json.loads(row["body"])
+            return unpack_json(row["body"])
         signal = self.get_signal(signal_id)
         return signal.raw if signal is not None else None
 

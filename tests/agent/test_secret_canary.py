@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from agent.config.org import OrgConfig
 from agent.kernel.redact import redact, redact_value
+from agent.store.payloads import unpack_json
 from tests.support.paused_checkpoint import RUNBOOK, T0, alert, org
 from tests.support.slack_api import SlackApiStandIn
 
@@ -116,6 +117,10 @@ def test_no_canary_reaches_any_store_post_or_log(fmt: str, tmp_path: Path,
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
                       and p.suffix != ".md" and p.parent != bindir)
     assert _leaks(stored.decode("utf-8", "replace")) == []  # SQLite stores, Chroma, KB index
+    conn = sqlite3.connect(str(tmp_path / "triage.db"))
+    packed = [unpack_json(b) for (b,) in conn.execute("SELECT body FROM payloads")]
+    conn.close()
+    assert _leaks(json.dumps(packed)) == []  # delivery bodies are stored compressed
     conn = sqlite3.connect(str(tmp_path / "checkpoints.db"))
     blobs = [(t, b) for t, b in conn.execute("SELECT type, checkpoint FROM checkpoints")]
     blobs += [(t, b) for t, b in conn.execute("SELECT type, value FROM writes")]
