@@ -7,7 +7,6 @@ keeps its state in the shared SQLite database, one `BEGIN IMMEDIATE` transaction
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -31,7 +30,8 @@ from agent.noise.keys import (
     series_key,
 )
 from agent.noise.notify import NotifyFacts, notify_rule
-from agent.noise.schema import create_tables
+from agent.noise.records import OutcomeRow
+from agent.noise.schema import GROUP_ALERTS, create_tables
 from agent.noise.state import NoiseState
 from agent.noise.suppression import SuppressionBook
 from agent.noise.types import GroupInfo, NoiseOutcome, Suppression
@@ -104,12 +104,12 @@ class NoiseGate:
         if first and first[0] == signal.signal_id:  # the same signal again (a retried step)
             stored = state.get_outcome(key)
             if stored:
-                return _loads(stored)
+                return _unpack(stored)
         if first and abs(t - first[1]) <= self.dedup_window:
             outcome = self._duplicate(key, first[0])
         else:
             outcome = self._fresh(signal, t)
-            state.put_dedup(key, signal.signal_id, t, _dumps(outcome))
+            state.put_dedup(key, signal.signal_id, t, _pack(outcome))
         if log.isEnabledFor(logging.DEBUG):
             log.debug("noise outcome", extra={
                 "signal_id": signal.signal_id, "group_id": outcome.group_id,
@@ -119,7 +119,7 @@ class NoiseGate:
 
     def _duplicate(self, key: str, original_id: str) -> NoiseOutcome:
         body = self.state.get_outcome(key)
-        orig = _loads(body) if body else NoiseOutcome(group_id="")
+        orig = _unpack(body) if body else NoiseOutcome(group_id="")
         return NoiseOutcome(
             group_id=self.state.resolve_alias(orig.group_id) if orig.group_id else "",
             duplicate_of=original_id, suppressed_by=orig.suppressed_by,
@@ -256,7 +256,11 @@ class NoiseGate:
                 "SELECT group_id FROM noise_groups WHERE status = 'resolved' AND last_ts < ?",
                 (cutoff,))]
             for gid in old:
-                for table in ("noise_members", "noise_timeline", "noise_alerts", "noise_groups"):
+                conn.executemany("DELETE FROM noise_alerts WHERE fingerprint = ? AND "
+                                 "group_id = ?", [(r[0], gid) for r in
+                                                  conn.execute(GROUP_ALERTS, (gid,))])
+                for table in ("noise_members", "noise_key_groups", "noise_timeline",
+                              "noise_groups"):
                     conn.execute(f"DELETE FROM {table} WHERE group_id = ?", (gid,))
                 conn.execute("DELETE FROM noise_group_alias WHERE new_id = ?", (gid,))
             conn.execute("DELETE FROM noise_service_keys WHERE NOT EXISTS (SELECT 1 FROM "
@@ -299,18 +303,18 @@ class NoiseGate:
             return self.book.expire(suppression_id, at)
 
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+def _pack(o: NoiseOutcome) -> OutcomeRow:
+    """A fresh signal's outcome as its dedup row stores it (duplicate_of is always None)."""
+    flags = (o.maintenance | o.flapping << 1 | o.notify << 2 | o.correlated << 3
+             | o.new_group << 4)
+    return (o.group_id, o.suppressed_by, flags, o.anomaly, o.notify_reason)
 
 
-def _dumps(o: NoiseOutcome) -> str:
-    """The outcome as a compact JSON array in field order (one short row per dedup key)."""
-    return _encode([o.group_id, o.duplicate_of, o.suppressed_by, o.maintenance, o.flapping,
-                    o.notify, o.anomaly, o.notify_reason, o.correlated, o.new_group])
-
-
-def _loads(text: str) -> NoiseOutcome:
-    """Inverse of `_dumps`."""
-    return NoiseOutcome(*json.loads(text))
+def _unpack(row: OutcomeRow) -> NoiseOutcome:
+    """Inverse of `_pack`."""
+    gid, suppressed_by, flags, anomaly, reason = row
+    return NoiseOutcome(gid, None, suppressed_by, bool(flags & 1), bool(flags & 2),
+                        bool(flags & 4), anomaly, reason, bool(flags & 8), bool(flags & 16))
 
 
 def _texts(matchers: list[str] | dict[str, str]) -> list[str]:

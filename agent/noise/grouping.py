@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from agent.noise.keys import correlates, group_id_for
 from agent.noise.records import GroupRow
+from agent.noise.schema import GROUP_ALERTS
 from agent.noise.state import NoiseState
 
 KIND_RANK = {"event": 0, "request": 0, "alert": 1, "incident": 2}
@@ -108,24 +109,26 @@ def merge_groups(conn: sqlite3.Connection, olds: list[str], new: str,
     notifies = [r[3] for r in rows if r[3] is not None]
     multi = any(r[5] for r in rows) or len({r[0] for r in rows}) > 1
     for old in olds:
+        moving = conn.execute(GROUP_ALERTS, (old,)).fetchall()  # before its members move
         conn.execute("UPDATE noise_members SET group_id = ?, seq = ? WHERE group_id = ?",
                      (new, seq, old))
         conn.execute("UPDATE noise_timeline SET group_id = ? WHERE group_id = ?", (new, old))
-        for fp, status, ts, sid, muted in conn.execute(
-                "SELECT fingerprint, status, ts, signal_id, muted FROM noise_alerts "
-                "WHERE group_id = ?", (old,)).fetchall():
+        conn.execute("INSERT OR IGNORE INTO noise_key_groups SELECT gkey, ? FROM "
+                     "noise_key_groups WHERE group_id = ?", (new, old))
+        conn.execute("DELETE FROM noise_key_groups WHERE group_id = ?", (old,))
+        for fp, status, ts, sid, muted in moving:
             kept = conn.execute("SELECT status, ts FROM noise_alerts WHERE fingerprint = ? "
                                 "AND group_id = ?", (fp, new)).fetchone()
             if kept is None or later_state((ts, status), (kept[1], kept[0])):
                 conn.execute("INSERT OR REPLACE INTO noise_alerts VALUES (?,?,?,?,?,?)",
                              (fp, new, status, ts, sid, muted))
-        conn.execute("DELETE FROM noise_alerts WHERE group_id = ?", (old,))
+        conn.executemany("DELETE FROM noise_alerts WHERE fingerprint = ? AND group_id = ?",
+                         [(r[0], old) for r in moving])
         conn.execute("UPDATE noise_group_alias SET new_id = ? WHERE new_id = ?", (new, old))
         conn.execute("INSERT OR REPLACE INTO noise_group_alias VALUES (?, ?)", (old, new))
         conn.execute("DELETE FROM noise_groups WHERE group_id = ?", (old,))
-    n_alerts, n_firing = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(status = 'firing'), 0) FROM noise_alerts "
-        "WHERE group_id = ?", (new,)).fetchone()
+    alerts = conn.execute(GROUP_ALERTS, (new,)).fetchall()
+    n_alerts, n_firing = len(alerts), sum(r[1] == "firing" for r in alerts)
     gkey, service, anchor = head
     row = GroupRow(new, gkey, service, anchor, max(r[4] for r in rows), kind,
                    min(prios, key=lambda p: PRIORITY_RANK.get(p, 9)) if prios else None,

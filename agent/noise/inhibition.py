@@ -5,19 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.config.org import InhibitRule
-from agent.kernel.matchers import Matcher, all_match, parse_matcher
+from agent.kernel.matchers import parse_matcher
+from agent.noise.matchset import MatcherSet
 from agent.noise.state import NoiseState
+
+
+def _compile(texts: list[str]) -> MatcherSet:
+    return MatcherSet([parse_matcher(t) for t in texts])
 
 
 @dataclass
 class _Rule:
     index: int
-    source: list[Matcher]
-    target: list[Matcher]
+    source: MatcherSet
+    target: MatcherSet
     equal: list[str]
 
     def eqkey(self, labels: dict[str, str]) -> str:
-        return "\x1f".join(labels.get(n, "") for n in self.equal)
+        return "\x1f".join([labels.get(n, "") for n in self.equal])
 
 
 class Inhibitor:
@@ -31,9 +36,8 @@ class Inhibitor:
 
     def __init__(self, state: NoiseState, rules: list[InhibitRule]) -> None:
         self.state = state
-        self.rules = [_Rule(i, [parse_matcher(t) for t in r.source_matchers],
-                            [parse_matcher(t) for t in r.target_matchers], list(r.equal))
-                      for i, r in enumerate(rules)]
+        self.rules = [_Rule(i, _compile(r.source_matchers), _compile(r.target_matchers),
+                            list(r.equal)) for i, r in enumerate(rules)]
 
     def inhibited_by(self, labels: dict[str, str], fingerprint: str, when: float) -> str | None:
         """The alertname (or fingerprint) of a firing source that inhibits this signal, or None.
@@ -41,9 +45,9 @@ class Inhibitor:
         `when` (the target's time) is not a bound: a source that started later still inhibits.
         """
         for rule in self.rules:
-            if not all_match(rule.target, labels):
+            if not rule.target.holds(labels):
                 continue
-            two_sided = all_match(rule.source, labels)
+            two_sided = rule.source.holds(labels)
             best = None
             for fp, (both, name, since) in self.state.inhibit_sources(
                     rule.index, rule.eqkey(labels)).items():
@@ -59,6 +63,6 @@ class Inhibitor:
               since: float) -> None:
         """Record a firing alert as a source of every rule it matches; a resolve clears it."""
         for rule in self.rules:
-            if all_match(rule.source, labels):
-                entry = (int(all_match(rule.target, labels)), name, since) if firing else None
+            if rule.source.holds(labels):
+                entry = (int(rule.target.holds(labels)), name, since) if firing else None
                 self.state.set_inhibit_source(rule.index, rule.eqkey(labels), fingerprint, entry)

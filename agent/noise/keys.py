@@ -75,9 +75,9 @@ def group_key(signal: Signal, labels: dict[str, str], group_by: list[str]) -> tu
     if signal.source == "log":
         return f"log={signal.fingerprint},service={signal.service or ''}", True
     names = sorted(labels) if "..." in group_by else group_by
-    keyed = any(labels.get(n) for n in names if n != "service")
-    if keyed:
-        return ",".join(f"{n}={labels.get(n, '')}" for n in names), True
+    for n in names:
+        if n != "service" and labels.get(n):
+            return ",".join([f"{n}={labels.get(n, '')}" for n in names]), True
     if signal.service:
         return f"service={signal.service}", False
     return f"fp={signal.dedup_key or signal.fingerprint}", False

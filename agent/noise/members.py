@@ -4,7 +4,9 @@ Group key → members sorted by anchor, member → group, service → correlatin
 loaded once (whole when small, else one group key at a time) and then kept current: our own
 writes update it directly, and rows other connections committed are applied as a delta (every
 member row carries the `seq` of the commit that wrote or moved it), so a busy shared file never
-forces a reload of every member.
+forces a reload of every member. A group key's members are found through the small
+`noise_key_groups` table (group key → groups holding members of it) and the members' group
+index, so a member insert touches no per-key index page.
 """
 
 from __future__ import annotations
@@ -80,9 +82,10 @@ class MemberIndex:
         if idx is None:
             idx = self.keys[gkey] = KeyIndex()
             if not self.complete:
-                for anchor, sid, gid in self.conn.execute(
-                        "SELECT anchor, signal_id, group_id FROM noise_members WHERE gkey = ? "
-                        "ORDER BY anchor, signal_id", (gkey,)):
+                for anchor, sid, gid in self.conn.execute(  # the key's groups, then members
+                        "SELECT m.anchor, m.signal_id, m.group_id FROM noise_key_groups k "
+                        "JOIN noise_members m ON m.group_id = k.group_id WHERE k.gkey = ? "
+                        "AND m.gkey = ? ORDER BY m.anchor, m.signal_id", (gkey, gkey)):
                     idx.anchors.append(anchor)
                     idx.sids.append(sid)
                     self.member_group[sid] = gid

@@ -1,9 +1,14 @@
-"""Plain records of the noise state: a group's row and a group key's sorted member index."""
+"""Plain records of the noise state: a group's row, a group key's sorted member index and the
+stored outcome of a dedup key's first signal."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+
+# (group_id, suppressed_by, flags, anomaly, notify_reason) of a fresh signal's outcome;
+# flags: maintenance 1, flapping 2, notify 4, correlated 8, new_group 16.
+OutcomeRow = tuple[str, str | None, int, str | None, str]
 
 
 @dataclass

@@ -6,14 +6,17 @@ import sqlite3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS noise_dedup (
-  key TEXT PRIMARY KEY, signal_id TEXT NOT NULL, ts REAL NOT NULL, outcome TEXT NOT NULL);
+  key TEXT PRIMARY KEY, signal_id TEXT NOT NULL, ts REAL NOT NULL, group_id TEXT NOT NULL,
+  suppressed_by TEXT, flags INTEGER NOT NULL, anomaly TEXT, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS noise_members (
   signal_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, gkey TEXT NOT NULL, service TEXT,
   keyed INTEGER NOT NULL, anchor REAL NOT NULL, ts REAL NOT NULL, fingerprint TEXT NOT NULL,
   status TEXT NOT NULL, entry TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS noise_members_seq ON noise_members(seq);
-CREATE INDEX IF NOT EXISTS noise_members_key ON noise_members(gkey, anchor);
 CREATE INDEX IF NOT EXISTS noise_members_group ON noise_members(group_id);
+CREATE TABLE IF NOT EXISTS noise_key_groups (
+  gkey TEXT NOT NULL, group_id TEXT NOT NULL, PRIMARY KEY (gkey, group_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS noise_key_groups_group ON noise_key_groups(group_id);
 CREATE TABLE IF NOT EXISTS noise_service_keys (
   service TEXT NOT NULL, gkey TEXT NOT NULL, PRIMARY KEY (service, gkey)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS noise_groups (
@@ -30,7 +33,6 @@ CREATE TABLE IF NOT EXISTS noise_alerts (
   fingerprint TEXT NOT NULL, group_id TEXT NOT NULL, status TEXT NOT NULL,
   ts REAL NOT NULL, signal_id TEXT NOT NULL, muted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (fingerprint, group_id));
-CREATE INDEX IF NOT EXISTS noise_alerts_group ON noise_alerts(group_id, status);
 CREATE TABLE IF NOT EXISTS noise_inhibit_src (
   rule INTEGER NOT NULL, eqkey TEXT NOT NULL, fingerprint TEXT NOT NULL,
   both_sides INTEGER NOT NULL, name TEXT NOT NULL, since REAL NOT NULL,
@@ -45,9 +47,15 @@ CREATE TABLE IF NOT EXISTS noise_suppressions (
 CREATE TABLE IF NOT EXISTS noise_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+# The alert rows of one group (?), found through its members (every alert row of a group has a
+# member with its fingerprint there), so alert writes need no per-group index of their own.
+GROUP_ALERTS = ("SELECT DISTINCT a.fingerprint, a.status, a.ts, a.signal_id, a.muted "
+                "FROM noise_members m JOIN noise_alerts a ON a.fingerprint = m.fingerprint "
+                "AND a.group_id = m.group_id WHERE m.group_id = ?")
 
-SCHEMA_VERSION = 5
-DERIVED = ("noise_dedup", "noise_outcomes", "noise_members", "noise_service_keys", "noise_groups",
+SCHEMA_VERSION = 8
+DERIVED = ("noise_dedup", "noise_outcomes", "noise_members", "noise_key_groups",
+           "noise_service_keys", "noise_groups",
            "noise_group_alias",
            "noise_timeline", "noise_alerts", "noise_inhibit_src", "noise_flaps",
            "noise_baselines")

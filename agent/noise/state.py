@@ -10,12 +10,12 @@ dropped, the member index takes the new rows as a delta) and a prune (everything
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
 from agent.noise.members import MemberIndex
-from agent.noise.records import GroupRow, KeyIndex
+from agent.noise.records import GroupRow, KeyIndex, OutcomeRow
+from agent.noise.schema import GROUP_ALERTS
 
 _MISSING: Any = object()
 EAGER_AFTER = 20  # quiet transactions before the row tables may be loaded whole again
@@ -50,7 +50,7 @@ class NoiseState:
         """Drop every cached row (they reload from SQLite on demand); the member index stays."""
         self.complete = False
         self.dedup: dict[str, tuple[str, float] | None] = {}
-        self.outcomes: dict[str, str | None] = {}
+        self.outcomes: dict[str, OutcomeRow | None] = {}
         self.groups: dict[str, GroupRow | None] = {}
         self.aliases: dict[str, str | None] = {}
         self.alerts: dict[tuple[str, str], tuple[str, float, bool] | None] = {}
@@ -122,7 +122,7 @@ class NoiseState:
             if latest is None or (ts, status == "resolved") > (latest[0],
                                                               latest[1] == "resolved"):
                 self.alert_latest[fp] = (ts, status)
-        self.flaps = {r[0]: ([tuple(e) for e in json.loads(r[1])], bool(r[2]))
+        self.flaps = {r[0]: (_events(r[1]), bool(r[2]))
                       for r in self.conn.execute("SELECT * FROM noise_flaps")}
         self.groups = {r[0]: GroupRow(*r[:10], bool(r[10])) for r in self.conn.execute(
             f"SELECT {_GROUP_COLS} FROM noise_groups")}
@@ -175,7 +175,7 @@ class NoiseState:
         for fp in self._dirty_flaps:
             events, flapping = self.flaps[fp]  # type: ignore[misc]
             self.write("INSERT OR REPLACE INTO noise_flaps VALUES (?,?,?)",
-                       (fp, json.dumps(events), int(flapping)))
+                       (fp, _events_text(events), int(flapping)))
         for (rule, eqkey, fp), entry in self._dirty_inhibit.items():
             if entry is None:
                 self.write("DELETE FROM noise_inhibit_src WHERE rule = ? AND eqkey = ? "
@@ -209,9 +209,7 @@ class NoiseState:
                 member_group[sid] = new
         for key in [k for k in self.alerts if k[1] in gone or k[1] == new]:
             del self.alerts[key]
-        for fp, status, ts, muted in self.conn.execute(
-                "SELECT fingerprint, status, ts, muted FROM noise_alerts WHERE group_id = ?",
-                (new,)):
+        for fp, status, ts, _, muted in self.conn.execute(GROUP_ALERTS, (new,)):
             self.alerts[(fp, new)] = (status, ts, bool(muted))
 
     # ---- lookups with lazy loading -----------------------------------------------------------
@@ -227,18 +225,20 @@ class NoiseState:
             hit = self.dedup[key] = (row[0], row[1]) if row else None
         return hit
 
-    def put_dedup(self, key: str, sid: str, ts: float, outcome: str) -> None:
-        """Record the first signal of a dedup key and its outcome JSON."""
+    def put_dedup(self, key: str, sid: str, ts: float, outcome: OutcomeRow) -> None:
+        """Record the first signal of a dedup key and its outcome."""
         self.dedup[key] = (sid, ts)
         self.outcomes[key] = outcome
-        self.write("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?,?)", (key, sid, ts, outcome))
+        self.write("INSERT OR REPLACE INTO noise_dedup VALUES (?,?,?,?,?,?,?,?)",
+                   (key, sid, ts, *outcome))
 
-    def get_outcome(self, key: str) -> str | None:
-        """The outcome JSON of the first signal of a dedup key."""
+    def get_outcome(self, key: str) -> OutcomeRow | None:
+        """The outcome of the first signal of a dedup key."""
         hit = self.outcomes.get(key, _MISSING)
         if hit is _MISSING:
-            row = self._one("SELECT outcome FROM noise_dedup WHERE key = ?", (key,))
-            hit = self.outcomes[key] = row[0] if row else None
+            row = self._one("SELECT group_id, suppressed_by, flags, anomaly, reason "
+                            "FROM noise_dedup WHERE key = ?", (key,))
+            hit = self.outcomes[key] = tuple(row) if row else None
         return hit
 
     def group_of(self, sid: str) -> str | None:
@@ -256,6 +256,7 @@ class NoiseState:
     def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
                    anchor: float, ts: float, fp: str, status: str, entry: str) -> None:
         """Add a member to its group key index and its group."""
+        self.write("INSERT OR IGNORE INTO noise_key_groups VALUES (?, ?)", (gkey, gid))
         if self.members.add(sid, gid, gkey, service, anchor):
             self.write("INSERT OR IGNORE INTO noise_service_keys VALUES (?, ?)", (service, gkey))
         self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -339,7 +340,7 @@ class NoiseState:
         if hit is _MISSING:
             row = self._one("SELECT events, flapping FROM noise_flaps WHERE fingerprint = ?",
                             (fp,))
-            hit = self.flaps[fp] = ([tuple(e) for e in json.loads(row[0])], bool(row[1])) \
+            hit = self.flaps[fp] = (_events(row[0]), bool(row[1])) \
                 if row else None
         return hit
 
@@ -364,3 +365,17 @@ class NoiseState:
     def add_timeline(self, gid: str, ts: float, sid: str, entry: str) -> None:
         """Append one entry to a group's timeline."""
         self.write("INSERT INTO noise_timeline VALUES (?,?,?,?)", (gid, ts, sid, entry))
+
+
+def _events_text(events: list[tuple[float, str]]) -> str:
+    """Flap events as stored: `time,status` pairs (exact float repr) joined by ';'."""
+    return ";".join([f"{t!r},{status}" for t, status in events])
+
+
+def _events(text: str) -> list[tuple[float, str]]:
+    """Inverse of `_events_text`."""
+    out = []
+    for item in text.split(";") if text else ():
+        t, status = item.split(",")
+        out.append((float(t), status))
+    return out

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent.config.org import MaintenanceWindow
-from agent.kernel.matchers import Matcher, all_match, parse_matcher
+from agent.kernel.matchers import Matcher, parse_matcher
 from agent.noise.keys import epoch, from_epoch
+from agent.noise.matchset import MatcherSet
 from agent.noise.types import Suppression
 
 _VERSION_KEY = "suppressions_version"
@@ -20,7 +21,7 @@ _VERSION_KEY = "suppressions_version"
 class _Compiled:
     label: str  # what goes after "maintenance:" / "silence:"
     kind: str
-    matchers: list[Matcher]
+    matchers: MatcherSet
     start: float
     end: float
 
@@ -42,7 +43,7 @@ class SuppressionBook:
     def __init__(self, conn: sqlite3.Connection, windows: list[MaintenanceWindow]) -> None:
         self.conn = conn
         self._static = [
-            _Compiled(w.reason or str(i), "maintenance", _window_matchers(w),
+            _Compiled(w.reason or str(i), "maintenance", MatcherSet(_window_matchers(w)),
                       epoch(w.start), epoch(w.end)) for i, w in enumerate(windows)]
         self._runtime: list[_Compiled] = []
         self._version = -1
@@ -58,14 +59,15 @@ class SuppressionBook:
         for s in self._load():
             end = min(epoch(s.end), epoch(s.expired_at)) if s.expired_at else epoch(s.end)
             label = (s.reason or s.id) if s.kind == "maintenance" else s.id
-            compiled.append(_Compiled(label, s.kind, [parse_matcher(m) for m in s.matchers],
+            compiled.append(_Compiled(label, s.kind,
+                                      MatcherSet([parse_matcher(m) for m in s.matchers]),
                                       epoch(s.start), end))
         self._runtime, self._version = compiled, version
 
     def match(self, labels: dict[str, str], when: float) -> tuple[str, str] | None:
         """(kind, label) of the first window or silence covering the signal, else None."""
         for c in (*self._static, *self._runtime):
-            if c.start <= when < c.end and all_match(c.matchers, labels):
+            if c.start <= when < c.end and c.matchers.holds(labels):
                 return c.kind, c.label
         return None
 

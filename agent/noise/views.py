@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from agent.noise.keys import from_epoch
+from agent.noise.schema import GROUP_ALERTS
 from agent.noise.types import GroupInfo, TimelineEntry
 
 
@@ -25,9 +26,7 @@ def load_group(conn: sqlite3.Connection, group_id: str) -> GroupInfo | None:
     members = [r[0] for r in conn.execute(
         "SELECT signal_id FROM noise_members WHERE group_id = ? ORDER BY anchor, signal_id",
         (gid,))]
-    firing = [r[0] for r in conn.execute(
-        "SELECT fingerprint FROM noise_alerts WHERE group_id = ? AND status = 'firing' "
-        "ORDER BY fingerprint", (gid,))]
+    firing = sorted(r[0] for r in conn.execute(GROUP_ALERTS, (gid,)) if r[1] == "firing")
     aliases = [r[0] for r in conn.execute(
         "SELECT old_id FROM noise_group_alias WHERE new_id = ? ORDER BY old_id", (gid,))]
     arrivals = conn.execute("SELECT ts, 0, signal_id, entry FROM noise_members "
