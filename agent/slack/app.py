@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.kernel.lazy import Lazy
 from agent.pipeline import Pipeline
 from agent.slack.chat import Explainer, build_responder
 from agent.slack.deps import SlackDeps, TriageFn
@@ -56,6 +57,13 @@ def web_client(settings: Settings) -> WebClient:
     return WebClient(token=token, base_url=api_base_url(settings))
 
 
+def _learnings(pipeline: Pipeline) -> Lazy | None:
+    """The pipeline's learning store, opened on first use (it opens Chroma), or None."""
+    from knowledge.base import KnowledgeBase
+
+    return Lazy(pipeline.learnings) if isinstance(pipeline.knowledge, KnowledgeBase) else None
+
+
 def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
                    client: WebClient | None = None, learnings: Any | None = None,
                    socket_mode: bool = False, process_before_response: bool = False,
@@ -65,7 +73,8 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
     """The Slack app over the pipeline: messages, mentions, /triage, buttons and modals.
 
     `/triage why` asks `explainer(decision, question)` when given, else the chat responder
-    (`chat`, default: built from settings; LLM only for reasoner llm/auto), else the record.
+    (`chat`, default: built from settings on first use; LLM only for reasoner llm/auto), else
+    the record.
     `triage(payload, fmt, delivery_key)` replaces `pipeline.triage` (the service passes its
     claim-aware path). HTTP mode needs SLACK_SIGNING_SECRET (every request is verified with
     it); Socket Mode needs only the bot token here and the app token in the socket handler.
@@ -79,11 +88,11 @@ def build_bolt_app(settings: Settings, config: OrgConfig, pipeline: Pipeline, *,
               process_before_response=process_before_response, name="triage")
     deps = SlackDeps(config=config, pipeline=pipeline,
                      posts=SlackPostLog(pipeline.store.conn),
-                     learnings=learnings if learnings is not None else pipeline.learnings())
+                     learnings=learnings if learnings is not None else _learnings(pipeline))
     if clock is not None:
         deps.clock = clock
     deps.explainer, deps.triage_hook = explainer, triage
-    deps.chat = chat if chat is not None else build_responder(settings, config)
+    deps.chat = chat if chat is not None else Lazy(lambda: build_responder(settings, config))
     register_listeners(app, deps)
     if deps.incidents is not None and config.incidents.slack.enabled:
         from agent.slack.incident_flow import SlackIncidentFlow

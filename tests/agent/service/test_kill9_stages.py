@@ -1,16 +1,16 @@
 """kill -9 at every stage boundary of the served pipeline (issue #12), 20 runs per boundary.
 
-The parent (this test) keeps the Slack Web API stand-in; each "service process" is a real child
-process (forked from the parent before any database, model or thread of its own is opened)
-that builds `create_app` over the durable pipeline of `open_pipeline` (SQLite, checkpoints,
-knowledge base, tool runtime) with Slack mounted, posts one alert over the app and is SIGKILLed
-by the test-only fault hook (`TRIAGE_TEST_KILL_AT=<point>:<fingerprint>`, agent/graph.py) as
+The parent (this test) keeps the Slack Web API stand-in; each "service process" is a fresh
+Python interpreter (`kill9_child.py`: a real restart, paying every import) that builds
+`create_app` over the durable pipeline of `open_pipeline` (SQLite, checkpoints, knowledge base,
+tool runtime) with Slack mounted, posts one alert over the app and is SIGKILLed by the
+test-only fault hook (`TRIAGE_TEST_KILL_AT=<point>:<fingerprint>`, agent/kernel/faults.py) as
 that point is reached for that alert. The next child recovers the killed one's run on start and
 is killed on the next alert. Besides the graph's stage boundaries, the Slack card's two: after
 its post is claimed and after it was posted, before that is recorded. Counted afterwards, from
 the stores and the stand-in: lost signals, duplicate decisions, actions run twice or never (the
-tool ledger), Slack posts twice or never, and the time from a restart until the killed alert's
-run is complete.
+tool ledger), Slack posts twice or never, and the time from the restarted process's start
+until the killed alert's run is complete (printed per kill point with the start-up steps).
 """
 
 from __future__ import annotations
@@ -19,22 +19,22 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agent.graph import FAULT_ENV, FAULT_POINTS
+from agent.graph import FAULT_POINTS
 from agent.slack.notify import FAULT_POINTS as SLACK_POINTS
 from tests.support.payloads import am_body
 from tests.support.slack_api import SlackApiStandIn
 
 ROOT = Path(__file__).resolve().parents[3]
 RUNS = int(os.environ.get("TRIAGE_KILL_RUNS", "20"))
-TOKEN = "kill9-service-token-0123456789"
-BOT_TOKEN = "xoxb-1234-5678-kill9-bot-token"
-SECRET = "kill9-signing-secret-0123456789"
+START_BOUND_S = 20.0  # recovery from process start (quiet box: under 5 s at every point)
 
 
 def _body(i: int) -> dict[str, Any]:
@@ -47,50 +47,15 @@ def _body(i: int) -> dict[str, Any]:
                    f"2026-12-{1 + hours // 24:02d}T{hours % 24:02d}:00:00Z", f"kill{i:03d}")
 
 
-def _child(home: Path, slack_url: str, kill: str | None, body: dict[str, Any] | None) -> None:
-    """One service process: start (recovering what a killed one left), post one alert, finish."""
-    code = 0
-    try:
-        if kill:
-            os.environ[FAULT_ENV] = kill
-        from fastapi.testclient import TestClient
-
-        from agent.config.loader import load_config
-        from agent.config.settings import Settings
-        from agent.service import ServiceOptions, create_app
-        from agent.wiring import open_pipeline
-
-        settings = Settings(_env_file=None, TRIAGE_HOME=str(home), TRIAGE_WEBHOOK_TOKEN=TOKEN,
-                            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
-                            TRIAGE_SLACK_API_URL=slack_url)
-        config = load_config(ROOT / "agent" / "demo" / "config.yaml")
-        app = create_app(settings, config, open_pipeline(settings, config),
-                         options=ServiceOptions(scan_interval_s=0.5, orphan_grace_s=0.0))
-        # built (stores, knowledge base, tools, Slack): the service now starts its worker
-        (home / "ready").write_text(repr(time.monotonic()))
-        with TestClient(app) as client:
-            if body is not None:
-                r = client.post("/v1/webhooks/alertmanager", json=body,
-                                headers={"Authorization": f"Bearer {TOKEN}"})
-                assert r.status_code == 202, r.text
-            service = app.state.service
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and (service.worker.backlog
-                                                   or service.claims.undecided()):
-                time.sleep(0.05)
-    except BaseException:  # noqa: BLE001 - report and leave with a failure code
-        import traceback
-
-        traceback.print_exc()
-        code = 3
-    os._exit(code)
-
-
-def _fork(home: Path, slack_url: str, kill: str | None, body: dict[str, Any] | None) -> int:
-    pid = os.fork()
-    if pid == 0:
-        _child(home, slack_url, kill, body)
-    return pid
+def _spawn(home: Path, slack_url: str, kill: str | None,
+           body: dict[str, Any] | None) -> tuple[subprocess.Popen[bytes], float]:
+    """Start one service process; also the monotonic time it was started at."""
+    (home / "marks").unlink(missing_ok=True)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.agent.service.kill9_child", str(home), slack_url,
+         kill or "-", json.dumps(body) if body is not None else "-"], cwd=ROOT)
+    return proc, started
 
 
 def _settled(db: Path, fingerprint: str) -> bool:
@@ -112,23 +77,38 @@ def _settled(db: Path, fingerprint: str) -> bool:
                              json.loads(row[0]).get("actions", []))
 
 
-def _wait(pid: int, home: Path, recovering: str | None
-          ) -> tuple[int, float | None, float | None]:
-    """Wait for the child; also the seconds from its start, and from its service being built,
-    until the alert it recovers was settled."""
-    started, recovered = time.monotonic(), None
+def _wait(proc: subprocess.Popen[bytes], started: float, home: Path,
+          recovering: str | None) -> tuple[int, dict[str, float] | None]:
+    """Wait for the process; also, when it recovered `recovering`, the seconds from its start
+    to each start-up step it marked and to the recovered run being complete (`settled`)."""
+    settled = None
     db = home / "triage.db"
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if recovering and recovered is None and _settled(db, recovering):
-            recovered = time.monotonic()
-        if done:
+        code = proc.poll()
+        if recovering and settled is None and _settled(db, recovering):
+            settled = time.monotonic()
+        if code is not None:
             break
         time.sleep(0.02)
-    if recovered is None:
-        return status, None, None
-    ready = float((home / "ready").read_text())
-    return status, recovered - started, max(0.0, recovered - ready)
+    if settled is None:
+        return code, None
+    steps = {name: float(at) - started for name, at in
+             (line.split() for line in (home / "marks").read_text().splitlines())}
+    return code, {**steps, "settled": settled - started}
+
+
+def _summary(point: str, runs: list[dict[str, float]]) -> str:
+    """One line per kill point: recovery from process start, and the start-up steps."""
+    def med(name: str) -> float:
+        values = sorted(r[name] for r in runs if name in r)
+        return values[len(values) // 2] if values else float("nan")
+
+    total = sorted(r["settled"] for r in runs)
+    after = sorted(r["settled"] - r.get("started", 0.0) for r in runs)
+    return (f"kill -9 at {point}: {RUNS} runs, 0 lost/duplicate; recovery from process start "
+            f"max {total[-1]:.2f}s median {med('settled'):.2f}s (median steps: imported "
+            f"{med('imported'):.2f}s, built {med('built'):.2f}s, worker started "
+            f"{med('started'):.2f}s); after the worker started max {after[-1]:.2f}s")
 
 
 @pytest.mark.slow
@@ -155,30 +135,26 @@ def test_kill_9_at_a_stage_boundary_loses_and_repeats_nothing(tmp_path: Path,
             os._exit(code)
         assert os.waitpid(pid, 0)[1] == 0
         db = home / "triage.db"
-        recoveries: list[float] = []  # from the restarted service being built
-        restarts: list[float] = []  # from the new process starting (includes building it)
+        runs: list[dict[str, float]] = []  # seconds from each restarted process's start
         for i in range(RUNS + 1):
             fingerprint = f"kill{i:03d}"
             last = i == RUNS
             kill = None if last else f"{point}:{fingerprint}"
-            pid = _fork(home, slack.base_url, kill, None if last else _body(i))
-            (home / "ready").unlink(missing_ok=True)
-            status, restart, recovered = _wait(pid, home, f"kill{i - 1:03d}" if i else None)
+            proc, started = _spawn(home, slack.base_url, kill, None if last else _body(i))
+            code, steps = _wait(proc, started, home, f"kill{i - 1:03d}" if i else None)
             if last:
-                assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+                assert code == 0, code
             else:
-                assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
-                    f"run {i} was not killed at {point}: status {status}")
+                assert code == -signal.SIGKILL, f"run {i} was not killed at {point}: {code}"
             if i:
-                assert recovered is not None, f"run {i - 1} not recovered by run {i}"
-                recoveries.append(recovered)
-                restarts.append(restart)
+                assert steps is not None, f"run {i - 1} not recovered by run {i}"
+                runs.append(steps)
         _assert_exactly_once(db, slack)
-        print(f"\nkill -9 at {point}: {RUNS} runs, 0 lost/duplicate; recovery after the "
-              f"restarted service was built max {max(recoveries):.2f}s (median "
-              f"{sorted(recoveries)[len(recoveries) // 2]:.2f}s); from process start max "
-              f"{max(restarts):.2f}s")
-        assert max(recoveries) < 10.0, recoveries
+        print("\n" + _summary(point, runs))
+        # from the restarted service being built (as before), and from the process start with
+        # headroom for a loaded shared 2-core box (measured figures: docs/deploy.md)
+        assert max(r["settled"] - r["built"] for r in runs) < 10.0, runs
+        assert max(r["settled"] for r in runs) < START_BOUND_S, runs
     finally:
         slack.stop()
 
