@@ -112,6 +112,11 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        # basic rewrites (constant folding: the int8 weights are dequantised once, at load) but
+        # not the extended fusions, which are slower on this model: measured interleaved on one
+        # core, p50 17.2 vs 18.5 ms per text with ORT_ENABLE_ALL, session built in 0.19 vs 0.24 s
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.log_severity_level = 3
         session = ort.InferenceSession(str(model_path), sess_options=options,
                                        providers=["CPUExecutionProvider"])
