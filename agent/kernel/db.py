@@ -5,16 +5,21 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from agent.kernel.write_turns import TurnTakingConnection
+
 
 def open_db(path: str | Path) -> sqlite3.Connection:
     """Open (creating folders) a SQLite database safe for several worker processes.
+
+    Writes take turns with the process's bulk writer (`agent.kernel.write_turns`).
 
     `":memory:"` gives a private in-memory database, as evals use for a clean state per case.
     """
     target = str(path)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(target, timeout=30, check_same_thread=False, isolation_level=None)
+    conn = sqlite3.connect(target, timeout=30, check_same_thread=False, isolation_level=None,
+                           factory=TurnTakingConnection)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 30000")
     if target != ":memory:":

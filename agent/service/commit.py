@@ -7,6 +7,7 @@ all of them at once. Many concurrent requests share one fsync, and a 202 still m
 payload is on disk. Each new signal also gets its inbox row (lane, owner) in that transaction:
 the inbox the worker drains (agent/service/inbox.py).
 A failed batch fails every payload in it (nothing of it is stored; senders retry on 503).
+Before each batch the writer lets the process's other writers (the decision worker) go first.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.kernel import write_turns
 from agent.kernel.signal import Signal
 from agent.service.inbox import add_rows, create_inbox
 from agent.store.signals import SignalStore
 
 log = logging.getLogger(__name__)
 DEFAULT_LANE = 3  # as the worker's default
+YIELD_MAX_S = 0.005  # longest a batch waits for the process's other writers to go first
 
 
 @dataclass
@@ -144,6 +147,9 @@ class GroupCommitter:
     def _commit(self, store: SignalStore, jobs: list[_Job]) -> None:
         started = time.perf_counter()
         results: list[list[str] | BaseException]
+        # the decision worker's short writes go first: back-to-back batches would otherwise
+        # hold SQLite's write lock through a whole storm (agent.kernel.write_turns)
+        write_turns.yield_to_waiting(YIELD_MAX_S)
         try:
             stored = store.add_batch([(j.signals, j.key, j.body) for j in jobs],
                                      then=self._inbox_rows(jobs) if self.owner else None)
