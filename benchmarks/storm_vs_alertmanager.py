@@ -49,6 +49,8 @@ from loopback import (  # noqa: E402
 )
 from storm_client import storm  # noqa: E402
 
+from agent.kernel.packing import stored_json  # noqa: E402
+
 NAMES = ["TargetDown", "HighLatency", "HighErrorRate", "KubePodCrashLooping", "NodeNotReady",
          "HighCPU", "HighMemory", "DiskPressure", "PacketLoss", "ProbeFailed"]
 SERVICES = ["search-api", "orders-db", "reporting", "web-frontend", "auth-service",
@@ -212,7 +214,7 @@ def _wait_first_decisions(db: Path, args: argparse.Namespace, probe_id: str | No
         conn = sqlite3.connect(str(db), timeout=30)
         try:
             rows = conn.execute(
-                "SELECT json_extract(s.body, '$.labels.alertname'), s.service, s.received_at, "
+                "SELECT s.body, s.service, s.received_at, "
                 "c.done_at FROM signals s LEFT JOIN service_claims c ON c.signal_id = "
                 "s.signal_id AND c.state = 'done'").fetchall()
             decisions = conn.execute("SELECT body FROM decisions").fetchall()
@@ -223,7 +225,8 @@ def _wait_first_decisions(db: Path, args: argparse.Namespace, probe_id: str | No
         finally:
             conn.close()
         groups: dict[tuple[str, str], list[float | None]] = {}
-        for name, service, received, done_at in rows:
+        for body, service, received, done_at in rows:
+            name = stored_json(body).get("labels", {}).get("alertname")
             first = groups.setdefault((name, service), [None, None])
             t = _epoch(received)
             first[0] = t if first[0] is None else min(first[0], t)
@@ -238,7 +241,7 @@ def _wait_first_decisions(db: Path, args: argparse.Namespace, probe_id: str | No
     waits = [v[1] - v[0] for v in storm_groups.values() if v[1] is not None]
     notes = 0
     for (body,) in decisions:
-        d = json.loads(body)
+        d = stored_json(body)
         noise = d.get("noise") or {}
         if d["kind"] in ("alert", "incident") and not noise.get("duplicate_of") \
                 and not noise.get("suppressed_by") and noise.get("notify", True):

@@ -8,7 +8,6 @@ raw signals per notification.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from statistics import mean
 from agent.incidents.model import Incident
 from agent.incidents.store import IncidentStore
 from agent.kernel.decision import Decision
+from agent.kernel.packing import decision_from_row
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _notified(d: Decision) -> bool:
 def load_decisions(conn: sqlite3.Connection) -> list[Decision]:
     """Every stored decision, in signal-time order."""
     rows = conn.execute("SELECT body FROM decisions ORDER BY ts, signal_id").fetchall()
-    return [Decision.model_validate(json.loads(r[0])) for r in rows]
+    return [decision_from_row(r[0]) for r in rows]
 
 
 def add_signals(k: Kpis, decisions: list[Decision]) -> None:

@@ -12,6 +12,7 @@ import json
 import zlib
 from typing import Any
 
+from agent.kernel.packing import unpack
 from agent.kernel.signal import Signal
 
 Path = list[str | int]
@@ -62,6 +63,4 @@ def pack_json(value: Any) -> bytes:
 
 def unpack_json(stored: str | bytes) -> Any:
     """A stored delivery body back as JSON data (rows written before compression are text)."""
-    if isinstance(stored, bytes):
-        return json.loads(zlib.decompress(stored))
-    return json.loads(stored)
+    return json.loads(unpack(stored))

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.kernel.decision import Decision
+from agent.kernel.packing import DECISION_DICT, SIGNAL_DICT, decision_from_row, pack, unpack
 from agent.kernel.signal import Signal
 from agent.store.payloads import follow, pack_json, raw_paths, unpack_json
 
@@ -17,11 +18,11 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS signals (
   signal_id TEXT PRIMARY KEY, source TEXT NOT NULL, fingerprint TEXT NOT NULL,
   status TEXT NOT NULL, service TEXT, ts TEXT NOT NULL, received_at TEXT NOT NULL,
-  body TEXT NOT NULL);
+  body TEXT NOT NULL, payload_id TEXT, raw_path TEXT, ticket_system TEXT);
 CREATE INDEX IF NOT EXISTS signals_fp ON signals(fingerprint, ts);
 CREATE TABLE IF NOT EXISTS decisions (
   signal_id TEXT PRIMARY KEY, service TEXT, group_id TEXT, kind TEXT NOT NULL,
-  ts TEXT NOT NULL, body TEXT NOT NULL);
+  ts TEXT NOT NULL, body TEXT NOT NULL, security INTEGER);
 CREATE INDEX IF NOT EXISTS decisions_service ON decisions(service, ts);
 CREATE INDEX IF NOT EXISTS decisions_group ON decisions(group_id, ts);
 CREATE INDEX IF NOT EXISTS decisions_ts ON decisions(ts);
@@ -32,8 +33,27 @@ CREATE TABLE IF NOT EXISTS payloads (
 """
 
 
+# Columns added after a database was first made, with the statement that fills them in for
+# the rows already there (bodies written before packing are JSON text, json_extract reads them).
+_ADDED = {
+    ("signals", "payload_id"): None, ("signals", "raw_path"): None,
+    ("signals", "ticket_system"): "UPDATE signals SET ticket_system = json_extract(body, "
+                                  "'$.labels.ticket_system') WHERE typeof(body) = 'text'",
+    ("decisions", "security"): "UPDATE decisions SET security = json_extract(body, '$.security')"
+                               " WHERE typeof(body) = 'text'",
+}
+
+
 def _iso(value: datetime) -> str:
     return value.isoformat()
+
+
+
+
+def _ticket_system(signal: Signal) -> str | None:
+    """The ticket system a ticket signal came from (the write-back's filter), else None."""
+    value = signal.labels.get("ticket_system") if signal.source == "ticket" else None
+    return str(value) if value is not None else None
 
 
 class SignalStore:
@@ -44,10 +64,28 @@ class SignalStore:
         self._lock = threading.RLock()
         with self._lock:
             conn.executescript(_SCHEMA)
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(signals)")}
-            for column in ("payload_id", "raw_path"):  # databases from before the payloads
-                if column not in columns:
-                    conn.execute(f"ALTER TABLE signals ADD COLUMN {column} TEXT")
+            self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Bring a database made by an older version up to the columns above (atomically, so
+        two processes opening it at once do not both alter it)."""
+        missing = [(t, c) for t, c in _ADDED if c not in
+                   {row[1] for row in self.conn.execute(f"PRAGMA table_info({t})")}]
+        if not missing:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column in missing:
+                if column in {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}:
+                    continue  # another process added it meanwhile
+                kind = "INTEGER" if column == "security" else "TEXT"
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                if _ADDED[(table, column)]:
+                    self.conn.execute(_ADDED[(table, column)])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     def add_signals(self, signals: list[Signal], delivery_key: str | None = None, *,
                     body: Any = None) -> list[str]:
@@ -100,11 +138,14 @@ class SignalStore:
                               (payload_id, pack_json(body)))
         self.conn.executemany(
             "INSERT OR REPLACE INTO signals (signal_id, source, fingerprint, status, service, ts, "
-            "received_at, body, payload_id, raw_path) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "received_at, body, payload_id, raw_path, ticket_system) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(s.signal_id, s.source, s.fingerprint, s.status, s.service, _iso(s.timestamp),
               _iso(s.received_at),
-              s.model_dump_json(exclude={"raw"} if s.signal_id in paths else None), payload_id,
-              json.dumps(paths[s.signal_id]) if s.signal_id in paths else None)
+              pack(s.model_dump_json(exclude={"raw"} if s.signal_id in paths else None),
+                   SIGNAL_DICT), payload_id,
+              json.dumps(paths[s.signal_id]) if s.signal_id in paths else None,
+              _ticket_system(s))
              for s in signals])
         ids = [s.signal_id for s in signals]
         if key:
@@ -122,7 +163,7 @@ class SignalStore:
                 "ON p.payload_id = s.payload_id WHERE s.signal_id = ?", (signal_id,)).fetchone()
         if row is None:
             return None
-        signal = Signal.model_validate_json(row["body"])
+        signal = Signal.model_validate_json(unpack(row["body"]))
         if row["raw_path"] and row["payload"] is not None:
             raw = follow(unpack_json(row["payload"]), json.loads(row["raw_path"]))
             signal = signal.model_copy(update={"raw": raw})
@@ -145,16 +186,18 @@ class SignalStore:
         ts = decision.timestamp or decision.received_at
         with self._lock:
             self.conn.execute(
-                "INSERT OR REPLACE INTO decisions VALUES (?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO decisions (signal_id, service, group_id, kind, ts, body, "
+                "security) VALUES (?,?,?,?,?,?,?)",
                 (decision.signal_id, decision.service, decision.noise.group_id, decision.kind,
-                 _iso(ts), decision.model_dump_json()))
+                 _iso(ts), pack(decision.model_dump_json(), DECISION_DICT),
+                 int(decision.security)))
 
     def get_decision(self, signal_id: str) -> Decision | None:
         """The stored decision for a signal, or None when it has none (yet)."""
         with self._lock:
             row = self.conn.execute("SELECT body FROM decisions WHERE signal_id = ?",
                                     (signal_id,)).fetchone()
-        return Decision.model_validate_json(row["body"]) if row else None
+        return decision_from_row(row["body"]) if row else None
 
     def related_decisions(self, service: str | None, group_id: str | None,
                           since: datetime, until: datetime, limit: int = 50) -> list[Decision]:
@@ -167,7 +210,7 @@ class SignalStore:
                 "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
                 (service or "\x00", group_id or "\x00", _iso(since), _iso(until),
                  limit)).fetchall()
-        return [Decision.model_validate_json(r["body"]) for r in rows]
+        return [decision_from_row(r["body"]) for r in rows]
 
     def correlated_decisions(self, services: list[str], group_id: str | None, since: datetime,
                              until: datetime, limit: int = 50) -> list[Decision]:
@@ -180,7 +223,7 @@ class SignalStore:
                 f"SELECT body FROM decisions WHERE (service IN ({marks}) OR group_id = ?) "
                 "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
                 (*services, group_id or "\x00", _iso(since), _iso(until), limit)).fetchall()
-        return [Decision.model_validate_json(r["body"]) for r in rows]
+        return [decision_from_row(r["body"]) for r in rows]
 
     def security_decisions(self, since: datetime, until: datetime,
                            limit: int = 100) -> list[Decision]:
@@ -188,9 +231,9 @@ class SignalStore:
         with self._lock:
             rows = self.conn.execute(
                 "SELECT body FROM decisions WHERE ts >= ? AND ts <= ? "
-                "AND json_extract(body, '$.security') = 1 ORDER BY ts LIMIT ?",
+                "AND security = 1 ORDER BY ts LIMIT ?",
                 (_iso(since), _iso(until), limit)).fetchall()
-        return [Decision.model_validate_json(r["body"]) for r in rows]
+        return [decision_from_row(r["body"]) for r in rows]
 
     def decisions_in_group(self, group_id: str) -> list[Decision]:
         """All decisions of one group, oldest first (the group's timeline)."""
@@ -198,7 +241,7 @@ class SignalStore:
             rows = self.conn.execute(
                 "SELECT body FROM decisions WHERE group_id = ? ORDER BY ts",
                 (group_id,)).fetchall()
-        return [Decision.model_validate_json(r["body"]) for r in rows]
+        return [decision_from_row(r["body"]) for r in rows]
 
     def open_incident_groups(self) -> list[str]:
         """Group ids that hold at least one incident decision, newest first."""

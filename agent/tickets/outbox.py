@@ -264,7 +264,7 @@ class TicketStore:
         """Decided ticket-system signals the write-back never looked at, oldest first."""
         rows = self._tx(
             "SELECT d.signal_id FROM decisions d JOIN signals s ON s.signal_id = d.signal_id "
-            "WHERE s.source = 'ticket' AND json_extract(s.body, '$.labels.ticket_system') "
-            "IS NOT NULL AND d.signal_id NOT IN (SELECT signal_id FROM ticket_handled) "
+            "WHERE s.source = 'ticket' AND s.ticket_system IS NOT NULL "
+            "AND d.signal_id NOT IN (SELECT signal_id FROM ticket_handled) "
             "ORDER BY d.ts LIMIT ?", (limit,)).fetchall()
         return [r["signal_id"] for r in rows]

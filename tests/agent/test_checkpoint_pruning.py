@@ -8,6 +8,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from agent.kernel.packing import unpack
 from agent.store.payloads import unpack_json
 from tests.support.paused_checkpoint import RUNBOOK, T0, alert, org
 
@@ -80,12 +81,12 @@ def test_a_many_alert_body_is_stored_once(tmp_path: Path) -> None:
     assert len(accepted.signal_ids) == 20
     conn = sqlite3.connect(str(tmp_path / "triage.db"))
     payloads = [unpack_json(b) for (b,) in conn.execute("SELECT body FROM payloads")]
-    in_signals = conn.execute(
-        "SELECT COUNT(*) FROM signals WHERE instr(body, 'rendered alert list') > 0").fetchone()
-    assert [p["message"] for p in payloads] == [received["message"]] and in_signals == (0,)
+    rows = [unpack(b) for (b,) in conn.execute("SELECT body FROM signals")]
+    in_signals = sum("rendered alert list" in text for text in rows)
+    assert [p["message"] for p in payloads] == [received["message"]] and in_signals == 0
     stored_payload = conn.execute("SELECT SUM(length(body)) FROM payloads").fetchone()[0]
     assert stored_payload < len(received["message"]) / 10  # compressed: it repeats itself
-    stored = conn.execute("SELECT SUM(length(body)) FROM signals").fetchone()[0]
+    stored = sum(len(text) for text in rows)  # as JSON text, before packing
     assert stored < len(received["message"])  # all 20 rows together: less than one envelope
     for index, signal_id in enumerate(accepted.signal_ids):
         signal = pipe.store.get_signal(signal_id)

@@ -20,6 +20,7 @@ import pytest
 from slack_sdk import WebClient
 
 from agent.config.org import OrgConfig
+from agent.kernel.packing import pack, stored_json
 from agent.kernel.redact import redact, redact_value
 from agent.store.payloads import unpack_json
 from tests.support.paused_checkpoint import RUNBOOK, T0, alert, org
@@ -56,6 +57,14 @@ def _payloads() -> list[tuple[object, str]]:
              "ts": "1764295600.000100",
              "text": f"checkout is down for everyone, password={PASSWORD} token {TOKEN}"}
     return [(am, "alertmanager"), (log, "log"), (ticket, "ticket"), (slack, "slack")]
+
+
+def test_a_packed_canary_is_found_once_unpacked() -> None:
+    from agent.kernel.packing import DECISION_DICT
+
+    blob = pack(json.dumps({"rationale": f"password={PASSWORD}"}), DECISION_DICT)
+    assert _leaks(blob.decode("utf-8", "replace")) == []  # packing hides it from a byte scan
+    assert _leaks(json.dumps(stored_json(blob))) == [PASSWORD, "Canary-Pa55w0rd"]  # not this
 
 
 def test_redaction_masks_every_canary_shape() -> None:
@@ -119,8 +128,14 @@ def test_no_canary_reaches_any_store_post_or_log(fmt: str, tmp_path: Path,
     assert _leaks(stored.decode("utf-8", "replace")) == []  # SQLite stores, Chroma, KB index
     conn = sqlite3.connect(str(tmp_path / "triage.db"))
     packed = [unpack_json(b) for (b,) in conn.execute("SELECT body FROM payloads")]
+    rows = [stored_json(b) for t in ("signals", "decisions")
+            for (b,) in conn.execute(f"SELECT body FROM {t}")]
+    kinds = {type(b) for (b,) in conn.execute("SELECT body FROM decisions UNION ALL "
+                                               "SELECT body FROM signals")}
     conn.close()
     assert _leaks(json.dumps(packed)) == []  # delivery bodies are stored compressed
+    assert kinds == {bytes} and len(rows) == 2 * len(decisions)  # so are signals and decisions
+    assert _leaks(json.dumps(rows)) == []  # redacted before they were packed
     conn = sqlite3.connect(str(tmp_path / "checkpoints.db"))
     blobs = [(t, b) for t, b in conn.execute("SELECT type, checkpoint FROM checkpoints")]
     blobs += [(t, b) for t, b in conn.execute("SELECT type, value FROM writes")]

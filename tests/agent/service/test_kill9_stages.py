@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from agent.graph import FAULT_POINTS
+from agent.kernel.packing import stored_json
 from agent.slack.notify import FAULT_POINTS as SLACK_POINTS
 from tests.support.payloads import am_body
 from tests.support.slack_api import SlackApiStandIn
@@ -74,7 +75,7 @@ def _settled(db: Path, fingerprint: str) -> bool:
     finally:
         conn.close()
     return bool(row) and all(a["status"] != "proposed" for a in
-                             json.loads(row[0]).get("actions", []))
+                             stored_json(row[0]).get("actions", []))
 
 
 def _wait(proc: subprocess.Popen[bytes], started: float, home: Path,
@@ -175,7 +176,7 @@ def _assert_exactly_once(db: Path, slack: SlackApiStandIn) -> None:
                              ).fetchall()
     assert all(n == 1 for _, _, n in requested), requested  # no approval asked twice
     for sid in ids:
-        actions = json.loads(decisions[sid])["actions"]
+        actions = stored_json(decisions[sid])["actions"]
         assert actions, sid
         for action in actions:  # nothing left half done, nothing executed but unrecorded
             assert action["status"] != "proposed", (sid, action)

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from agent.kernel.packing import stored_json
 from tests.agent.service.conftest import AUTH, Live, cpu_alert, serve_live, settings_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "signals" / "fixtures"
@@ -67,7 +68,7 @@ def test_same_body_posted_concurrently_gives_one_decision(live: Live) -> None:
     assert sum(not r.json()["redelivery"] for r in responses) == 1
     live.wait_idle()
     rows = live.service.conn.execute("SELECT body FROM decisions").fetchall()
-    decisions = [json.loads(r[0]) for r in rows]
+    decisions = [stored_json(r[0]) for r in rows]
     assert len(decisions) == 1 and decisions[0]["noise"]["duplicate_of"] is None
     claim = live.service.claims.get(decisions[0]["signal_id"])
     assert claim is not None and claim.state == "done" and claim.attempts == 1

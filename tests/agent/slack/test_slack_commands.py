@@ -6,6 +6,7 @@ import json
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.kernel.packing import stored_json
 from tests.agent.slack.conftest import HarnessFactory
 from tests.agent.slack.conftest import alert_body as am_body
 
@@ -23,7 +24,7 @@ def test_triage_text_answers_in_channel(harness: HarnessFactory) -> None:
     [notified] = h.api.calls("chat.postMessage")
     assert notified.body["channel"] == "#payments-oncall"
     stored = h.pipeline.store.conn.execute("SELECT body FROM decisions").fetchone()[0]
-    assert json.loads(stored)["source"] == "slack"
+    assert stored_json(stored)["source"] == "slack"
 
 
 def test_help_and_usage_errors_are_ephemeral(harness: HarnessFactory) -> None:

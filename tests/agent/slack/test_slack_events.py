@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from agent.kernel.packing import stored_json
 from tests.agent.slack.conftest import SIGNING_SECRET, HarnessFactory, sign
 
 MENTION = {"type": "app_mention", "user": "U0ALICE01", "channel": "C0GENERAL",
@@ -55,7 +56,7 @@ def test_app_mention_is_triaged_and_answered_in_thread(harness: HarnessFactory) 
     # the incident is also posted to the owning team's channel
     assert any(c.body.get("channel") == "#payments-oncall" for c in posts)
     row = h.pipeline.store.conn.execute("SELECT body FROM decisions").fetchone()
-    decision = json.loads(row[0])
+    decision = stored_json(row[0])
     assert decision["source"] == "slack" and decision["kind"] == "incident"
     assert decision["signal_id"] in text
 
@@ -136,7 +137,7 @@ def test_mention_in_a_decision_thread_is_a_question_not_a_new_signal(
     h = harness()
     h.event(MENTION, "Ev0THREAD1")
     assert decisions_count(h) == 1
-    signal_id = json.loads(h.pipeline.store.conn.execute(
+    signal_id = stored_json(h.pipeline.store.conn.execute(
         "SELECT body FROM decisions").fetchone()[0])["signal_id"]
     question = {"type": "app_mention", "user": "U0BOB0001", "channel": "C0GENERAL",
                 "ts": "1764579660.000500", "thread_ts": MENTION["ts"],
