@@ -2,12 +2,18 @@
 
 Triggers forbid UPDATE and DELETE; each row's hash covers its fields and the previous hash, so
 `verify()` detects any edit, deletion or reordering.
+
+Storage (issue #12): the hashes are stored as their 32 bytes, and the previous hash is not
+stored at all, since it is the hash of the row before (by `seq`) and `verify()` recomputes the
+chain in that order anyway. A ledger made before keeps its layout (hex text and a `prev_hash`
+column, still checked): its rows are evidence and are never rewritten.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -23,11 +29,15 @@ _FIELDS = ("ts", "event", "tool", "args", "args_hash", "idem_key", "signal_id", 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tool_ledger (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, event TEXT NOT NULL,
-  tool TEXT NOT NULL, args TEXT NOT NULL, args_hash TEXT NOT NULL, idem_key TEXT,
+  tool TEXT NOT NULL, args TEXT NOT NULL, args_hash BLOB NOT NULL, idem_key TEXT,
   signal_id TEXT, group_id TEXT, service TEXT, environment TEXT, target TEXT, risk TEXT,
-  actor TEXT, status TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+  actor TEXT, status TEXT, detail TEXT, hash BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS tool_ledger_idem ON tool_ledger(idem_key, event);
-CREATE INDEX IF NOT EXISTS tool_ledger_target ON tool_ledger(tool, target, event, ts);
+DROP INDEX IF EXISTS tool_ledger_target;
+CREATE INDEX IF NOT EXISTS tool_ledger_started ON tool_ledger(tool, target, ts)
+  WHERE event = 'started';
+CREATE INDEX IF NOT EXISTS tool_ledger_result ON tool_ledger(tool, target, ts)
+  WHERE event = 'result';
 CREATE TRIGGER IF NOT EXISTS tool_ledger_no_update BEFORE UPDATE ON tool_ledger
   BEGIN SELECT RAISE(ABORT, 'tool_ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS tool_ledger_no_delete BEFORE DELETE ON tool_ledger
@@ -64,6 +74,24 @@ class LedgerRow:
         return json.loads(self.detail) if self.detail else None
 
 
+_HEX = re.compile(r"[0-9a-f]{64}")
+# The row before a row, by seq (what `prev_hash` was in the layout that stored it).
+_PREV = ("(SELECT p.hash FROM tool_ledger p WHERE p.seq < tool_ledger.seq "
+         "ORDER BY p.seq DESC LIMIT 1) AS prev_hash")
+
+
+def _stored(value: str) -> str | bytes:
+    """A hash as stored: its 32 bytes when it is a lower-case SHA-256 hex digest, else as is."""
+    return bytes.fromhex(value) if _HEX.fullmatch(value) else value
+
+
+def _hexed(value: str | bytes | None) -> str:
+    """A stored hash back as hex text (the form the chain is computed over)."""
+    if value is None:
+        return GENESIS
+    return value.hex() if isinstance(value, bytes) else value
+
+
 def _digest(prev: str, values: dict[str, Any]) -> str:
     body = json.dumps([prev, *[values.get(k) for k in _FIELDS]], separators=(",", ":"),
                       ensure_ascii=False)
@@ -76,7 +104,10 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
         self.conn = conn
         self._lock = lock or threading.RLock()  # shared with the other users of `conn`
-        conn.executescript(_SCHEMA)
+        with self._lock:
+            conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(tool_ledger)")}
+        self.legacy = "prev_hash" in columns  # a ledger made before the compact layout
 
     def append(self, event: str, tool: str, *, ts: datetime, args: dict | None = None,
                args_hash: str = "", detail: Any = None, **fields: str | None) -> LedgerRow:
@@ -92,12 +123,19 @@ class Ledger:
             try:
                 last = self.conn.execute(
                     "SELECT hash FROM tool_ledger ORDER BY seq DESC LIMIT 1").fetchone()
-                prev = last[0] if last else GENESIS
+                prev = _hexed(last[0]) if last else GENESIS
                 digest = _digest(prev, values)
-                cur = self.conn.execute(
-                    f"INSERT INTO tool_ledger ({', '.join(_FIELDS)}, prev_hash, hash) "
-                    f"VALUES ({', '.join('?' * (len(_FIELDS) + 2))})",
-                    [*[values[k] for k in _FIELDS], prev, digest])
+                if self.legacy:
+                    cur = self.conn.execute(
+                        f"INSERT INTO tool_ledger ({', '.join(_FIELDS)}, prev_hash, hash) "
+                        f"VALUES ({', '.join('?' * (len(_FIELDS) + 2))})",
+                        [*[values[k] for k in _FIELDS], prev, digest])
+                else:
+                    stored = {**values, "args_hash": _stored(args_hash)}
+                    cur = self.conn.execute(
+                        f"INSERT INTO tool_ledger ({', '.join(_FIELDS)}, hash) "
+                        f"VALUES ({', '.join('?' * (len(_FIELDS) + 1))})",
+                        [*[stored[k] for k in _FIELDS], _stored(digest)])
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -105,12 +143,18 @@ class Ledger:
         return LedgerRow(cur.lastrowid or 0, *[values[k] for k in _FIELDS], prev, digest)
 
     def _rows(self, where: str = "", params: tuple = (), tail: str = "") -> list[LedgerRow]:
-        sql = f"SELECT * FROM tool_ledger {where} ORDER BY seq {tail}"
+        columns = "*" if self.legacy else f"*, {_PREV}"
+        sql = f"SELECT {columns} FROM tool_ledger {where} ORDER BY seq {tail}"
         with self._lock:
             cur = self.conn.execute(sql, params)
             cols = [d[0] for d in cur.description]
             rows = cur.fetchall()
-        return [LedgerRow(**dict(zip(cols, r, strict=True))) for r in rows]
+        out = []
+        for row in rows:
+            values = dict(zip(cols, row, strict=True))
+            values.update({k: _hexed(values[k]) for k in ("args_hash", "hash", "prev_hash")})
+            out.append(LedgerRow(**values))
+        return out
 
     def rows(self, since_seq: int = 0) -> list[LedgerRow]:
         """All rows after `since_seq`, oldest first."""
@@ -129,6 +173,9 @@ class Ledger:
 
     def recent(self, tool: str, target: str, event: str, since: datetime) -> list[LedgerRow]:
         """Rows of one tool/target/event at or after `since`, oldest first."""
+        if event in ("started", "result"):  # literal, so the partial index for it is used
+            return self._rows(f"WHERE tool = ? AND target = ? AND event = '{event}' AND ts >= ?",
+                              (tool, target, since.isoformat()))
         return self._rows("WHERE tool = ? AND target = ? AND event = ? AND ts >= ?",
                           (tool, target, event, since.isoformat()))
 

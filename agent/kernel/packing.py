@@ -64,7 +64,24 @@ SIGNAL_DICT = (
     b'"dedup_key":null,"action":null}'
 )
 
-_DICTS = {zlib.adler32(d): d for d in (DECISION_DICT, SIGNAL_DICT)}
+# Webhook bodies as senders post them: Alertmanager v4, Grafana unified alerting, PagerDuty v2.
+PAYLOAD_DICT = (
+    b'"routing_key":"","event_action":"trigger","dedup_key":"","payload":{"summary":"",'
+    b'"source":"","severity":"critical","component":"","group":"","class":"",'
+    b'"custom_details":{}},"links":[],"images":[],"client":"","client_url":"https://",'
+    b'"severity":"warning","severity":"critical","status":"resolved","silenceURL":"http://",'
+    b'"dashboardURL":"","panelURL":"","values":{},"valueString":"","orgId":1,"title":'
+    b'"[FIRING:1] ","state":"alerting","message":"**Firing**\n\nValue: ","grafana_folder":"",'
+    b'{"version":"4","groupKey":"{}:{alertname=\"\"}","truncatedAlerts":0,"status":"firing",'
+    b'"receiver":"","groupLabels":{"alertname":""},"commonLabels":{"alertname":"",'
+    b'"severity":"","service":"","instance":""},"commonAnnotations":{"summary":"",'
+    b'"description":""},"externalURL":"http://alertmanager:9093","alerts":[{"status":"firing",'
+    b'"labels":{"alertname":"","severity":"","service":"","instance":""},"annotations":'
+    b'{"summary":"","description":""},"startsAt":"2026-01-01T00:00:00Z","endsAt":'
+    b'"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":""}]}'
+)
+
+_DICTS = {zlib.adler32(d): d for d in (DECISION_DICT, SIGNAL_DICT, PAYLOAD_DICT)}
 
 
 def pack(text: str, dictionary: bytes | None = None) -> bytes:

@@ -9,10 +9,9 @@ once per alert with its envelope (issue #12: one 312 KB body became 482 MB on di
 from __future__ import annotations
 
 import json
-import zlib
 from typing import Any
 
-from agent.kernel.packing import unpack
+from agent.kernel.packing import PAYLOAD_DICT, pack, unpack
 from agent.kernel.signal import Signal
 
 Path = list[str | int]
@@ -58,7 +57,7 @@ def compact_json(value: Any) -> str:
 def pack_json(value: Any) -> bytes:
     """A delivery body as stored: its compact JSON, zlib-compressed (bodies repeat themselves:
     Grafana's `message` renders every alert again)."""
-    return zlib.compress(compact_json(value).encode("utf-8"), 6)
+    return pack(compact_json(value), PAYLOAD_DICT)
 
 
 def unpack_json(stored: str | bytes) -> Any:

@@ -94,3 +94,17 @@ def test_a_many_alert_body_is_stored_once(tmp_path: Path) -> None:
         assert pipe.store.payload(signal_id) == received
     decisions = [pipe.decide(i) for i in accepted.signal_ids]
     assert len({d.fingerprint for d in decisions}) == 20
+
+
+def test_new_checkpoint_files_use_2k_pages_and_older_files_open(tmp_path: Path) -> None:
+    from agent.graph import sqlite_checkpointer
+
+    saver = sqlite_checkpointer(tmp_path / "new.db")
+    assert saver.conn.execute("PRAGMA page_size").fetchone()[0] == 2048
+    old = sqlite3.connect(str(tmp_path / "old.db"))
+    old.execute("CREATE TABLE t (x)")  # a file made with the default 4 KB pages
+    old.close()
+    saver = sqlite_checkpointer(tmp_path / "old.db")
+    saver.setup()
+    assert saver.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert list(saver.list(None)) == []
