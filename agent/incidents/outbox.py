@@ -4,8 +4,9 @@ A row is `pending` when recorded, `sending` while a delivery attempt is under wa
 `cancelled` (the incident was acknowledged first) or `failed` (gave up). Sending a row starts
 with an atomic claim (compare-and-set on its state and attempt count, stamped with the claim
 time), so of two ticks or two workers racing for a row only one sends it. A row left `sending`
-is recovered only after its lease (`LEASE`, on the injected clock) lapsed — its sender died —
-and is first checked with the notifier (`delivered`): Slack finds the earlier post by its
+is recovered once its sender is known dead (the claim names its process: same host, pid gone,
+`agent.kernel.owner`) or else after its lease (`LEASE`, on the injected clock), and is first
+checked with the notifier (`delivered`): Slack finds the earlier post by its
 metadata key and never posts twice. A generic webhook cannot be asked, so it is sent again
 under the same `Idempotency-Key`: at-least-once, and the receiver contract
 (docs/escalation-webhooks.md) is to deduplicate by that key.
@@ -20,12 +21,17 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from agent.incidents.store import IncidentStore
+from agent.kernel.faults import fault_at
+from agent.kernel.owner import holder, holder_gone
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(seconds=5)  # after attempt n fails the row waits BACKOFF * 2**(n-1)
 MAX_BACKOFF = timedelta(minutes=5)
 LEASE = timedelta(minutes=2)  # longer than any single send (httpx 5 s, Slack 30 s)
+# test-only kill points (docs/testing.md), for the row key: claimed and not yet sent; sent and
+# not yet marked sent
+FAULT_POINTS = ["outbox_send", "outbox_record"]
 
 
 class Undeliverable(Exception):
@@ -51,6 +57,7 @@ class OutboxItem:
     attempts: int = 0
     error: str | None = None
     claimed_at: datetime | None = None
+    claimed_by: str | None = None  # the claiming process (`agent.kernel.owner.holder`)
 
     @property
     def target_type(self) -> str:
@@ -116,26 +123,30 @@ class Outbox:
         return [OutboxItem(r["key"], r["incident_id"], r["kind"], r["target"],
                            json.loads(r["payload"]), datetime.fromisoformat(r["due_at"]),
                            r["state"], r["attempts"], r["error"],
-                           datetime.fromisoformat(r["claimed_at"]) if r["claimed_at"] else None)
+                           datetime.fromisoformat(r["claimed_at"]) if r["claimed_at"] else None,
+                           r["claimed_by"])
                 for r in rows]
 
     def claim(self, item: OutboxItem, now: datetime) -> OutboxItem | None:
         """Take the row for one delivery attempt; None when another sender holds or took it.
 
-        A `pending` row is claimed at once; a `sending` row only once its lease lapsed (its
-        sender crashed). The UPDATE matches the state and attempt count read before, so of
-        two racing senders exactly one wins.
+        A `pending` row is claimed at once; a `sending` row once its sender is known dead
+        (a process of this host that is gone) or its lease lapsed. The UPDATE matches the state
+        and attempt count read before, so of two racing senders exactly one wins.
         """
         if item.state == "sending" and item.claimed_at is not None \
-                and now < item.claimed_at + self.lease:
+                and now < item.claimed_at + self.lease and not holder_gone(item.claimed_by):
             return None
+        me = holder()
         with self.store.tx() as conn:
             cur = conn.execute("UPDATE incident_outbox SET state='sending', attempts=attempts+1,"
-                               " claimed_at=? WHERE key=? AND state=? AND attempts=?",
-                               (now.isoformat(), item.key, item.state, item.attempts))
+                               " claimed_at=?, claimed_by=? WHERE key=? AND state=? AND "
+                               "attempts=?",
+                               (now.isoformat(), me, item.key, item.state, item.attempts))
         if cur.rowcount != 1:
             return None
-        return replace(item, state="sending", attempts=item.attempts + 1, claimed_at=now)
+        return replace(item, state="sending", attempts=item.attempts + 1, claimed_at=now,
+                       claimed_by=me)
 
     def mark_sent(self, item: OutboxItem, now: datetime) -> bool:
         """Commit a delivery of a claimed row; False when the claim had been taken over."""
@@ -199,6 +210,7 @@ class Outbox:
             if done:
                 log.info("page found delivered before a crash", extra={"key": item.key})
                 return self.mark_sent(item, now)
+        fault_at("outbox_send", item.key)
         try:
             notifier.send(item)
         except Undeliverable as exc:
@@ -209,4 +221,5 @@ class Outbox:
             self.release(item, f"{type(exc).__name__}: {exc}", now)
             log.warning("page not delivered", extra={"key": item.key, "error": str(exc)})
             return False
+        fault_at("outbox_record", item.key)
         return self.mark_sent(item, now)

@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS incident_timeline_id ON incident_timeline(incident_id
 CREATE TABLE IF NOT EXISTS incident_outbox (
   key TEXT PRIMARY KEY, incident_id TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
   payload TEXT NOT NULL, due_at TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
-  created_at TEXT NOT NULL, sent_at TEXT, error TEXT, claimed_at TEXT);
+  created_at TEXT NOT NULL, sent_at TEXT, error TEXT, claimed_at TEXT, claimed_by TEXT);
 CREATE INDEX IF NOT EXISTS incident_outbox_state ON incident_outbox(state, due_at);
 CREATE TABLE IF NOT EXISTS incident_checks (
   key TEXT PRIMARY KEY, incident_id TEXT NOT NULL, signal_id TEXT NOT NULL,
@@ -82,6 +82,8 @@ class IncidentStore:
             columns = {r[1] for r in self.conn.execute("PRAGMA table_info(incident_outbox)")}
             if "claimed_at" not in columns:  # databases made before outbox claims had leases
                 self.conn.execute("ALTER TABLE incident_outbox ADD COLUMN claimed_at TEXT")
+            if "claimed_by" not in columns:  # … and before they named their process
+                self.conn.execute("ALTER TABLE incident_outbox ADD COLUMN claimed_by TEXT")
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:

@@ -11,12 +11,13 @@ the listeners (Slack) were told, left a decision whose run must still be finishe
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from agent.kernel.owner import HOST, process_gone
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_claims (
@@ -25,23 +26,7 @@ CREATE TABLE IF NOT EXISTS service_claims (
 CREATE INDEX IF NOT EXISTS service_claims_state ON service_claims(state, claimed_at);
 """
 # state: claimed (in progress) | done | retry (released after an error) | failed (gave up)
-HOST = socket.gethostname()
 _OWN_WORKERS: set[str] = set()  # worker ids that claimed from this process
-
-
-def _process_gone(host: str | None, pid: int | None, worker: str) -> bool:
-    """True when the claim's process is known to be dead (only decidable on this host)."""
-    if host != HOST or not pid:
-        return False
-    if pid == os.getpid():
-        return worker not in _OWN_WORKERS  # an earlier process that had our pid
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _iso(epoch: float) -> str:
@@ -83,7 +68,7 @@ class ClaimBook:
     def _stale(self, row: sqlite3.Row | tuple, now: float) -> bool:
         """A `claimed` row whose worker died (its process is gone, or the lease ran out)."""
         _, worker, claimed_at, host, pid = tuple(row)
-        return claimed_at < now - self.lease_s or _process_gone(host, pid, worker)
+        return claimed_at < now - self.lease_s or process_gone(host, pid, worker in _OWN_WORKERS)
 
     def claim(self, signal_id: str, worker: str, now: float | None = None) -> bool:
         """Take the signal for `worker`; False when it is done, failed or held by a live claim.

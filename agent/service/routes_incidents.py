@@ -195,11 +195,13 @@ class Ticker:
 
     def _run(self) -> None:
         incidents = self.service.pipeline.incidents
-        while not self._stop.wait(self.interval_s):
+        while True:  # the first tick at start: a page a killed process left is sent at once
             try:
                 incidents.tick()  # type: ignore[union-attr]
             except Exception:
                 log.exception("incident tick failed")
+            if self._stop.wait(self.interval_s):
+                return
 
     def stop(self) -> None:
         """Stop and join the thread."""
