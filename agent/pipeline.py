@@ -297,6 +297,18 @@ class Pipeline:
         """The knowledge base the graph retrieves from (None when none is open)."""
         return self.context.retriever
 
+    def warm(self) -> None:
+        """Load what the first decision would otherwise load (the knowledge base's vector
+        store and embedding model); never raises, a failure is logged and left to that decision."""
+        from knowledge.base import KnowledgeBase
+
+        kb = self.context.retriever
+        if isinstance(kb, KnowledgeBase):
+            try:
+                kb.warm()
+            except Exception:
+                log.exception("warming the knowledge base failed")
+
     def learnings(self) -> LearningStore | None:
         """The learning review store over the knowledge base (None when no KB is open)."""
         from knowledge.base import KnowledgeBase

@@ -22,7 +22,7 @@ from agent.config.sections import KnowledgeSection
 from agent.kernel.db import open_db
 from knowledge import ranking
 from knowledge.cases import CaseVectors
-from knowledge.embedder import Embedder, embedder_from_config
+from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
 from knowledge.ingest import (
     KINDS,
     BuiltDoc,
@@ -122,6 +122,18 @@ class KnowledgeBase:
                 index = self._indexes[name] = VectorIndex(self.client, name,
                                                           self.embedder.model_id)
             return index
+
+    def warm(self) -> None:
+        """Open the vector store, the past cases and a local embedding model now, so the first
+        search after a start does not pay for them (a service calls this once started); an
+        empty knowledge base stays closed, as a search would leave it."""
+        docs, cases = bool(self._meta), self.lexical.has_cases()
+        if docs:
+            self._index(CHUNKS)
+        if cases:
+            self._case_vectors.get()
+        if (docs or cases) and isinstance(self.embedder, OnnxEmbedder):
+            self.embedder.load()  # a remote embedding API is not called
 
     @property
     def chunks(self) -> VectorIndex:

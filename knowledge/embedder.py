@@ -88,6 +88,10 @@ class OnnxEmbedder:
         """Whether the tokenizer and the ONNX session are built (after the first embedding)."""
         return self._loaded is not None
 
+    def load(self) -> None:
+        """Build the tokenizer and the ONNX session now instead of on the first embedding."""
+        self._load()
+
     def _load(self) -> tuple[Any, Any, set[str]]:
         """Verify the files, build the tokenizer and the session once (thread-safe)."""
         loaded = self._loaded

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -128,6 +129,9 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
             service.committer.start()
         if service.options.background:
             service.worker.start(resume=True)
+            # after the worker started (recovery first), load the KB so that the first
+            # decision, maybe mid-storm, does not import and open Chroma (~1 s CPU) itself
+            threading.Thread(target=service.pipeline.warm, name="kb-warm", daemon=True).start()
             ticker.start()
             tickets_hook.start(app)
         log.info("service started", extra={"worker": service.worker.worker_id,

@@ -72,3 +72,25 @@ def test_a_case_stored_again_replaces_its_text(tmp_path, embedder: OnnxEmbedder)
     assert hits[0].id == "h-1" and hits[0].labels["team"] == "payments"
     assert kb.stats()["cases"] == 2
     kb.close()
+
+
+def test_warm_opens_what_the_first_search_needs_and_leaves_an_empty_kb_closed(
+        tmp_path, embedder: OnnxEmbedder) -> None:
+    empty = KnowledgeBase.open(tmp_path / "empty", embedder=OnnxEmbedder())
+    empty.warm()
+    assert empty._client is None and not (tmp_path / "empty" / "chroma").exists()
+    assert not empty.embedder.loaded  # type: ignore[attr-defined]
+    empty.close()
+    home = tmp_path / "home"
+    kb = KnowledgeBase.open(home, embedder=embedder)
+    kb.case_parser = parse_case_input
+    kb.ingest_cases([_case(1, "VPN tunnel drops every hour", "it")])
+    kb.close()
+    fresh = OnnxEmbedder()
+    reopened = KnowledgeBase.open(home, embedder=fresh)
+    assert reopened._client is None and not fresh.loaded
+    reopened.warm()
+    assert reopened._client is not None and fresh.loaded
+    query = RetrievalQuery(text="the VPN keeps dropping my connection")
+    assert [h.id for h in reopened.similar_cases(query, k=5)] == ["h-1"]
+    reopened.close()
