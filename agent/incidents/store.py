@@ -2,6 +2,7 @@
 
 Every change of an incident and its timeline entry are written in one transaction, so the
 record and its history never disagree. Writers take `BEGIN IMMEDIATE` (safe across processes).
+Timeline facts (`data`) are stored packed (`agent/kernel/packing.py`); older rows are JSON text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from agent.incidents.model import Incident, Link, TimelineEntry, UnknownIncident
 from agent.kernel.db import reopen
+from agent.kernel.packing import TIMELINE_DICT, pack, unpack
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -122,7 +124,8 @@ class IncidentStore:
             "INSERT INTO incident_timeline (incident_id, at, actor, event, detail, reason, data)"
             " VALUES (?,?,?,?,?,?,?)",
             (incident_id, _iso(entry.at), entry.actor, entry.event, entry.detail, entry.reason,
-             json.dumps(entry.data, sort_keys=True, default=str) if entry.data else None))
+             pack(json.dumps(entry.data, sort_keys=True, default=str), TIMELINE_DICT)
+             if entry.data else None))
 
     def add_link(self, incident_id: str, link: Link) -> bool:
         """Attach a link; False when it was already attached."""
@@ -217,7 +220,7 @@ class IncidentStore:
                                      "ORDER BY seq", (incident_id,)).fetchall()
         return [TimelineEntry(at=datetime.fromisoformat(r["at"]), actor=r["actor"],
                               event=r["event"], detail=r["detail"], reason=r["reason"],
-                              data=json.loads(r["data"]) if r["data"] else {}, seq=r["seq"])
+                              data=json.loads(unpack(r["data"])) if r["data"] else {}, seq=r["seq"])
                 for r in rows]
 
     def all_timelines(self) -> dict[str, list[TimelineEntry]]:

@@ -81,7 +81,15 @@ PAYLOAD_DICT = (
     b'"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":""}]}'
 )
 
-_DICTS = {zlib.adler32(d): d for d in (DECISION_DICT, SIGNAL_DICT, PAYLOAD_DICT)}
+# Facts of incident timeline entries (agent/incidents): a linked decision's, an action's.
+TIMELINE_DICT = (
+    b'{"fingerprint": "", "kind": "alert", "priority": "P3", "signal_id": "sig-", "source": '
+    b'"alertmanager", "status": "resolved"}{"fingerprint": "", "kind": "incident", "priority": '
+    b'"P2", "signal_id": "sig-", "source": "alertmanager", "status": "firing"}'
+    b'{"action": "sig-#0:", "tool": ""}'
+)
+
+_DICTS = {zlib.adler32(d): d for d in (DECISION_DICT, SIGNAL_DICT, PAYLOAD_DICT, TIMELINE_DICT)}
 
 
 def pack(text: str, dictionary: bytes | None = None) -> bytes:

@@ -130,12 +130,15 @@ def test_no_canary_reaches_any_store_post_or_log(fmt: str, tmp_path: Path,
     packed = [unpack_json(b) for (b,) in conn.execute("SELECT body FROM payloads")]
     rows = [stored_json(b) for t in ("signals", "decisions")
             for (b,) in conn.execute(f"SELECT body FROM {t}")]
+    facts = [stored_json(b) for (b,) in conn.execute(
+        "SELECT data FROM incident_timeline WHERE data IS NOT NULL")]  # packed incident facts
     kinds = {type(b) for (b,) in conn.execute("SELECT body FROM decisions UNION ALL "
                                                "SELECT body FROM signals")}
     conn.close()
     assert _leaks(json.dumps(packed)) == []  # delivery bodies are stored compressed
     assert kinds == {bytes} and len(rows) == 2 * len(decisions)  # so are signals and decisions
     assert _leaks(json.dumps(rows)) == []  # redacted before they were packed
+    assert _leaks(json.dumps(facts)) == []
     conn = sqlite3.connect(str(tmp_path / "checkpoints.db"))
     blobs = [(t, b) for t, b in conn.execute("SELECT type, checkpoint FROM checkpoints")]
     blobs += [(t, b) for t, b in conn.execute("SELECT type, value FROM writes")]

@@ -98,3 +98,21 @@ def test_a_database_from_before_packing_opens_and_answers(tmp_path: Path) -> Non
     tickets = TicketStore(store.conn)
     assert tickets.unhandled_ticket_decisions() == ["sig-2", "sig-4"]  # old text and new packed
     SignalStore(open_db(path))  # opening it again alters nothing twice
+
+
+def test_timeline_facts_are_packed_and_older_text_rows_read(tmp_path: Path) -> None:
+    from agent.incidents.model import TimelineEntry
+    from agent.incidents.store import IncidentStore
+
+    store = IncidentStore(open_db(tmp_path / "t.db"))
+    facts = {"signal_id": "sig-1", "kind": "incident", "priority": "P1"}
+    with store.tx():
+        store.add_entry("INC-1", TimelineEntry(T0, "system:triage", "signal_linked", "x", None,
+                                               facts))
+        store.add_entry("INC-1", TimelineEntry(T0, "system:triage", "note", "no facts"))
+        store.conn.execute("INSERT INTO incident_timeline (incident_id, at, actor, event, "
+                           "detail, data) VALUES ('INC-1', ?, 'a', 'old', '', ?)",
+                           (T0.isoformat(), '{"tool": "dns_lookup"}'))
+    stored = [r[0] for r in store.conn.execute("SELECT data FROM incident_timeline")]
+    assert isinstance(stored[0], bytes) and stored[1] is None
+    assert [e.data for e in store.timeline("INC-1")] == [facts, {}, {"tool": "dns_lookup"}]
