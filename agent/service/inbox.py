@@ -17,6 +17,8 @@ import threading
 import time
 import uuid
 
+from agent.kernel.owner import process_gone
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_inbox (
   signal_id TEXT PRIMARY KEY, lane INTEGER NOT NULL, owner TEXT NOT NULL, at REAL NOT NULL);
@@ -32,21 +34,10 @@ def new_owner() -> str:
 def owner_gone(owner: str, me: str) -> bool:
     """True when `owner` was a process on this host that no longer runs."""
     parts = owner.split(":")
-    if owner == me or len(parts) != 4 or parts[0] != "w" or parts[1] != socket.gethostname():
+    if owner == me or len(parts) != 4 or parts[0] != "w" or not parts[2].isdigit():
         return False
-    try:
-        pid = int(parts[2])
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        return True  # our pid, another id: the process before us (a container restart)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    # our pid under another id: the process before us (a container restart), so gone
+    return process_gone(parts[1], int(parts[2]), ours=False)
 
 
 def create_inbox(conn: sqlite3.Connection) -> None:

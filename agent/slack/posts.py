@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from agent.kernel.db import reopen
+from agent.kernel.owner import process_gone
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS slack_posts (
@@ -34,15 +35,7 @@ def _owner_gone(host: str | None, pid: int | None, owner: str | None, claimed_at
     """True when the claiming process is known dead (this host) or its lease ran out."""
     if host != HOST or not pid:
         return datetime.fromisoformat(claimed_at) < now - LEASE
-    if pid == os.getpid():
-        return owner != OWNER
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return process_gone(host, pid, owner == OWNER)
 
 
 class SlackPostLog:
