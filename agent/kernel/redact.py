@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from typing import Any
 
@@ -66,9 +67,12 @@ _MAYBE = ("private key", "eyj", "bearer", "basic", "sk-", "?sk", "&sk", "xox", "
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 
 
+_MAYBE_RE = re.compile("|".join(re.escape(marker) for marker in _MAYBE))
+CACHED_CHARS = 512  # shorter texts repeat across a storm's alerts (labels, URLs): memoized
+
+
 def _patterns(text: str) -> str:
-    low = text.lower()
-    if not any(marker in low for marker in _MAYBE):
+    if _MAYBE_RE.search(text.lower()) is None:
         return text
     for _name, pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)
@@ -90,6 +94,17 @@ def redact(text: str) -> str:
     presigned URLs, key=value pairs with secret-like keys, and base64 wrapping any of these)."""
     if not text:
         return text
+    if len(text) <= CACHED_CHARS:
+        return _redact_short(text)
+    return _redact(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     text = _patterns(text)
     if len(text) >= 16:
         text = _BASE64.sub(_unwrap_base64, text)

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,14 @@ def _ticket_system(signal: Signal) -> str | None:
     """The ticket system a ticket signal came from (the write-back's filter), else None."""
     value = signal.labels.get("ticket_system") if signal.source == "ticket" else None
     return str(value) if value is not None else None
+
+
+@dataclass
+class _Packed:
+    """One delivery's rows, ready to insert: the payload row (or None) and the signal rows."""
+
+    payload: tuple[str | None, bytes] | None
+    signals: list[tuple[Any, ...]]
 
 
 class SignalStore:
@@ -109,11 +118,14 @@ class SignalStore:
         """
         out: list[list[str]] = []
         seen: dict[str, list[str]] = {}
+        # serializing and packing happens before the write lock is taken: under a storm the
+        # lock is what the decision worker waits for (agent.kernel.write_turns)
+        rows = [self._rows(signals, body[0] if body else None) for signals, _key, *body in items]
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for signals, key, *body in items:
-                    out.append(self._add(signals, key, seen, body[0] if body else None))
+                for (signals, key, *_body), packed in zip(items, rows, strict=True):
+                    out.append(self._add(signals, key, seen, packed))
                 if then is not None:
                     then(self.conn, out)
                 self.conn.execute("COMMIT")
@@ -122,8 +134,22 @@ class SignalStore:
                 self.conn.execute("ROLLBACK")
                 raise
 
+    def _rows(self, signals: list[Signal], body: Any = None) -> _Packed:
+        """The payload and signal rows of one delivery, serialized and packed."""
+        paths = raw_paths(body, signals) if signals else {}
+        payload_id = signals[0].signal_id if paths else None
+        payload = (payload_id, pack_json(body)) if paths else None
+        return _Packed(payload, [
+            (s.signal_id, s.source, s.fingerprint, s.status, s.service, _iso(s.timestamp),
+             _iso(s.received_at),
+             pack(s.model_dump_json(exclude={"raw"} if s.signal_id in paths else None),
+                  SIGNAL_DICT), payload_id,
+             json.dumps(paths[s.signal_id]) if s.signal_id in paths else None,
+             _ticket_system(s))
+            for s in signals])
+
     def _add(self, signals: list[Signal], key: str | None, seen: dict[str, list[str]],
-             body: Any = None) -> list[str]:
+             packed: _Packed) -> list[str]:
         if key:
             if key in seen:
                 return list(seen[key])
@@ -131,22 +157,12 @@ class SignalStore:
                                     (key,)).fetchone()
             if row:
                 return list(json.loads(row["signal_ids"]))
-        paths = raw_paths(body, signals) if signals else {}
-        payload_id = signals[0].signal_id if paths else None
-        if paths:
-            self.conn.execute("INSERT OR REPLACE INTO payloads VALUES (?,?)",
-                              (payload_id, pack_json(body)))
+        if packed.payload is not None:
+            self.conn.execute("INSERT OR REPLACE INTO payloads VALUES (?,?)", packed.payload)
         self.conn.executemany(
             "INSERT OR REPLACE INTO signals (signal_id, source, fingerprint, status, service, ts, "
             "received_at, body, payload_id, raw_path, ticket_system) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(s.signal_id, s.source, s.fingerprint, s.status, s.service, _iso(s.timestamp),
-              _iso(s.received_at),
-              pack(s.model_dump_json(exclude={"raw"} if s.signal_id in paths else None),
-                   SIGNAL_DICT), payload_id,
-              json.dumps(paths[s.signal_id]) if s.signal_id in paths else None,
-              _ticket_system(s))
-             for s in signals])
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)", packed.signals)
         ids = [s.signal_id for s in signals]
         if key:
             self.conn.execute("INSERT INTO deliveries VALUES (?,?,?)",
