@@ -105,11 +105,6 @@ class _Baton:
             else:
                 self._thread = None
 
-    @property
-    def held(self) -> bool:
-        """Whether some connection of this process holds it."""
-        return self._thread is not None
-
 
 _batons: dict[str, _Baton] = {}
 _batons_lock = threading.Lock()
@@ -146,8 +141,9 @@ class TurnTakingConnection(sqlite3.Connection):
         with wanted():
             self._holding = self._baton.take(BATON_TIMEOUT_S)
 
-    def _settle(self) -> None:
-        if self._holding and not self.in_transaction:
+    def _settle(self, closed: bool = False) -> None:
+        """Give the baton back once no transaction is open any more (or the connection closed)."""
+        if self._holding and (closed or not self.in_transaction):
             self._holding = False
             assert self._baton is not None
             self._baton.give()
@@ -195,7 +191,4 @@ class TurnTakingConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            if self._holding:
-                self._holding = False
-                assert self._baton is not None
-                self._baton.give()
+            self._settle(closed=True)
