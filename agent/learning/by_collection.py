@@ -39,10 +39,12 @@ def _macro_f1(pred: list[str], truth: list[str]) -> float:
     return float(np.mean(f1s))
 
 
-def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None = None
-                      ) -> tuple[Head, dict[str, Any]]:
+def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None = None,
+                      abstains: Callable[[Signal], bool] | None = None
+                      ) -> tuple[Head, list[dict[str, Any]]]:
     """The head fitted on every collection with an out-of-collection temperature, and the
-    pooled leave-one-collection-out row (model vs majority vs the previous rules)."""
+    pooled leave-one-collection-out rows: model vs majority vs the previous rules, and (with
+    `abstains`) the rules with the model deciding only where the rules find no evidence."""
     from agent.learning.train import collection_of, fit_head
 
     names = collections(m)
@@ -83,5 +85,38 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
     if rule is not None:
         row["rules_accuracy"] = round(float(np.mean(
             [rule(s) == t for s, t in zip(m.signals, m.labels, strict=True)])), 4)
+    rows = [row]
+    if rule is not None and abstains is not None:
+        rows.append(_fallback_row(spec.name, m, rule, abstains, pred, probs, row))
     final = replace(fit_head(spec, m, None), temperature=float(temperature))
-    return final, row
+    return final, rows
+
+
+def _fallback_row(name: str, m: Matrix, rule: Callable[[Signal], str],
+                  abstains: Callable[[Signal], bool], pred: list[str], probs: np.ndarray,
+                  row: dict[str, Any]) -> dict[str, Any]:
+    """The rules, with the out-of-collection model deciding where the rules abstain."""
+    from agent.learning.train import collection_of
+
+    gap = np.array([abstains(s) for s in m.signals])
+    hybrid = [p if g else rule(s) for p, g, s in zip(pred, gap, m.signals, strict=True)]
+    ok = np.array([h == t for h, t in zip(hybrid, m.labels, strict=True)])
+    model_ok = np.array([p == t for p, t in zip(pred, m.labels, strict=True)])
+    coll = [collection_of(s) for s in m.sources]
+    per = {n: round(float(ok[[c == n for c in coll]].mean()), 4) for n in sorted(set(coll))}
+    return {**{k: row[k] for k in ("train_n", "test_n", "test_labels", "majority_accuracy",
+                                    "test_majority_accuracy", "rules_accuracy")},
+            "head": f"{name}.fallback",
+            "note": f"the rules, with the {name} model deciding the {int(gap.sum())} rows where "
+                    "the rules find no evidence (leave-one-collection-out, pooled)",
+            "model_accuracy": round(float(ok.mean()), 4),
+            "model_macro_f1": round(_macro_f1(hybrid, m.labels), 4),
+            "model_ece": round(ece(probs.max(axis=1)[gap], model_ok[gap]), 4) if gap.any() else 0.0,
+            "fallback_n": int(gap.sum()),
+            # evidence only: deciding there gives up the contract's default (§1: a notification
+            # without severity is info-level unless its text reports a breach, failure or
+            # impact); the head calls almost every such row a condition, a config reload too
+            "promotable": False,
+            "fallback_model_accuracy": round(float(model_ok[gap].mean()), 4) if gap.any() else 0.0,
+            "per_collection_accuracy": per}
+

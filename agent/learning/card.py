@@ -34,8 +34,9 @@ def render_card(card: dict[str, Any]) -> str:
               "vs incidents in human text (no vetted public data yet), confirmed violations.", ""]
     if rc := card.get("rule_calibration"):
         lines += ["## Rule confidence calibration", "",
-                  "Rule decisions take their rule's smoothed accuracy on the corpus calibration",
-                  "split (`rule_calibration.json`, one bin per rule and per rule + first evidence,",
+                  "Rule decisions take their rule's smoothed accuracy on the corpus train and",
+                  "calibration splits (`rule_calibration.json`, one bin per rule and per rule +",
+                  "first evidence,",
                   f"≥ 30 decisions). Test split: {rc['n']} decisions, ECE {rc['ece_fixed']} with",
                   f"the fixed constants → {rc['ece_calibrated']} calibrated.", ""]
     chosen = card.get("promoted", [])
@@ -50,7 +51,9 @@ def render_card(card: dict[str, Any]) -> str:
                   "| head | held out | test n | model | majority | test majority | previous rules "
                   "| ECE |", "|---|---|---|---|---|---|---|---|"]
         for r in card["cross_source"]:
-            lines.append(f"| {r['head']} | {r['note']} | {r['test_n']} | {r['model_accuracy']} "
+            note = r["note"] + ("; evidence only, never promoted" if r.get("promotable", True)
+                                is False else "")
+            lines.append(f"| {r['head']} | {note} | {r['test_n']} | {r['model_accuracy']} "
                          f"| {r['majority_accuracy']} | {r.get('test_majority_accuracy')} "
                          f"| {r.get('rules_accuracy')} | "
                          f"{r['model_ece']} |")

@@ -58,6 +58,17 @@ def rule_for(head: str) -> Callable[[Signal], str] | None:
     return RULES.get(head)
 
 
+def _severity_abstains(sig: Signal) -> bool:
+    from agent.reasoning.signal_rules import NO_WORDING, inferred_severity, text_of
+
+    return inferred_severity(text_of(sig))[2] == NO_WORDING
+
+
+def abstains_for(head: str) -> Callable[[Signal], bool] | None:
+    """Where the rules a head is compared with find no evidence (the head's fallback use)."""
+    return {"severity": _severity_abstains}.get(head)
+
+
 # severity: leave-one-collection-out rows come from `by_collection` (every training run)
 SPLITS = (
     Split("log", ("logpai/loghub:Linux", "logpai/loghub:OpenSSH", "logpai/loghub:Thunderbird",

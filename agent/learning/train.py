@@ -139,7 +139,8 @@ def promoted(card: dict[str, Any]) -> list[str]:
     sources and the rules they replace, on sources they never saw (the cross-source table).
     Without that table, none."""
     return sorted(row["head"] for row in card.get("cross_source", [])
-                  if row["model_accuracy"] > max(row["majority_accuracy"],
+                  if row.get("promotable", True)
+                  and row["model_accuracy"] > max(row["majority_accuracy"],
                                                  row.get("rules_accuracy", 1.0)))
 
 
@@ -169,7 +170,7 @@ def train(cache: Path, embedder: TextEmbedder, out: Path = WEIGHTS,
 
     `cross_source` also runs the leave-a-source-out experiments into the card."""
     from agent.learning.by_collection import MIN_COLLECTIONS, collections, fit_by_collection
-    from agent.learning.crosssource import rule_for
+    from agent.learning.crosssource import abstains_for, rule_for
 
     vectors = _load_vectors(cache)
     loco_rows: list[dict[str, Any]] = []
@@ -184,9 +185,10 @@ def train(cache: Path, embedder: TextEmbedder, out: Path = WEIGHTS,
             examples = examples[:: max(1, len(examples) // limit)]
         m = featurize(examples, embedder, vectors)
         if spec.by_collection and len(collections(m)) >= MIN_COLLECTIONS:
-            head, row = fit_by_collection(spec, m, rule_for(spec.name))
+            head, rows = fit_by_collection(spec, m, rule_for(spec.name), abstains_for(spec.name))
+            row = rows[0]
             heads.append(head)
-            loco_rows.append(row)
+            loco_rows.extend(rows)
             card["heads"][spec.name] = {
                 "classes": list(spec.classes), "features": int(m.x.shape[1]),
                 "temperature": round(head.temperature, 4), "c": spec.c,

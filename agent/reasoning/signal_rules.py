@@ -160,6 +160,9 @@ def log_finding(signal: Signal, related: list[Decision], security: bool,
     return Finding("event", "informational", 0.8, "routine log line", [detail])
 
 
+NO_WORDING = "no severity given and no breach, failure or impact reported"
+
+
 def inferred_severity(text: str) -> tuple[EventType, float, str]:
     """Fallback without a shipped model: the rule's severity guessed from its wording."""
     strong = len(lx.SEV_EXCEPTION.findall(text))
@@ -174,7 +177,13 @@ def inferred_severity(text: str) -> tuple[EventType, float, str]:
         return "warning", 0.6, "wording reads as a soft condition"
     if exc:
         return "exception", 0.55, "wording reads as a failure"
-    return "informational", 0.5, "no severity given and no breach, failure or impact reported"
+    # a failure or a breach reported without a hard-failure word is still not info-level
+    # (contract §1, missing severity); on the training corpus these read warning more often
+    if lx.SEV_EXCEPTION_WEAK.search(text):
+        return "warning", 0.55, "reports a failure"
+    if lx.SEV_BREACH.search(text):
+        return "warning", 0.55, "reports a value against its threshold"
+    return "informational", 0.5, NO_WORDING
 
 
 def notification_finding(signal: Signal, judge: LearnedJudge | None = None) -> Finding:

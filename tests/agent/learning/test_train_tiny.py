@@ -101,3 +101,23 @@ def test_by_collection_head_reports_leave_one_collection_out(tmp_path: Path):
     head = load_heads(tmp_path / "h.npz")[0]["severity"]
     assert head.weights.shape[0] == head.mean.shape[0]  # collection intercepts folded away
     assert head.temperature == pytest.approx(card["heads"]["severity"]["temperature"], abs=1e-3)
+
+
+def test_fallback_row_measures_the_head_where_the_rules_abstain_and_is_never_promoted(
+        tmp_path: Path):
+    quiet = ["{} rollout is not satisfied", "{} config drift on the pool"]  # no rule wording
+    examples = [Example(e.task, e.label, f"org{i % 3}/rules:{e.group}", e.group, e.fmt,
+                        e.payload) for i, e in enumerate(_examples())]
+    examples += [Example("severity", "exception", f"org{i % 3}/rules:q", f"q{i}", "alertmanager",
+                         _alert(tpl.format(thing)))
+                 for i, (thing, tpl) in enumerate((t, q) for t in THINGS for q in quiet)]
+    cache = tmp_path / "cache"
+    write_jsonl(cache / "severity.jsonl", examples)
+    card = train(cache, default_embedder(), tmp_path / "h.npz")
+    rows = {r["head"]: r for r in card["cross_source"]}
+    fallback = rows["severity.fallback"]
+    assert fallback["fallback_n"] == len(THINGS) * len(quiet)
+    assert fallback["rules_accuracy"] == rows["severity"]["rules_accuracy"]
+    assert 0.0 <= fallback["fallback_model_accuracy"] <= 1.0
+    assert fallback["promotable"] is False and "severity.fallback" not in card["promoted"]
+    assert "evidence only" in (tmp_path / "MODEL_CARD.md").read_text()

@@ -62,6 +62,18 @@ def test_missing_severity_is_info_unless_text_reports_failure(demo_config: OrgCo
     assert failing.kind in {"alert", "incident"} and failing.event_type == "exception"
 
 
+@pytest.mark.parametrize(("title", "text"), [
+    ("ReplicaSync", "Replication to the standby in eu-west failed"),
+    ("QueueDepth", "Queue depth on orders-consumer is 1200, above the threshold of 1000"),
+    ("VolumeUsage", "Volume /data on db-2 utilization > 85%"),
+])
+def test_missing_severity_with_a_reported_failure_or_breach_is_an_alert(
+        demo_config: OrgConfig, title: str, text: str) -> None:
+    j = judge(note(title, text), demo_config)
+    assert (j.kind, j.event_type) == ("alert", "warning")
+    assert "no breach, failure or impact" not in j.rationale
+
+
 @pytest.mark.parametrize("text", [
     "Job nightly-etl failed (exit 1), will retry in 5 minutes",
     "Pipeline #4412 failed on branch feature/login-form",
