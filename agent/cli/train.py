@@ -9,7 +9,7 @@ import typer
 
 from agent.cli.options import HomeOpt, resolve_settings
 from agent.learning.corpus.mirror import DEFAULT_MIRRORS, MirrorMissing
-from agent.learning.model import WEIGHTS
+from agent.learning.paths import WEIGHTS
 
 
 def train(

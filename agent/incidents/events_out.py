@@ -20,10 +20,8 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from agent.config.escalation import EventsOut
 from agent.incidents.model import TimelineEntry
@@ -32,6 +30,9 @@ from agent.incidents.store import IncidentStore
 from agent.incidents.views import incident_dict
 from tools.egress import EgressDenied, EgressPolicy
 from tools.egress_guard import guarded, permit
+
+if TYPE_CHECKING:  # httpx (with its CLI's rich and pygments) loads only when events go out
+    import httpx
 
 log = logging.getLogger(__name__)
 TARGET_TYPE = "cloudevents"
@@ -123,7 +124,11 @@ class CloudEventsNotifier:
                  env: Mapping[str, str], client: httpx.Client | None = None,
                  wall: Callable[[], float] = time.time) -> None:
         self.section, self.policy, self.env, self.wall = section, policy, env, wall
-        self.client = client or httpx.Client(timeout=section.timeout_s, follow_redirects=False)
+        if client is None:
+            import httpx
+
+            client = httpx.Client(timeout=section.timeout_s, follow_redirects=False)
+        self.client = client
 
     def handles(self, target_type: str) -> bool:
         """CloudEvents targets only."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-WEIGHTS = Path(__file__).parent / "weights" / "heads.npz"
+from agent.learning.paths import WEIGHTS
 
 
 @dataclass(frozen=True)

@@ -54,4 +54,5 @@ def test_version_loads_no_pipeline(tmp_path: Path) -> None:
     assert "triage " in res.stdout
     line = next(x for x in res.stdout.splitlines() if x.startswith("MODULES="))
     modules = set(json.loads(line.removeprefix("MODULES=")))
-    assert not modules & {"langgraph", "chromadb", "openai", "onnxruntime", "evals"}
+    assert not modules & {"langgraph", "chromadb", "openai", "onnxruntime", "evals", "numpy",
+                          "httpx"}
