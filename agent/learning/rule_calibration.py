@@ -1,7 +1,7 @@
 """Calibrated confidence for rule decisions: how often each rule is right on public data.
 
 A rule's fixed confidence (0.45, 0.8, …) is replaced by its smoothed accuracy on the corpus
-calibration split, when that split has at least MIN_SUPPORT decisions by the rule (a
+train and calibration splits, when they hold at least MIN_SUPPORT decisions by the rule (a
 histogram-binning / isotonic fit with one bin per rule, the rules' outputs being constants).
 Rules the public corpus never exercises keep their fixed confidence.
 """
