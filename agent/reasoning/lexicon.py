@@ -164,10 +164,12 @@ SEV_EXCEPTION = _rx(
 SEV_EXCEPTION_WEAK = _rx(r"(has |have )?failed", r"failures?", r"failing", r"errors?",
                          r"rejected", r"disconnected", r"full")
 # A breach as the contract defines it: a value reported against its threshold or limit
-# ("87.5% ... above the threshold 30%", "utilization > 80%", "exceeds 100 spans/second").
+# ("87.5% ... above the threshold 30%", "utilization > 80%", "exceeds 100 spans/second"),
+# not a duration ("over the last 5 minutes", "for more than 10 minutes")
 SEV_BREACH = re.compile(
-    r"\b(above|exceed(s|ed|ing)?|over|more than|greater than|higher than|below|less than|"
-    r"lower than|under)\b[^.\n]{0,40}?(\bthreshold\b|\blimit\b|\d)|[<>]=? ?\d", re.IGNORECASE)
+    r"\b(above|exceed(s|ed|ing)?|(?<!for )more than|greater than|higher than|below|"
+    r"(?<!for )less than|lower than)\b[^.\n]{0,40}?(\bthreshold\b|\blimit\b|\d)|[<>]=? ?\d",
+    re.IGNORECASE)
 SEV_WARNING = _rx(
     r"high", r"slow\w*", r"will (fill|run out|expire)", r"predict\w*", r"approaching", r"too many",
     r"restart\w*", r"lag\w*", r"degraded", r"almost", r"nearly", r"near", r"usage", r"latency",

@@ -74,6 +74,12 @@ def test_missing_severity_with_a_reported_failure_or_breach_is_an_alert(
     assert "no breach, failure or impact" not in j.rationale
 
 
+def test_a_duration_is_not_a_breach(demo_config: OrgConfig) -> None:
+    j = judge(note("PoolResized", "The edge pool was resized over the last 5 minutes"),
+              demo_config)
+    assert (j.kind, j.event_type) == ("event", "informational")
+
+
 @pytest.mark.parametrize("text", [
     "Job nightly-etl failed (exit 1), will retry in 5 minutes",
     "Pipeline #4412 failed on branch feature/login-form",
