@@ -22,11 +22,12 @@ from agent.learning.model import Head
 MIN_COLLECTIONS = 3
 
 
-def collections(m: Matrix) -> list[str]:
-    """The collections present, in a stable order."""
+def collections(m: Matrix, unit: Callable[[str], str] | None = None) -> list[str]:
+    """The collections (or other unseen-source units) present, in a stable order."""
     from agent.learning.train import collection_of
 
-    return sorted({collection_of(s) for s in m.sources})
+    unit = unit or collection_of
+    return sorted({unit(s) for s in m.sources})
 
 
 def _macro_f1(pred: list[str], truth: list[str]) -> float:
@@ -45,10 +46,11 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
     """The head fitted on every collection with an out-of-collection temperature, and the
     pooled leave-one-collection-out rows: model vs majority vs the previous rules, and (with
     `abstains`) the rules with the model deciding only where the rules find no evidence."""
-    from agent.learning.train import collection_of, fit_head
+    from agent.learning.train import fit_head, unit_for
 
-    names = collections(m)
-    coll = np.array([collection_of(s) for s in m.sources])
+    unit = unit_for(spec)
+    names = collections(m, unit)
+    coll = np.array([unit(s) for s in m.sources])
     y = np.array([spec.classes.index(lbl) for lbl in m.labels])
     oof = np.zeros((len(y), len(spec.classes)), dtype=np.float64)
     train_majority = np.zeros(len(y), dtype=bool)
@@ -72,8 +74,11 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
            for n in names}
     row: dict[str, Any] = {
         "head": spec.name,
-        "note": f"leave-one-collection-out over {len(names)} rule collections, pooled "
-                "(each collection predicted by a head fitted on the others)",
+        "note": (f"leave-one-collection-out over {len(names)} rule collections, pooled "
+                 "(each collection predicted by a head fitted on the others)"
+                 if spec.by_collection else
+                 f"leave-one-source-out over {len(names)} sources, pooled (each source "
+                 "predicted by a head fitted on the others)"),
         "train_n": len(y), "test_n": len(y), "test_labels": dict(Counter(m.labels)),
         "model_accuracy": round(float(np.mean(ok)), 4),
         "model_macro_f1": round(_macro_f1(pred, m.labels), 4),
@@ -82,41 +87,46 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
         "test_majority_accuracy": round(float(test_majority.mean()), 4),
         "per_collection_accuracy": per,
     }
+    if getattr(spec, "fallback_only", False):
+        row["promotable"] = False  # only ever used where the rules abstain: see the fallback row
+    held_back = getattr(spec, "held_back", "")
     if rule is not None:
         row["rules_accuracy"] = round(float(np.mean(
             [rule(s) == t for s, t in zip(m.signals, m.labels, strict=True)])), 4)
     rows = [row]
     if rule is not None and abstains is not None:
-        rows.append(_fallback_row(spec.name, m, rule, abstains, pred, probs, row))
+        rows.append(_fallback_row(spec.name, m, rule, abstains, pred, probs, row, unit,
+                                  getattr(spec, "fallback_only", False) and not held_back))
+    if held_back:
+        for r in rows:
+            r["promotable"], r["held_back"] = False, held_back
     final = replace(fit_head(spec, m, None), temperature=float(temperature))
     return final, rows
 
 
 def _fallback_row(name: str, m: Matrix, rule: Callable[[Signal], str],
                   abstains: Callable[[Signal], bool], pred: list[str], probs: np.ndarray,
-                  row: dict[str, Any]) -> dict[str, Any]:
-    """The rules, with the out-of-collection model deciding where the rules abstain."""
-    from agent.learning.train import collection_of
-
+                  row: dict[str, Any], unit: Callable[[str], str],
+                  promotable: bool) -> dict[str, Any]:
+    """The rules, with the out-of-source model deciding where the rules abstain."""
     gap = np.array([abstains(s) for s in m.signals])
     hybrid = [p if g else rule(s) for p, g, s in zip(pred, gap, m.signals, strict=True)]
     ok = np.array([h == t for h, t in zip(hybrid, m.labels, strict=True)])
     model_ok = np.array([p == t for p, t in zip(pred, m.labels, strict=True)])
-    coll = [collection_of(s) for s in m.sources]
+    coll = [unit(s) for s in m.sources]
     per = {n: round(float(ok[[c == n for c in coll]].mean()), 4) for n in sorted(set(coll))}
     return {**{k: row[k] for k in ("train_n", "test_n", "test_labels", "majority_accuracy",
                                     "test_majority_accuracy", "rules_accuracy")},
             "head": f"{name}.fallback",
             "note": f"the rules, with the {name} model deciding the {int(gap.sum())} rows where "
-                    "the rules find no evidence (leave-one-collection-out, pooled)",
+                    "the rules find no evidence (out-of-source predictions, pooled)",
             "model_accuracy": round(float(ok.mean()), 4),
             "model_macro_f1": round(_macro_f1(hybrid, m.labels), 4),
             "model_ece": round(ece(probs.max(axis=1)[gap], model_ok[gap]), 4) if gap.any() else 0.0,
             "fallback_n": int(gap.sum()),
-            # evidence only: deciding there gives up the contract's default (§1: a notification
-            # without severity is info-level unless its text reports a breach, failure or
-            # impact); the head calls almost every such row a condition, a config reload too
-            "promotable": False,
+            # the severity head's fallback is evidence only: it calls almost every such row a
+            # condition, a config reload too; the notice head exists to make this one call
+            "promotable": promotable,
             "fallback_model_accuracy": round(float(model_ok[gap].mean()), 4) if gap.any() else 0.0,
             "per_collection_accuracy": per}
 

@@ -31,7 +31,9 @@ def render_card(card: dict[str, Any]) -> str:
               "70 % train / 15 % calibration / 15 % test; no group is on two sides.", "",
               "Intended use: the offline reasoner's severity of notifications without a sender",
               "severity, log-line event_type, and security relevance. Not for: urgency, requests",
-              "vs incidents in human text (no vetted public data yet), confirmed violations.", ""]
+              "vs incidents in human text (no vetted public data yet), confirmed violations.",
+              "The notice head (does a no-severity notification report a problem at all) is",
+              "trained and measured but held back: see the cross-source table.", ""]
     if rc := card.get("rule_calibration"):
         lines += ["## Rule confidence calibration", "",
                   "Rule decisions take their rule's smoothed accuracy on the corpus train and",
@@ -51,8 +53,9 @@ def render_card(card: dict[str, Any]) -> str:
                   "| head | held out | test n | model | majority | test majority | previous rules "
                   "| ECE |", "|---|---|---|---|---|---|---|---|"]
         for r in card["cross_source"]:
-            note = r["note"] + ("; evidence only, never promoted" if r.get("promotable", True)
-                                is False else "")
+            note = r["note"] + (f"; held back: {r['held_back']}" if r.get("held_back") else
+                                "; evidence only, never promoted"
+                                if r.get("promotable", True) is False else "")
             lines.append(f"| {r['head']} | {note} | {r['test_n']} | {r['model_accuracy']} "
                          f"| {r['majority_accuracy']} | {r.get('test_majority_accuracy')} "
                          f"| {r.get('rules_accuracy')} | "

@@ -39,6 +39,12 @@ def _rule_security(sig: Signal) -> str:
     return "security" if is_security(sig, None) else "benign"
 
 
+def _rule_notice(sig: Signal) -> str:
+    from agent.reasoning.signal_rules import inferred_severity, text_of
+
+    return "notice" if inferred_severity(text_of(sig))[0] == "informational" else "condition"
+
+
 @dataclass(frozen=True)
 class Split:
     """One cross-source experiment: which sources train, which unseen source tests."""
@@ -50,7 +56,7 @@ class Split:
 
 
 RULES: dict[str, Callable[[Signal], str]] = {"severity": _rule_severity, "log": _rule_log,
-                                             "security": _rule_security}
+                                             "security": _rule_security, "notice": _rule_notice}
 
 
 def rule_for(head: str) -> Callable[[Signal], str] | None:
@@ -66,7 +72,7 @@ def _severity_abstains(sig: Signal) -> bool:
 
 def abstains_for(head: str) -> Callable[[Signal], bool] | None:
     """Where the rules a head is compared with find no evidence (the head's fallback use)."""
-    return {"severity": _severity_abstains}.get(head)
+    return {"severity": _severity_abstains, "notice": _severity_abstains}.get(head)
 
 
 # severity: leave-one-collection-out rows come from `by_collection` (every training run)

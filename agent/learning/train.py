@@ -41,12 +41,28 @@ class HeadSpec:
     # leave-one-collection-out: per-collection intercepts while fitting, the temperature fitted
     # on out-of-collection predictions, the pooled out-of-collection figures as the evidence
     by_collection: bool = False
+    # leave-one-source-out evidence without per-collection intercepts: a source is a repository,
+    # or one system of a multi-system repository such as loghub
+    loso: bool = False
+    # read the text only (embedding and hashed words): the structured columns would tell
+    # the corpus's sources apart rather than what the text says
+    text_only: bool = False
+    # the head is only ever used where the rules find no evidence: its `<name>.fallback` row
+    # decides promotion, the model-alone row is for comparison
+    fallback_only: bool = False
+    # why a head that passes the table is still not allowed to decide (empty: it may decide)
+    held_back: str = ""
 
 
 HEADS = (
     HeadSpec("severity", "severity", ("informational", "warning", "exception"), 0.01, True),
     HeadSpec("log", "log", ("informational", "warning"), 1.0),
     HeadSpec("security", "security", ("benign", "security"), 1.0),
+    HeadSpec("notice", "notice", ("notice", "condition"), 0.1, loso=True, text_only=True,
+             fallback_only=True,
+             held_back="reads reported actions with no problem as conditions (a config reload "
+                       "0.85, a node joining 0.7): deciding would break CONTRACTS §1 missing "
+                       "severity; 87 % of its corpus are conditions"),
 )
 
 
@@ -61,6 +77,30 @@ def _sklearn() -> Any:
 def collection_of(source: str) -> str:
     """The rule collection (repository) an example comes from."""
     return source.split(":")[0]
+
+
+MULTI_SYSTEM = ("logpai/loghub", "zabbix/community-templates")
+
+
+def source_of(source: str) -> str:
+    """The unseen-source unit: the repository, or the system (folder) inside loghub or the
+    Zabbix community templates."""
+    repo = collection_of(source)
+    return ":".join(source.split(":")[:2]) if repo in MULTI_SYSTEM else repo
+
+
+def unit_for(spec: HeadSpec):  # noqa: ANN201 - a str -> str function
+    """How a head's leave-one-out experiment groups examples into unseen sources."""
+    return collection_of if spec.by_collection else source_of
+
+
+def _text_columns(spec: HeadSpec, x: np.ndarray) -> np.ndarray:
+    """The feature matrix with the structured columns zeroed for text-only heads."""
+    if not spec.text_only:
+        return x
+    x = x.copy()
+    x[:, EMBED_DIM:dense_width(EMBED_DIM)] = 0.0
+    return x
 
 
 def fit_head(spec: HeadSpec, train: Matrix, calib: Matrix | None,
@@ -81,12 +121,13 @@ def fit_head(spec: HeadSpec, train: Matrix, calib: Matrix | None,
                                                      train.labels)["accuracy"], -v))
     y = np.array([spec.classes.index(lbl) for lbl in train.labels])
     dense = dense_width(EMBED_DIM)
-    mean = np.zeros(train.x.shape[1], dtype=np.float32)
-    scale = np.ones(train.x.shape[1], dtype=np.float32)
-    mean[:dense] = train.x[:, :dense].mean(axis=0)
-    scale[:dense] = train.x[:, :dense].std(axis=0) + 1e-3
-    width = train.x.shape[1]
-    xs = (train.x - mean) / scale
+    tx = _text_columns(spec, train.x)
+    mean = np.zeros(tx.shape[1], dtype=np.float32)
+    scale = np.ones(tx.shape[1], dtype=np.float32)
+    mean[:dense] = tx[:, :dense].mean(axis=0)
+    scale[:dense] = tx[:, :dense].std(axis=0) + 1e-3
+    width = tx.shape[1]
+    xs = (tx - mean) / scale
     names = sorted({collection_of(s) for s in train.sources}) if spec.by_collection else []
     if len(names) > 1:
         onehot = np.array([[collection_of(s) == n for n in names] for s in train.sources],
@@ -103,6 +144,8 @@ def fit_head(spec: HeadSpec, train: Matrix, calib: Matrix | None,
         for row, cls in enumerate(present):
             coef[:, cls], bias[cls] = model.coef_[row], model.intercept_[row]
     weights = coef[:width]
+    if spec.text_only:  # structured columns never count, whatever a signal carries there
+        weights[EMBED_DIM:dense] = 0.0
     if len(names) > 1:  # an unseen collection: the average collection intercept
         bias = bias + coef[width:].mean(axis=0)
     head = Head(spec.name, spec.classes, mean, scale, weights, bias, 1.0)
@@ -138,7 +181,7 @@ def promoted(card: dict[str, Any]) -> list[str]:
     """Heads allowed to decide: those that beat both the majority class of their training
     sources and the rules they replace, on sources they never saw (the cross-source table).
     Without that table, none."""
-    return sorted(row["head"] for row in card.get("cross_source", [])
+    return sorted(row["head"].removesuffix(".fallback") for row in card.get("cross_source", [])
                   if row.get("promotable", True)
                   and row["model_accuracy"] > max(row["majority_accuracy"],
                                                  row.get("rules_accuracy", 1.0)))
@@ -184,10 +227,12 @@ def train(cache: Path, embedder: TextEmbedder, out: Path = WEIGHTS,
         if limit:
             examples = examples[:: max(1, len(examples) // limit)]
         m = featurize(examples, embedder, vectors)
-        if spec.by_collection and len(collections(m)) >= MIN_COLLECTIONS:
+        unit = unit_for(spec)
+        if (spec.by_collection or spec.loso) and len(collections(m, unit)) >= MIN_COLLECTIONS:
             head, rows = fit_by_collection(spec, m, rule_for(spec.name), abstains_for(spec.name))
             row = rows[0]
-            heads.append(head)
+            if not spec.held_back:  # a held-back head is measured, not shipped
+                heads.append(head)
             loco_rows.extend(rows)
             card["heads"][spec.name] = {
                 "classes": list(spec.classes), "features": int(m.x.shape[1]),
@@ -198,7 +243,8 @@ def train(cache: Path, embedder: TextEmbedder, out: Path = WEIGHTS,
                                "accuracy": row["model_accuracy"],
                                "macro_f1": row["model_macro_f1"], "ece": row["model_ece"],
                                "majority_accuracy": row["majority_accuracy"]},
-                "sources": dict(Counter(collection_of(s) for s in m.sources))}
+                "sources": dict(Counter(unit(s) for s in m.sources)),
+                "shipped": not spec.held_back}
             log.info("trained head", extra={"head": spec.name, **row})
             continue
         split = np.array([split_of(g) for g in m.groups])

@@ -10,12 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.learning.corpus import elastic_rules, extra_rules, helm_rules, loghub, prometheus_rules
+from agent.learning.corpus import (
+    elastic_rules,
+    extra_rules,
+    helm_rules,
+    loghub,
+    notices,
+    prometheus_rules,
+)
 from agent.learning.corpus.mirror import DEFAULT_MIRRORS, Mirror, MirrorMissing
 from agent.learning.corpus.records import Example, write_jsonl
 
 log = logging.getLogger(__name__)
-TASKS = ("severity", "log", "security")
+TASKS = ("severity", "log", "security", "notice")
 
 
 _NOT_WORDS = re.compile(r"\([^)]*\)|[^a-z]+")
@@ -60,12 +67,13 @@ def copies_eval(example: Example, texts: set[str]) -> bool:
 
 
 SOURCES = (prometheus_rules.REPO, prometheus_rules.SECOND_REPO, helm_rules.REPO,
-           helm_rules.SAP_REPO, *extra_rules.COLLECTIONS, loghub.REPO, elastic_rules.REPO)
+           helm_rules.SAP_REPO, *extra_rules.COLLECTIONS, loghub.REPO, elastic_rules.REPO,
+           *notices.K8S_REPOS, notices.ZABBIX_REPO)
 
 
 def _examples(repo: str, mirror: Mirror, exclude: set[str],
               texts: frozenset[str] | set[str] = frozenset()) -> Iterator[Example]:
-    """One source's examples; alert rules also give `benign` security examples."""
+    """One source's examples; alert rules also give `benign` security and `condition` examples."""
     if repo in (prometheus_rules.REPO, prometheus_rules.SECOND_REPO):
         rules: Iterator[Example] = prometheus_rules.severity_examples(mirror, exclude)
     elif repo in (helm_rules.REPO, helm_rules.SAP_REPO):
@@ -74,6 +82,15 @@ def _examples(repo: str, mirror: Mirror, exclude: set[str],
         rules = extra_rules.severity_examples(mirror, exclude)
     elif repo == loghub.REPO:
         yield from loghub.log_examples(mirror)
+        yield from notices.log_level_examples(mirror)
+        return
+    elif repo == notices.ZABBIX_REPO:
+        yield from (ex for ex in notices.zabbix_trigger_examples(mirror)
+                    if not copies_eval(ex, set(texts))
+                    and ex.payload["alerts"][0]["labels"]["alertname"] not in exclude)
+        return
+    elif repo in notices.K8S_REPOS:
+        yield from notices.k8s_event_examples(mirror)
         return
     else:
         yield from elastic_rules.security_examples(mirror)
@@ -84,6 +101,7 @@ def _examples(repo: str, mirror: Mirror, exclude: set[str],
             continue
         yield ex
         yield Example("security", "benign", ex.source, ex.group, ex.fmt, ex.payload)
+        yield notices.rule_condition(ex)
 
 
 def collect(mirrors: Path = DEFAULT_MIRRORS, shared: Path | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,3 +53,22 @@ class Mirror:
         if any(h in path.lower() for h in HELD_OUT):
             raise PermissionError(f"{path} belongs to a held-out evaluation source")
         return self._git("show", f"HEAD:{path}")
+
+    def read_many(self, paths: list[str]) -> Iterator[tuple[str, str]]:
+        """(path, text) for many files at HEAD through one `git cat-file --batch` process."""
+        wanted = [p for p in paths if not any(h in p.lower() for h in HELD_OUT)]
+        if not wanted:
+            return
+        out = subprocess.run(["git", "--git-dir", str(self.git_dir), "cat-file", "--batch"],
+                             input="".join(f"HEAD:{p}\n" for p in wanted).encode(),
+                             check=True, capture_output=True).stdout
+        pos = 0
+        for path in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[-1] == b"missing":
+                continue
+            size = int(header[2])
+            yield path, out[pos:pos + size].decode("utf-8", errors="replace")
+            pos += size + 1

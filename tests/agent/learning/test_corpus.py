@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,29 +34,16 @@ TOML = '[metadata]\nmaturity = "production"\n[rule]\nname = "Brute force"\n' \
        'description = "Detects many failed logins."\nseverity = "high"\n'
 
 
-def _mirror(root: Path, repo: str, files: dict[str, str]) -> None:
-    work = root / "work" / repo.replace("/", "+")
-    for path, text in files.items():
-        (work / path).parent.mkdir(parents=True, exist_ok=True)
-        (work / path).write_text(text)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "x"], check=True)
-    bare = root / "mirrors" / repo.replace("/", "+") / "repo"
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
-
-
 @pytest.fixture
-def mirrors(tmp_path: Path) -> Path:
-    _mirror(tmp_path, "monitoring-mixins/website", {"assets/demo/alerts.yaml": RULES,
+def mirrors(tmp_path: Path, make_mirror) -> Path:
+    make_mirror(tmp_path, "monitoring-mixins/website", {"assets/demo/alerts.yaml": RULES,
                                                     "assets/kubernetes/alerts.yaml": RULES})
-    _mirror(tmp_path, "nlamirault/monitoring-mixins",
+    make_mirror(tmp_path, "nlamirault/monitoring-mixins",
             {"monitoring-mixins/x-mixin/prometheus/alerts.yaml": RULES})
     loghub = {f"{s}/{s}_2k.log_structured.csv": LOG_CSV for s in ("Linux",)}
     loghub.update({"Linux/Linux_2k.log": LOG, "BGL/BGL_2k.log": "held out"})
-    _mirror(tmp_path, "logpai/loghub", loghub)
-    _mirror(tmp_path, "elastic/detection-rules", {"rules/linux/brute.toml": TOML})
+    make_mirror(tmp_path, "logpai/loghub", loghub)
+    make_mirror(tmp_path, "elastic/detection-rules", {"rules/linux/brute.toml": TOML})
     return tmp_path / "mirrors"
 
 
@@ -114,11 +100,11 @@ BOSH = """groups:
 """
 
 
-def test_extra_collections_are_read_and_eval_copies_dropped(tmp_path: Path):
-    _mirror(tmp_path, "cloudfoundry/prometheus-boshrelease",
+def test_extra_collections_are_read_and_eval_copies_dropped(tmp_path: Path, make_mirror):
+    make_mirror(tmp_path, "cloudfoundry/prometheus-boshrelease",
             {"jobs/bosh_alerts/templates/bosh.alerts.yml": BOSH,
              "jobs/kubernetes_alerts/templates/k8s.alerts.yml": BOSH.replace("Bosh", "K8s")})
-    _mirror(tmp_path, "VictoriaMetrics/VictoriaMetrics",
+    make_mirror(tmp_path, "VictoriaMetrics/VictoriaMetrics",
             {"deployment/docker/vmanomaly/awesome_alerts.yml": BOSH.replace("Bosh", "Copy"),
              "deployment/docker/rules/awesome_alerts.yml": BOSH.replace("Bosh", "Copy2")})
     shared = tmp_path / "shared"

@@ -121,3 +121,26 @@ def test_fallback_row_measures_the_head_where_the_rules_abstain_and_is_never_pro
     assert 0.0 <= fallback["fallback_model_accuracy"] <= 1.0
     assert fallback["promotable"] is False and "severity.fallback" not in card["promoted"]
     assert "evidence only" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
+def _notice(label: str, source: str, text: str) -> Example:
+    return Example("notice", label, source, f"{source}:{text}", "alertmanager", _alert(text))
+
+
+def test_notice_head_is_measured_per_loghub_system_and_held_back(tmp_path: Path):
+    sources = ["org/events", "logpai/loghub:HDFS", "logpai/loghub:Spark"]
+    examples = [_notice("condition", src, f"{thing} {verb}") for src in sources
+                for thing in THINGS for verb in ("refuses connections", "is stuck")]
+    examples += [_notice("notice", src, f"{thing} {verb}") for src in sources
+                 for thing in THINGS for verb in ("scaled up to 3 replicas", "leader elected")]
+    write_jsonl(tmp_path / "cache" / "notice.jsonl", examples)
+    card = train(tmp_path / "cache", default_embedder(), tmp_path / "h.npz")
+    rows = {r["head"]: r for r in card["cross_source"]}
+    # loghub is one repository but each of its systems is an unseen source of its own
+    assert set(rows["notice"]["per_collection_accuracy"]) == set(sources)
+    assert rows["notice"]["model_accuracy"] > rows["notice"]["majority_accuracy"]
+    assert "notice.fallback" in rows and rows["notice.fallback"]["held_back"]
+    assert all(r["promotable"] is False for r in rows.values())
+    assert card["promoted"] == [] and card["heads"]["notice"]["shipped"] is False
+    assert "notice" not in load_heads(tmp_path / "h.npz")[0]  # measured, not shipped
+    assert "held back" in (tmp_path / "MODEL_CARD.md").read_text()
