@@ -167,6 +167,12 @@ class Pipeline:
         return any(is_urgent(s) for s in signals) and URGENT in self._lanes.lanes(
             signals, remember=False)
 
+    def close(self) -> None:
+        """Release what the knowledge base holds open (its worker thread, a temp folder)."""
+        close = getattr(self.context.retriever, "close", None)
+        if callable(close):
+            close()
+
     def triage(self, payload: Any, fmt: str = "auto", *,
                delivery_key: DeliveryKey = None) -> list[Decision]:
         """Accept a payload and decide each of its signals (raises SignalParseError).

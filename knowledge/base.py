@@ -435,7 +435,7 @@ class KnowledgeBase:
 
     def close(self) -> None:
         """Stop the lexical worker and release the temp folder of a throwaway KB."""
-        self._pool.shutdown(wait=False)
+        self._pool.shutdown(wait=True)  # a running lexical query is milliseconds
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -105,11 +105,17 @@ def config_docs() -> None:
 
 def main() -> None:
     """Console-script entry point; a broken install is one line on stderr, exit code 1."""
+    from agent.cli.exit import finish
+
     try:
         app()
+        code: object = 0
     except ModelFileError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+        code = 1
+    except SystemExit as exc:
+        code = exc.code
+    finish(code)
 
 
 if __name__ == "__main__":

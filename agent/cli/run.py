@@ -71,6 +71,8 @@ def run(file: Annotated[str, typer.Argument(help="Payload file, or - for stdin."
                 tick(done, len(payloads))
     except SignalParseError as exc:
         raise fail(str(exc)) from None
+    finally:
+        pipe.close()
     print_decisions(make_console(), decisions, as_json)
 
 
