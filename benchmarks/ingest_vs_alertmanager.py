@@ -1,7 +1,7 @@
 """Benchmark: single-alert posts accepted per second, `triage serve` vs Prometheus Alertmanager.
 
 Run: `.venv/bin/python benchmarks/ingest_vs_alertmanager.py [--seconds 10] [--repeats 3]
-[--connections 16] [--rates 200,500] [--json]` (needs `apt-get install -y
+[--connections 16] [--rates 200,500] [--split] [--json]` (needs `apt-get install -y
 prometheus-alertmanager wrk`).
 
 Both servers run on loopback at the same time and are driven by the same client (wrk, one
@@ -14,6 +14,9 @@ knowledge base ingested, the decision worker on, a 202 only once the payload is 
 accepted posts/s (2xx), p50/p99 of the answer, server CPU ms per request; then the ratio
 Triage / Alertmanager. `--rates` adds paced runs first, on an empty backlog (wrk `delay()`:
 each connection waits connections/rate s between posts), to read the p99 at a fixed rate.
+`--split` runs Triage as two processes on one --home: `triage serve --no-decide` takes the
+posts and a second `triage serve` decides what it stored (the CPU figure is the ingest
+process's; the decider works through the backlog on the other core).
 """
 
 from __future__ import annotations
@@ -90,6 +93,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rates", default="200,500",
                         help="comma-separated paced rates (posts/s) for p99 runs; '' for none")
+    parser.add_argument("--split", action="store_true",
+                        help="an ingest-only triage process plus a deciding one")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     token = new_token()
@@ -98,7 +103,8 @@ def main() -> None:
         home = Path(tmp) / "triage"
         prepare_kb(home)
         am = start_alertmanager(Path(tmp) / "am")
-        triage = start_triage(home, token)
+        triage = start_triage(home, token, flags=("--no-decide",) if args.split else ())
+        decider = start_triage(home, token) if args.split else None
         try:
             targets = {
                 "alertmanager": (am, f"{am.url}/api/v2/alerts", AM_BODY, None),
@@ -121,6 +127,8 @@ def main() -> None:
                     runs.append({"phase": "max", "repeat": rep, **_row(name, result)})
         finally:
             triage.stop()
+            if decider is not None:
+                decider.stop()
             am.stop()
     summary = summarize(runs)
     if args.json:

@@ -135,13 +135,14 @@ def prepare_kb(home: Path) -> None:
 
 
 def start_triage(home: Path, token: str, config: Path = DEMO_CONFIG,
-                 extra_env: dict[str, str] | None = None) -> Server:
-    """`triage serve` as users run it (KB on, tools, SQLite under --home) on a free port."""
+                 extra_env: dict[str, str] | None = None, flags: tuple[str, ...] = ()) -> Server:
+    """`triage serve` as users run it (KB on, tools, SQLite under --home) on a free port;
+    `flags` are added to its command line (`--no-decide`)."""
     port = free_port()
     env = {**os.environ, "TRIAGE_WEBHOOK_TOKEN": token, **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "agent.cli.main", "serve", "--home", str(home), "--config",
-         str(config), "--port", str(port), "--log-level", "warning"],
+         str(config), "--port", str(port), "--log-level", "warning", *flags],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_http(f"{url}/healthz", proc)

@@ -1,7 +1,7 @@
 """Benchmark: an alert storm into `triage serve` and into Alertmanager, the same storm for both.
 
 Run: `.venv/bin/python benchmarks/storm_vs_alertmanager.py [--alerts 10000] [--copies 2]
-[--groups 40] [--rate 2000] [--max-backlog 20000] [--json]` (needs `apt-get install -y
+[--groups 40] [--rate 2000] [--max-backlog 20000] [--split] [--json]` (needs `apt-get install -y
 prometheus-alertmanager`).
 
 The storm: `alerts` distinct alerts (distinct instances) in `groups` groups of the demo
@@ -16,7 +16,9 @@ retries, decisions made, notifications (decisions that would page: alerts and in
 duplicates, not suppressed, notify set), peak RSS of the serve process, disk per 10,000
 decisions (database, WAL and checkpoints; the knowledge base excluded). For Alertmanager
 (group_wait 1s, group_interval 5m, a webhook receiver in this process): notifications sent for
-the same storm and how long the probe's notification took.
+the same storm and how long the probe's notification took. `--split` runs Triage as an
+ingest-only `triage serve --no-decide` plus one deciding `triage serve` on the same --home (peak
+RSS is then the two processes together).
 """
 
 from __future__ import annotations
@@ -167,13 +169,18 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     prepare_kb(home)
     config = tmp / "config.yaml"
     config.write_text(DEMO_CONFIG.read_text() + f"\ningest: {{max_backlog: {args.max_backlog}}}\n")
-    server = start_triage(home, token, config)
+    server = start_triage(home, token, config, flags=("--no-decide",) if args.split else ())
+    decider = start_triage(home, token, config) if args.split else None
+    pids = [server.pid] + ([decider.pid] if decider else [])
     rss: list[float] = []
+    each: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            rss.append(rss_mb(server.pid))
+            now = {pid: rss_mb(pid) for pid in pids}
+            rss.append(sum(now.values()))
+            each.update({p: max(each.get(p, 0.0), v) for p, v in now.items()})
             done.wait(0.5)
 
     threading.Thread(target=sample, daemon=True).start()
@@ -188,6 +195,8 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     finally:
         done.set()
         server.stop()
+        if decider is not None:
+            decider.stop()
     files = {f.name: round(f.stat().st_size / 2**20, 1) for f in sorted(home.glob("*.db*"))}
     disk = sum(f.stat().st_size for f in home.glob("*.db*"))
     statuses = stats.by_status()
@@ -199,6 +208,7 @@ def triage_side(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "retries": stats.retries, "given_up": stats.given_up, "client_errors": stats.errors,
             "probe_ack_to_decision_s": outcome.pop("probe_s", None),
             "peak_rss_mb": round(max(rss), 1) if rss else None,
+            "peak_rss_mb_each": [round(each[p], 1) for p in pids if p in each],
             "disk_mb": round(disk / 2**20, 1), "disk_files_mb": files,
             "disk_mb_per_10k_decisions": round(disk / 2**20 / decided * 10_000, 1)
             if decided and decided >= outcome["stored_signals"] else "not drained",
@@ -297,6 +307,8 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=60.0)
     parser.add_argument("--drain-all", action="store_true",
                         help="wait until every stored signal is decided (disk per decision)")
+    parser.add_argument("--split", action="store_true",
+                        help="an ingest-only triage process plus a deciding one")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.groups = min(args.groups, len(NAMES) * len(SERVICES))

@@ -29,9 +29,15 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
           insecure_no_auth: Annotated[bool, typer.Option(
               "--insecure-no-auth",
               help="Open the API without credentials (loopback addresses only).")] = False,
+          no_decide: Annotated[bool, typer.Option(
+              "--no-decide",
+              help="Ingest only: store and acknowledge, and leave the decisions to the other "
+                   "`triage serve` processes on the same --home (they take what this one "
+                   "stored). Keeps the paging path free of decision work.")] = False,
           ) -> None:
     """Run the HTTP service. To scale, start more processes on the same --home (each on its own
-    port): claims in the shared database make sure every signal is decided exactly once."""
+    port): claims in the shared database make sure every signal is decided exactly once.
+    With `--no-decide` a process only acknowledges and stores; run at least one without it."""
     import uvicorn
 
     from agent.service import ServiceOptions, create_app
@@ -47,7 +53,7 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
         tools.egress.forbid_self(host, port)
     app = create_app(settings, org, pipeline, options=ServiceOptions(
         max_body_bytes=max_body or settings.max_body_bytes,
-        insecure_no_auth=insecure_no_auth))
+        insecure_no_auth=insecure_no_auth, decide=not no_decide))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
     if insecure_no_auth:
         typer.echo("warning: --insecure-no-auth: the API is open to anyone on this machine",

@@ -127,7 +127,7 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
             sys.setswitchinterval(service.options.gil_switch_s)  # a deciding thread holds
         if service.committer is not None:
             service.committer.start()
-        if service.options.background:
+        if service.options.background and service.options.decide:
             service.worker.start(resume=True)
             # after the worker started (recovery first), load the KB so that the first
             # decision, maybe mid-storm, does not import and open Chroma (~1 s CPU) itself

@@ -23,6 +23,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_inbox (
   signal_id TEXT PRIMARY KEY, lane INTEGER NOT NULL, owner TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS service_inbox_owner ON service_inbox(owner, lane);
+CREATE INDEX IF NOT EXISTS service_inbox_lane ON service_inbox(lane, at);
 """
 
 
@@ -81,6 +82,19 @@ class Inbox:
             rows = self.conn.execute(
                 "SELECT signal_id, lane FROM service_inbox WHERE owner = ? ORDER BY lane, at",
                 (self.owner,)).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def waiting(self, limit: int, below_lane: int | None = None) -> list[tuple[str, int]]:
+        """Rows other processes accepted that nobody is deciding (no claim, or one released
+        for a retry), by lane then age, only lanes under `below_lane` when given: the work an
+        ingest-only process leaves to deciders."""
+        lanes = "" if below_lane is None else " AND i.lane < ?"
+        args = (self.owner,) + (() if below_lane is None else (below_lane,)) + (limit,)
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT i.signal_id, i.lane FROM service_inbox i LEFT JOIN service_claims c "
+                "ON c.signal_id = i.signal_id WHERE i.owner != ? AND (c.signal_id IS NULL OR "
+                f"c.state = 'retry'){lanes} ORDER BY i.lane, i.at LIMIT ?", args).fetchall()
         return [(r[0], int(r[1])) for r in rows]
 
     def count(self) -> int:

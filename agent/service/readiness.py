@@ -14,7 +14,7 @@ from pathlib import Path
 from agent.service.state import Service
 
 log = logging.getLogger(__name__)
-PASSING = frozenset({"ok", "disabled"})
+PASSING = frozenset({"ok", "disabled", "disabled (ingest only)"})
 
 
 def _db(service: Service) -> str:
@@ -31,6 +31,8 @@ def _db(service: Service) -> str:
 
 
 def _worker(service: Service) -> str:
+    if not service.options.decide:
+        return "disabled (ingest only)"
     if not service.options.background:
         return "disabled"
     return "ok" if service.worker.alive else "error: decision worker not running"

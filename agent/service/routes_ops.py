@@ -28,7 +28,8 @@ def healthz(service: ServiceDep) -> dict[str, object]:
         db = "ok"
     except Exception as exc:
         db = f"error: {type(exc).__name__}"
-    worker = service.worker.alive if service.options.background else None
+    worker = service.worker.alive if service.options.background and service.options.decide \
+        else None
     return {"status": "ok" if db == "ok" else "degraded", "db": db, "workers": worker,
             "backlog": service.worker.backlog}
 

@@ -34,6 +34,8 @@ class ServiceOptions:
     retry_delay_s: float = 1.0
     dead_letter_rows: int = 1000
     background: bool = True  # start the decision worker with the app
+    decide: bool = True  # False: ingest only (`--no-decide`): store and ack, deciders decide
+    tail_inbox_s: float = 0.1  # how often a decider takes what ingest-only processes stored
     insecure_no_auth: bool = False  # open API (`--insecure-no-auth`, loopback only)
     gil_switch_s: float = 0.0005  # sys.setswitchinterval while serving (Python's default
     # 5 ms makes every await of the ack path wait behind a deciding thread); 0 keeps it
@@ -111,7 +113,7 @@ class Service:
         worker = DecisionWorker(pipeline, claims, metrics, threads=opts.worker_threads,
                                 scan_interval_s=opts.scan_interval_s,
                                 max_attempts=opts.max_attempts, retry_delay_s=opts.retry_delay_s,
-                                inbox=inbox)
+                                inbox=inbox, tail_s=opts.tail_inbox_s)
         lock = threading.RLock()  # every user of `conn`
         dead = DeadLetters(conn, max_rows=opts.dead_letter_rows, lock=lock)
         metrics.gauge("triage_worker_backlog", "Signals queued or in progress in this process.",
@@ -126,7 +128,8 @@ class Service:
                           "each) by this process.", lambda: committer.batches)
             metrics.gauge("triage_group_commit_payloads", "Payloads stored by those "
                           "transactions.", lambda: committer.payloads)
-        ingestor = Ingestor(stores.get, pipeline, dead, metrics, worker, committer, limits)
+        ingestor = Ingestor(stores.get, pipeline, dead, metrics, worker if opts.decide else None,
+                            committer, limits)
         return cls(settings=settings, config=config, pipeline=pipeline, options=opts, conn=conn,
                    stores=stores, claims=claims, dead_letters=dead,
                    resolutions=Resolutions(conn, lock), metrics=metrics, worker=worker, lock=lock,

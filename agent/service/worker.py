@@ -4,7 +4,9 @@ The HTTP handler stores a payload, answers 202 and submits the ids here. Worker 
 each id (so no other thread or process decides it too), run `Pipeline.decide`, then tell the
 listeners (Slack, metrics). On start, and every `scan_interval_s`, the store is scanned for
 signals that were stored but never decided (a crash, another process that died) and those are
-decided too, oldest first.
+decided too, oldest first. With `tail_s`, a thread also takes, every `tail_s`, the inbox rows
+that other processes accepted and nobody decides: how deciding processes serve the signals an
+ingest-only process (`triage serve --no-decide`) stored.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class DecisionWorker:
     def __init__(self, pipeline: Pipeline, claims: ClaimBook, metrics: ServiceMetrics, *,
                  threads: int = 1, scan_interval_s: float = 15.0, max_attempts: int = 3,
                  retry_delay_s: float = 1.0, worker_id: str | None = None,
-                 inbox: Inbox | None = None) -> None:
+                 inbox: Inbox | None = None, tail_s: float = 0.0) -> None:
         self.pipeline, self.claims, self.metrics = pipeline, claims, metrics
         self.threads = max(1, threads)
         self.scan_interval_s = scan_interval_s
@@ -43,6 +45,7 @@ class DecisionWorker:
         self.retry_delay_s = retry_delay_s
         self.worker_id = worker_id or (inbox.owner if inbox is not None else new_owner())
         self.inbox = inbox
+        self.tail_s = tail_s
         self.listeners: list[Listener] = []
         self._heap: list[tuple[int, int, str]] = []  # (lane, arrival, signal id)
         self._seq = itertools.count()
@@ -51,6 +54,7 @@ class DecisionWorker:
         self._scan_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._tailer: threading.Thread | None = None
         self._more = False  # the last scan filled a page: more undecided signals may wait
 
     # ---- control -----------------------------------------------------------------------------
@@ -81,15 +85,20 @@ class DecisionWorker:
             thread = threading.Thread(target=self._run, name=f"triage-worker-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self.tail_s > 0 and self.inbox is not None:
+            self._tailer = threading.Thread(target=self._tail, name="triage-worker-tail",
+                                            daemon=True)
+            self._tailer.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the signal in hand and stop; queued ids stay stored and resume next start."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        for thread in self._threads:
+        for thread in [*self._threads, *([self._tailer] if self._tailer else [])]:
             thread.join(timeout)
         self._threads.clear()
+        self._tailer = None
 
     @property
     def alive(self) -> int:
@@ -135,6 +144,32 @@ class DecisionWorker:
             new = [i for i in ids if i not in self._pending]
         self.submit(new, [SCAN_LANE] * len(new))
         return len(new)
+
+    def take_waiting(self) -> int:
+        """Queue inbox rows other processes accepted and nobody decides; return how many.
+
+        With a page in hand only rows in lanes more urgent than everything queued are taken,
+        so a new incident is not left behind a storm's backlog."""
+        if self.inbox is None:
+            return 0
+        with self._cond:
+            full = len(self._pending) >= SCAN_PAGE
+            below = max((lane for lane, _, _ in self._heap), default=None) if full else None
+        if full and below is None:
+            return 0  # a page in progress and nothing queued behind it
+        try:
+            rows = self.inbox.waiting(SCAN_PAGE, below_lane=below)
+        except Exception:
+            log.exception("reading the inbox failed")
+            return 0
+        with self._cond:
+            new = [(sid, lane) for sid, lane in rows if sid not in self._pending]
+        self.submit([sid for sid, _ in new], [lane for _, lane in new])
+        return len(new)
+
+    def _tail(self) -> None:
+        while not self._stop.wait(self.tail_s):
+            self.take_waiting()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until nothing is queued or in progress here; False on timeout."""
