@@ -101,3 +101,19 @@ class Inbox:
         """Rows in the inbox (all processes)."""
         with self._lock:
             return int(self.conn.execute("SELECT COUNT(*) FROM service_inbox").fetchone()[0])
+
+
+class CachedCount:
+    """The inbox's row count re-read at most every `max_age_s`: the backlog an ingest-only
+    process sheds load on (every process's undecided signals), without a query per request."""
+
+    def __init__(self, inbox: Inbox, max_age_s: float = 0.25) -> None:
+        self.inbox, self.max_age_s = inbox, max_age_s
+        self._value, self._at = 0, float("-inf")
+
+    def __call__(self) -> int:
+        """The latest count (re-read when older than `max_age_s`)."""
+        now = time.monotonic()
+        if now - self._at > self.max_age_s:
+            self._value, self._at = self.inbox.count(), now
+        return self._value

@@ -89,11 +89,14 @@ class Ingestor:
     def __init__(self, store: Callable[[], SignalStore], pipeline: Pipeline,
                  dead_letters: DeadLetters, metrics: ServiceMetrics,
                  worker: DecisionWorker | None, committer: GroupCommitter | None = None,
-                 limits: IngestSection | None = None) -> None:
+                 limits: IngestSection | None = None,
+                 backlog: Callable[[], int] | None = None) -> None:
+        """`backlog`: undecided signals to shed load on (default: the worker's queue)."""
         self.store, self.pipeline = store, pipeline  # store(): the calling thread's store
         self.dead_letters, self.metrics, self.worker = dead_letters, metrics, worker
         self.committer = committer
         self.limits = limits or IngestSection()
+        self.backlog = backlog or ((lambda: worker.backlog) if worker is not None else (lambda: 0))
 
     def reject(self, route: str, status: int, message: str, body: bytes,
                field: str | None = None, size: int | None = None) -> RejectedError:
@@ -161,20 +164,18 @@ class Ingestor:
                               f"signals in one body, at most {cap} (ingest.max_alerts_per_body)"
                               "; split the body", body[:2048], "payload",
                               size=len(body))
-        if self.worker is not None and self.worker.backlog >= self.limits.max_backlog \
-                and not self.pipeline.urgent(prepared.signals):
+        if self.backlog() >= self.limits.max_backlog and not self.pipeline.urgent(prepared.signals):
             self._overloaded(route)  # the headroom above max_backlog is for urgent signals
         return prepared
 
     def _shed(self, route: str) -> None:
         """503 before parsing when even urgent signals would not fit any more."""
-        if self.worker is not None and self.worker.backlog >= (
-                self.limits.max_backlog + self.limits.urgent_headroom):
+        if self.backlog() >= self.limits.max_backlog + self.limits.urgent_headroom:
             self._overloaded(route)
 
     def _overloaded(self, route: str) -> None:
         self.metrics.shed.inc(route=route)
-        raise OverloadedError(f"backlog full ({self.worker.backlog if self.worker else 0} "
+        raise OverloadedError(f"backlog full ({self.backlog()} "
                               "undecided signals); retry later", self.limits.retry_after_s)
 
     def _store_direct(self, route: str, prepared: Prepared) -> list[str]:

@@ -13,7 +13,7 @@ from agent.pipeline import Pipeline
 from agent.service.claims import ClaimBook
 from agent.service.commit import GroupCommitter
 from agent.service.deadletters import DeadLetters
-from agent.service.inbox import Inbox, new_owner
+from agent.service.inbox import CachedCount, Inbox, new_owner
 from agent.service.incidents import Resolutions
 from agent.service.ingest import Ingestor
 from agent.service.metrics import ServiceMetrics
@@ -129,7 +129,8 @@ class Service:
             metrics.gauge("triage_group_commit_payloads", "Payloads stored by those "
                           "transactions.", lambda: committer.payloads)
         ingestor = Ingestor(stores.get, pipeline, dead, metrics, worker if opts.decide else None,
-                            committer, limits)
+                            committer, limits, backlog=None if opts.decide or inbox is None
+                            else CachedCount(inbox))
         return cls(settings=settings, config=config, pipeline=pipeline, options=opts, conn=conn,
                    stores=stores, claims=claims, dead_letters=dead,
                    resolutions=Resolutions(conn, lock), metrics=metrics, worker=worker, lock=lock,

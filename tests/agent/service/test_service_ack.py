@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -100,6 +101,18 @@ def test_full_backlog_answers_503_with_retry_after_and_keeps_room_for_urgent(
     assert 'triage_shed_total{route="/v1/webhooks/alertmanager"} 3' in metrics
     stored = _rows(tmp_path / "t.db", "SELECT COUNT(*) FROM signals")[0][0]
     assert stored == 5  # shed bodies were never stored
+
+
+def test_an_ingest_only_process_sheds_on_the_shared_inbox(
+        build_app: Callable[..., FastAPI]) -> None:
+    app = build_app(IngestSection(max_backlog=2, urgent_headroom=0, retry_after_s=5),
+                    decide=False)  # no worker here: the backlog is the inbox every process sees
+    with TestClient(app, headers=AUTH) as c:
+        assert [c.post(AM, json=alert(i)).status_code for i in range(2)] == [202, 202]
+        time.sleep(0.3)  # the inbox count is re-read at most every 0.25 s
+        shed = c.post(AM, json=alert(2))
+        assert shed.status_code == 503 and shed.headers["Retry-After"] == "5"
+        assert "backlog full (2 " in shed.json()["error"]
 
 
 def test_backlog_drains_and_the_sender_retry_is_then_accepted(
