@@ -14,9 +14,10 @@ knowledge base ingested, the decision worker on, a 202 only once the payload is 
 accepted posts/s (2xx), p50/p99 of the answer, server CPU ms per request; then the ratio
 Triage / Alertmanager. `--rates` adds paced runs first, on an empty backlog (wrk `delay()`:
 each connection waits connections/rate s between posts), to read the p99 at a fixed rate.
-`--split` runs Triage as two processes on one --home: `triage serve --no-decide` takes the
-posts and a second `triage serve` decides what it stored (the CPU figure is the ingest
-process's; the decider works through the backlog on the other core).
+`--max-backlog` sets `ingest.max_backlog` (default as shipped, 20,000: later repeats may hit
+it and answer 503). `--split` runs Triage as two processes on one --home: `triage serve
+--no-decide` takes the posts and a second `triage serve` decides what it stored (the CPU
+figure is the ingest process's; the decider works through the backlog on the other core).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loopback import (  # noqa: E402
+    DEMO_CONFIG,
     WrkResult,
     new_token,
     prepare_kb,
@@ -93,6 +95,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rates", default="200,500",
                         help="comma-separated paced rates (posts/s) for p99 runs; '' for none")
+    parser.add_argument("--max-backlog", type=int, default=20_000,
+                        help="ingest.max_backlog (raise it to measure capacity, not shedding)")
     parser.add_argument("--split", action="store_true",
                         help="an ingest-only triage process plus a deciding one")
     parser.add_argument("--json", action="store_true")
@@ -103,8 +107,12 @@ def main() -> None:
         home = Path(tmp) / "triage"
         prepare_kb(home)
         am = start_alertmanager(Path(tmp) / "am")
-        triage = start_triage(home, token, flags=("--no-decide",) if args.split else ())
-        decider = start_triage(home, token) if args.split else None
+        config = Path(tmp) / "config.yaml"
+        config.write_text(DEMO_CONFIG.read_text()
+                          + f"\ningest: {{max_backlog: {args.max_backlog}}}\n")
+        triage = start_triage(home, token, config,
+                              flags=("--no-decide",) if args.split else ())
+        decider = start_triage(home, token, config) if args.split else None
         try:
             targets = {
                 "alertmanager": (am, f"{am.url}/api/v2/alerts", AM_BODY, None),
