@@ -31,7 +31,7 @@ def healthz(service: ServiceDep) -> dict[str, object]:
     worker = service.worker.alive if service.options.background and service.options.decide \
         else None
     return {"status": "ok" if db == "ok" else "degraded", "db": db, "workers": worker,
-            "backlog": service.worker.backlog}
+            "backlog": service.ingestor.backlog()}  # an ingest-only process: the inbox
 
 
 @router.get("/readyz")

@@ -50,6 +50,9 @@ def test_an_ingest_only_process_stores_and_a_decider_decides(
         ready = httpx.get(f"{url}/readyz", headers=AUTH, timeout=10)
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"]["worker"] == "disabled (ingest only)"
+        time.sleep(0.3)  # the inbox count is re-read at most every 0.25 s
+        health = httpx.get(f"{url}/healthz", timeout=10).json()
+        assert health["workers"] is None and health["backlog"] == 3  # waiting in the inbox
         with serve_live(decider):
             assert _wait_decided(decider.state.service, ids)
             assert decider.state.service.worker.wait_idle(10)
