@@ -95,8 +95,23 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
             [rule(s) == t for s, t in zip(m.signals, m.labels, strict=True)])), 4)
     rows = [row]
     if rule is not None and abstains is not None:
-        rows.append(_fallback_row(spec.name, m, rule, abstains, pred, probs, row, unit,
-                                  getattr(spec, "fallback_only", False) and not held_back))
+        balanced = getattr(spec, "balanced", False) and len(spec.classes) == 2
+        threshold = _balanced_threshold(m, rule, abstains, probs[:, 1], spec.classes) \
+            if balanced else None
+        if threshold is not None:
+            pred = [spec.classes[int(p >= threshold)] for p in probs[:, 1]]
+        conf = probs[np.arange(len(pred)), [spec.classes.index(p) for p in pred]]
+        fallback = _fallback_row(spec.name, m, rule, abstains, pred, conf, row, unit,
+                                 getattr(spec, "fallback_only", False) and not held_back)
+        if threshold is not None:
+            hybrid = _hybrid(m, rule, abstains, pred)
+            fallback.update(threshold=threshold,
+                            model_balanced_accuracy=round(_balanced(hybrid, m.labels), 4),
+                            rules_balanced_accuracy=round(_balanced(
+                                [rule(s) for s in m.signals], m.labels), 4))
+            fallback["note"] += (f"; decides the second class at P ≥ {threshold} (best balanced "
+                                 "accuracy on these out-of-source predictions)")
+        rows.append(fallback)
     if held_back:
         for r in rows:
             r["promotable"], r["held_back"] = False, held_back
@@ -104,8 +119,35 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
     return final, rows
 
 
+THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.5 … 0.95
+
+
+def _balanced(pred: list[str], truth: list[str]) -> float:
+    """Mean recall over the classes present in truth (prior-free accuracy)."""
+    recalls = [np.mean([p == c for p, t in zip(pred, truth, strict=True) if t == c])
+               for c in sorted(set(truth))]
+    return float(np.mean(recalls))
+
+
+def _hybrid(m: Matrix, rule: Callable[[Signal], str], abstains: Callable[[Signal], bool],
+            pred: list[str]) -> list[str]:
+    return [p if abstains(s) else rule(s) for p, s in zip(pred, m.signals, strict=True)]
+
+
+def _balanced_threshold(m: Matrix, rule: Callable[[Signal], str],
+                        abstains: Callable[[Signal], bool], p_second: np.ndarray,
+                        classes: tuple[str, ...]) -> float:
+    """The threshold on P(second class) whose rules-plus-head decisions have the best
+    balanced accuracy on the out-of-source predictions (ties: the lower threshold)."""
+    def score(t: float) -> float:
+        pred = [classes[int(p >= t)] for p in p_second]
+        return _balanced(_hybrid(m, rule, abstains, pred), m.labels)
+
+    return max(THRESHOLDS, key=lambda t: (round(score(t), 6), -t))
+
+
 def _fallback_row(name: str, m: Matrix, rule: Callable[[Signal], str],
-                  abstains: Callable[[Signal], bool], pred: list[str], probs: np.ndarray,
+                  abstains: Callable[[Signal], bool], pred: list[str], conf: np.ndarray,
                   row: dict[str, Any], unit: Callable[[str], str],
                   promotable: bool) -> dict[str, Any]:
     """The rules, with the out-of-source model deciding where the rules abstain."""
@@ -122,7 +164,7 @@ def _fallback_row(name: str, m: Matrix, rule: Callable[[Signal], str],
                     "the rules find no evidence (out-of-source predictions, pooled)",
             "model_accuracy": round(float(ok.mean()), 4),
             "model_macro_f1": round(_macro_f1(hybrid, m.labels), 4),
-            "model_ece": round(ece(probs.max(axis=1)[gap], model_ok[gap]), 4) if gap.any() else 0.0,
+            "model_ece": round(ece(conf[gap], model_ok[gap]), 4) if gap.any() else 0.0,
             "fallback_n": int(gap.sum()),
             # the severity head's fallback is evidence only: it calls almost every such row a
             # condition, a config reload too; the notice head exists to make this one call

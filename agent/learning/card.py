@@ -32,8 +32,16 @@ def render_card(card: dict[str, Any]) -> str:
               "Intended use: the offline reasoner's severity of notifications without a sender",
               "severity, log-line event_type, and security relevance. Not for: urgency, requests",
               "vs incidents in human text (no vetted public data yet), confirmed violations.",
-              "The notice head (does a no-severity notification report a problem at all) is",
-              "trained and measured but held back: see the cross-source table.", ""]
+              "The notice head (does a no-severity notification report a problem at all)",
+              "decides only where the severity words find nothing (its `notice.fallback` row),",
+              "calling a problem from the threshold in that row's note (chosen for balanced",
+              "accuracy: 86 % of its corpus are problems, which says what was available, not",
+              "what arrives); a problem it finds is a warning, with confidence P(problem) × the",
+              "share of warnings among such problems in the rule corpus"
+              + (f" ({card['condition_warning_share']})." if "condition_warning_share" in card
+                 else "."),
+              "Known weakness: it ranks plain action reports (a config reload, a node joining)",
+              "at P 0.55–0.75, below the threshold but not far below.", ""]
     if rc := card.get("rule_calibration"):
         lines += ["## Rule confidence calibration", "",
                   "Rule decisions take their rule's smoothed accuracy on the corpus train and",

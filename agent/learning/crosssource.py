@@ -118,3 +118,20 @@ def cross_source(cache: Path, embedder: TextEmbedder,
                          "majority_accuracy"],
                      "rules_accuracy": _rule_accuracy(split.rule, test)})
     return rows
+
+
+def warning_share_where_rules_abstain(cache: Path) -> float | None:
+    """Of the rule-corpus problems the severity words find nothing in, the share labelled
+    warning (the rest critical): how often a condition the notice head finds is a warning."""
+    path = cache / "severity.jsonl"
+    if not path.is_file():
+        return None
+    from agent.learning.dataset import to_signal
+
+    tally: Counter[str] = Counter()
+    for ex in read_jsonl(path):
+        sig = to_signal(ex)
+        if sig is not None and ex.label != "informational" and _severity_abstains(sig):
+            tally[ex.label] += 1
+    total = tally["warning"] + tally["exception"]
+    return round(tally["warning"] / total, 4) if total else None

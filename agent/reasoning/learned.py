@@ -32,6 +32,29 @@ def predicted_log_type(signal: Signal, judge: LearnedJudge | None
     return pred.label, pred.probability, _why("log model", pred)  # type: ignore[return-value]
 
 
+def predicted_notice(signal: Signal, judge: LearnedJudge | None
+                     ) -> tuple[EventType, float, str] | None:
+    """For a notification whose wording the severity words find nothing in: does its text
+    report a problem (then warning) or a plain notice (informational), from the `notice` head.
+
+    Confidence: the head's calibrated probability of the class it picked; a problem's is
+    P(problem) times how often such problems are warnings rather than critical in the rule
+    corpus (the head does not tell the two apart)."""
+    pred = judge.predict("notice", signal) if judge else None
+    if pred is None:
+        return None
+    p = pred.probabilities.get("condition", 0.0)
+    if p >= notice_threshold(judge):
+        share = float(judge.meta.get("condition_warning_share", 1.0)) if judge else 1.0
+        return "warning", p * share, f"reports a problem p={p:.2f}"
+    return "informational", 1.0 - p, f"a notice, no problem p={1.0 - p:.2f}"
+
+
+def notice_threshold(judge: LearnedJudge | None) -> float:
+    """P(problem) from which the notice head calls a problem (fitted by training; else 0.5)."""
+    return float(judge.meta.get("thresholds", {}).get("notice", 0.5)) if judge else 0.5
+
+
 def predicted_security(signal: Signal, judge: LearnedJudge | None) -> tuple[bool, float] | None:
     """Whether the signal's text has security implications, and the calibrated probability."""
     pred = judge.predict("security", signal) if judge else None

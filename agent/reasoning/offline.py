@@ -109,6 +109,9 @@ def correlated_confirmation(related: list[Decision]) -> Decision | None:
     return found[-1] if found else None
 
 
+HISTORY_BELOW = 0.8  # past cases may outvote a learned head's finding less confident than this
+
+
 def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | None, str | None]:
     """Let close past cases outvote an unsure rule; return team and priority votes too."""
     close = close_cases(ev.cases)
@@ -116,7 +119,13 @@ def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | No
         return found, [], None, None
     notes = [f"{c.id} ({c.labels.get('kind', '?')}, {c.score:.2f})" for c in close[:3]]
     kind_vote = vote(close, "kind")
-    if (kind_vote and found.confidence < 0.6 and kind_vote.share >= 0.6
+    # past cases outvote an unsure rule; a learned head's confidence was calibrated on public
+    # corpora, not on this organisation, so its own cases outvote the head when surer
+    unsure = found.confidence < 0.6 or (found.rule.endswith(" model")
+                                        and found.confidence < HISTORY_BELOW
+                                        and kind_vote is not None
+                                        and kind_vote.share > found.confidence)
+    if (kind_vote and unsure and kind_vote.share >= 0.6
             and kind_vote.value != found.kind and kind_vote.value in
             {"event", "alert", "incident", "request"}):
         etype = "informational" if kind_vote.value in {"event", "request"} else found.event_type

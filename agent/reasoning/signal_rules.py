@@ -15,7 +15,12 @@ from agent.kernel.taxonomy import EventType, Kind, sender_event_type
 from agent.learning.judge import LearnedJudge
 from agent.noise.types import NoiseOutcome
 from agent.reasoning import lexicon as lx
-from agent.reasoning.learned import predicted_log_type, predicted_security, predicted_severity
+from agent.reasoning.learned import (
+    predicted_log_type,
+    predicted_notice,
+    predicted_security,
+    predicted_severity,
+)
 
 NOTIFICATION_SOURCES = {"alertmanager", "grafana", "pagerduty", "generic"}
 HUMAN_SOURCES = {"ticket", "slack"}
@@ -207,9 +212,12 @@ def notification_finding(signal: Signal, judge: LearnedJudge | None = None) -> F
         return Finding(kind, etype, 0.9, "sender severity", [f"severity={signal.severity}"])
     learned = predicted_severity(signal, judge)  # its probability is calibrated already
     etype, conf, why = learned or inferred_severity(text)
+    rule = "severity model" if learned else "inferred severity"
+    if not learned and why == NO_WORDING and (notice := predicted_notice(signal, judge)):
+        etype, conf, why = notice
+        rule = "notice model"
     kind = "event" if etype == "informational" else "alert"
-    return Finding(kind, etype, conf, "severity model" if learned else "inferred severity",
-                   [why])
+    return Finding(kind, etype, conf, rule, [why])
 
 
 def human_finding(signal: Signal, security: bool) -> Finding:

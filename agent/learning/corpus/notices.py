@@ -25,7 +25,14 @@ from agent.learning.corpus.records import Example
 
 K8S_REPOS = ("cert-manager/cert-manager", "kedacore/keda", "rook/rook", "kubernetes/autoscaler",
              "kubernetes-sigs/cluster-api", "openkruise/kruise", "volcano-sh/volcano",
-             "karmada-io/karmada", "kubernetes-sigs/kueue")
+             "karmada-io/karmada", "kubernetes-sigs/kueue",
+             # added 2026-12-07: more controllers that report actions as Normal events
+             "kubernetes/ingress-nginx", "knative/serving", "tektoncd/pipeline",
+             "argoproj/argo-workflows", "kubernetes-sigs/aws-load-balancer-controller",
+             "longhorn/longhorn-manager", "kubernetes/cloud-provider",
+             "kubernetes-csi/external-provisioner", "kubernetes-csi/external-snapshotter",
+             "kubernetes-csi/external-resizer", "kubernetes-sigs/cluster-api-provider-aws",
+             "kubevirt/kubevirt", "kubernetes-sigs/descheduler")
 LOG_SYSTEMS = ("Android", "Apache", "HDFS", "Hadoop", "OpenStack", "Spark", "Windows", "Zookeeper")
 NOTICE_LEVELS = {"info", "i", "d", "v", "debug", "notice"}
 CONDITION_LEVELS = {"warn", "warning", "w", "e", "error", "fatal", "f", "critical", "severe"}

@@ -127,20 +127,50 @@ def _notice(label: str, source: str, text: str) -> Example:
     return Example("notice", label, source, f"{source}:{text}", "alertmanager", _alert(text))
 
 
-def test_notice_head_is_measured_per_loghub_system_and_held_back(tmp_path: Path):
+def _notice_examples() -> list[Example]:
     sources = ["org/events", "logpai/loghub:HDFS", "logpai/loghub:Spark"]
     examples = [_notice("condition", src, f"{thing} {verb}") for src in sources
                 for thing in THINGS for verb in ("refuses connections", "is stuck")]
     examples += [_notice("notice", src, f"{thing} {verb}") for src in sources
                  for thing in THINGS for verb in ("scaled up to 3 replicas", "leader elected")]
-    write_jsonl(tmp_path / "cache" / "notice.jsonl", examples)
+    return examples
+
+
+def test_notice_head_is_measured_per_loghub_system_and_decides_only_as_a_fallback(
+        tmp_path: Path):
+    write_jsonl(tmp_path / "cache" / "notice.jsonl", _notice_examples())
     card = train(tmp_path / "cache", default_embedder(), tmp_path / "h.npz")
     rows = {r["head"]: r for r in card["cross_source"]}
     # loghub is one repository but each of its systems is an unseen source of its own
-    assert set(rows["notice"]["per_collection_accuracy"]) == set(sources)
+    assert set(rows["notice"]["per_collection_accuracy"]) == {
+        "org/events", "logpai/loghub:HDFS", "logpai/loghub:Spark"}
     assert rows["notice"]["model_accuracy"] > rows["notice"]["majority_accuracy"]
-    assert "notice.fallback" in rows and rows["notice.fallback"]["held_back"]
+    assert rows["notice"]["promotable"] is False  # the model alone never decides
+    fallback = rows["notice.fallback"]
+    # promotion and threshold go by balanced accuracy: the corpus's class ratio is not the
+    # ratio that arrives, so "always a problem" scores 0.5 however common problems are
+    assert 0.5 <= fallback["threshold"] <= 0.95
+    beats = fallback["model_balanced_accuracy"] > max(0.5, fallback["rules_balanced_accuracy"])
+    assert fallback["promotable"] is True and ("notice" in card["promoted"]) == beats
+    assert card["heads"]["notice"]["shipped"] is True
+    heads, meta = load_heads(tmp_path / "h.npz")
+    assert "notice" in heads and meta["thresholds"] == {"notice": fallback["threshold"]}
+
+
+def test_a_held_back_head_is_measured_not_shipped(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    from dataclasses import replace
+
+    import agent.learning.train as training
+
+    heads = tuple(replace(h, held_back="a known failure mode") if h.name == "notice" else h
+                  for h in training.HEADS)
+    monkeypatch.setattr(training, "HEADS", heads)
+    write_jsonl(tmp_path / "cache" / "notice.jsonl", _notice_examples())
+    card = train(tmp_path / "cache", default_embedder(), tmp_path / "h.npz")
+    rows = {r["head"]: r for r in card["cross_source"]}
+    assert rows["notice.fallback"]["held_back"] == "a known failure mode"
     assert all(r["promotable"] is False for r in rows.values())
     assert card["promoted"] == [] and card["heads"]["notice"]["shipped"] is False
     assert "notice" not in load_heads(tmp_path / "h.npz")[0]  # measured, not shipped
-    assert "held back" in (tmp_path / "MODEL_CARD.md").read_text()
+    assert "held back: a known failure mode" in (tmp_path / "MODEL_CARD.md").read_text()
