@@ -90,25 +90,25 @@ def fit_by_collection(spec: Any, m: Matrix, rule: Callable[[Signal], str] | None
     if getattr(spec, "fallback_only", False):
         row["promotable"] = False  # only ever used where the rules abstain: see the fallback row
     held_back = getattr(spec, "held_back", "")
+    said = [rule(s) for s in m.signals] if rule is not None else []  # the rules' answers, once
     if rule is not None:
         row["rules_accuracy"] = round(float(np.mean(
-            [rule(s) == t for s, t in zip(m.signals, m.labels, strict=True)])), 4)
+            [r == t for r, t in zip(said, m.labels, strict=True)])), 4)
     rows = [row]
     if rule is not None and abstains is not None:
-        balanced = getattr(spec, "balanced", False) and len(spec.classes) == 2
-        threshold = _balanced_threshold(m, rule, abstains, probs[:, 1], spec.classes) \
-            if balanced else None
-        if threshold is not None:
+        gap = np.array([abstains(s) for s in m.signals])
+        threshold = None
+        if getattr(spec, "balanced", False) and len(spec.classes) == 2:
+            threshold = _balanced_threshold(said, gap, probs[:, 1], spec.classes, m.labels)
             pred = [spec.classes[int(p >= threshold)] for p in probs[:, 1]]
         conf = probs[np.arange(len(pred)), [spec.classes.index(p) for p in pred]]
-        fallback = _fallback_row(spec.name, m, rule, abstains, pred, conf, row, unit,
+        fallback = _fallback_row(spec.name, m, said, gap, pred, conf, row, unit,
                                  getattr(spec, "fallback_only", False) and not held_back)
         if threshold is not None:
-            hybrid = _hybrid(m, rule, abstains, pred)
             fallback.update(threshold=threshold,
-                            model_balanced_accuracy=round(_balanced(hybrid, m.labels), 4),
-                            rules_balanced_accuracy=round(_balanced(
-                                [rule(s) for s in m.signals], m.labels), 4))
+                            model_balanced_accuracy=round(
+                                _balanced(_hybrid(said, gap, pred), m.labels), 4),
+                            rules_balanced_accuracy=round(_balanced(said, m.labels), 4))
             fallback["note"] += (f"; decides the second class at P ≥ {threshold} (best balanced "
                                  "accuracy on these out-of-source predictions)")
         rows.append(fallback)
@@ -129,30 +129,26 @@ def _balanced(pred: list[str], truth: list[str]) -> float:
     return float(np.mean(recalls))
 
 
-def _hybrid(m: Matrix, rule: Callable[[Signal], str], abstains: Callable[[Signal], bool],
-            pred: list[str]) -> list[str]:
-    return [p if abstains(s) else rule(s) for p, s in zip(pred, m.signals, strict=True)]
+def _hybrid(said: list[str], gap: np.ndarray, pred: list[str]) -> list[str]:
+    """The rules' answers, with the model's where the rules abstain (`gap`)."""
+    return [p if g else r for p, g, r in zip(pred, gap, said, strict=True)]
 
 
-def _balanced_threshold(m: Matrix, rule: Callable[[Signal], str],
-                        abstains: Callable[[Signal], bool], p_second: np.ndarray,
-                        classes: tuple[str, ...]) -> float:
+def _balanced_threshold(said: list[str], gap: np.ndarray, p_second: np.ndarray,
+                        classes: tuple[str, ...], truth: list[str]) -> float:
     """The threshold on P(second class) whose rules-plus-head decisions have the best
     balanced accuracy on the out-of-source predictions (ties: the lower threshold)."""
     def score(t: float) -> float:
-        pred = [classes[int(p >= t)] for p in p_second]
-        return _balanced(_hybrid(m, rule, abstains, pred), m.labels)
+        return _balanced(_hybrid(said, gap, [classes[int(p >= t)] for p in p_second]), truth)
 
     return max(THRESHOLDS, key=lambda t: (round(score(t), 6), -t))
 
 
-def _fallback_row(name: str, m: Matrix, rule: Callable[[Signal], str],
-                  abstains: Callable[[Signal], bool], pred: list[str], conf: np.ndarray,
-                  row: dict[str, Any], unit: Callable[[str], str],
+def _fallback_row(name: str, m: Matrix, said: list[str], gap: np.ndarray, pred: list[str],
+                  conf: np.ndarray, row: dict[str, Any], unit: Callable[[str], str],
                   promotable: bool) -> dict[str, Any]:
     """The rules, with the out-of-source model deciding where the rules abstain."""
-    gap = np.array([abstains(s) for s in m.signals])
-    hybrid = [p if g else rule(s) for p, g, s in zip(pred, gap, m.signals, strict=True)]
+    hybrid = _hybrid(said, gap, pred)
     ok = np.array([h == t for h, t in zip(hybrid, m.labels, strict=True)])
     model_ok = np.array([p == t for p, t in zip(pred, m.labels, strict=True)])
     coll = [unit(s) for s in m.sources]

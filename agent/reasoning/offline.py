@@ -121,8 +121,7 @@ def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | No
     kind_vote = vote(close, "kind")
     # past cases outvote an unsure rule; a learned head's confidence was calibrated on public
     # corpora, not on this organisation, so its own cases outvote the head when surer
-    unsure = found.confidence < 0.6 or (found.rule.endswith(" model")
-                                        and found.confidence < HISTORY_BELOW
+    unsure = found.confidence < 0.6 or (found.learned and found.confidence < HISTORY_BELOW
                                         and kind_vote is not None
                                         and kind_vote.share > found.confidence)
     if (kind_vote and unsure and kind_vote.share >= 0.6

@@ -59,6 +59,7 @@ class Finding:
     confidence: float
     rule: str
     evidence: list[str] = field(default_factory=list)
+    learned: bool = False  # decided by a learned head (its confidence is its probability)
 
 
 def text_of(signal: Signal) -> str:
@@ -154,7 +155,7 @@ def log_finding(signal: Signal, related: list[Decision], security: bool,
     learned = predicted_log_type(signal, judge)
     if learned is not None:
         etype, conf, why = learned
-        return Finding("event", etype, conf, "log model", [why])
+        return Finding("event", etype, conf, "log model", [why], learned=True)
     if unusual := lx.LOG_UNUSUAL.search(text):
         return Finding("event", "warning", 0.75, "unusual log line",
                        [f"unusual condition: {unusual.group(0)}"])
@@ -213,11 +214,10 @@ def notification_finding(signal: Signal, judge: LearnedJudge | None = None) -> F
     learned = predicted_severity(signal, judge)  # its probability is calibrated already
     etype, conf, why = learned or inferred_severity(text)
     rule = "severity model" if learned else "inferred severity"
-    if not learned and why == NO_WORDING and (notice := predicted_notice(signal, judge)):
-        etype, conf, why = notice
-        rule = "notice model"
+    if not learned and why == NO_WORDING and (learned := predicted_notice(signal, judge)):
+        (etype, conf, why), rule = learned, "notice model"
     kind = "event" if etype == "informational" else "alert"
-    return Finding(kind, etype, conf, rule, [why])
+    return Finding(kind, etype, conf, rule, [why], learned=learned is not None)
 
 
 def human_finding(signal: Signal, security: bool) -> Finding:

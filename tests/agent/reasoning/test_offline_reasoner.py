@@ -139,15 +139,15 @@ def test_alert_correlated_with_incident_escalates(demo_config: OrgConfig) -> Non
     assert j.kind == "incident" and "t1" in j.rationale
 
 
-@pytest.mark.parametrize(("rule", "confidence", "share", "outvoted"), [
-    ("notice model", 0.7, 1.0, True),  # the organisation's cases are surer than the head
-    ("notice model", 0.7, 2 / 3, False),  # ... and here they are not
-    ("notice model", 0.85, 1.0, False),  # a sure head keeps its call
-    ("inferred severity", 0.7, 1.0, False),  # a rule only below 0.6, as before
-    ("inferred severity", 0.55, 1.0, True),
+@pytest.mark.parametrize(("learned", "confidence", "share", "outvoted"), [
+    (True, 0.7, 1.0, True),  # the organisation's cases are surer than the head
+    (True, 0.7, 2 / 3, False),  # ... and here they are not
+    (True, 0.85, 1.0, False),  # a sure head keeps its call
+    (False, 0.7, 1.0, False),  # a rule only below 0.6, as before
+    (False, 0.55, 1.0, True),
 ])
 def test_past_cases_outvote_a_learned_head_they_are_surer_than(
-        demo_config: OrgConfig, rule: str, confidence: float, share: float,
+        demo_config: OrgConfig, learned: bool, confidence: float, share: float,
         outvoted: bool) -> None:
     from agent.reasoning.offline import _history
     from agent.reasoning.signal_rules import Finding
@@ -158,7 +158,8 @@ def test_past_cases_outvote_a_learned_head_they_are_surer_than(
              for i, k in enumerate(kinds)]
     ev = Evidence(signal=sig(title="Something odd"), config=demo_config,
                   noise=NoiseOutcome(group_id="g"), cases=cases)
-    found, *_ = _history(ev, Finding("event", "informational", confidence, rule, ["x"]))
+    finding = Finding("event", "informational", confidence, "some rule", ["x"], learned=learned)
+    found, *_ = _history(ev, finding)
     assert (found.kind == "incident") is outvoted
 
 
