@@ -40,8 +40,8 @@ def render_card(card: dict[str, Any]) -> str:
               "share of warnings among such problems in the rule corpus"
               + (f" ({card['condition_warning_share']})." if "condition_warning_share" in card
                  else "."),
-              "Known weakness: it ranks plain action reports (a config reload, a node joining)",
-              "at P 0.55–0.75, below the threshold but not far below.", ""]
+              "Known weakness: plain action reports (a config reload, a node joining) score",
+              "below the threshold but not far below (README \"Learned judgement\").", ""]
     if rc := card.get("rule_calibration"):
         lines += ["## Rule confidence calibration", "",
                   "Rule decisions take their rule's smoothed accuracy on the corpus train and",

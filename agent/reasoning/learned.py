@@ -41,18 +41,14 @@ def predicted_notice(signal: Signal, judge: LearnedJudge | None
     P(problem) times how often such problems are warnings rather than critical in the rule
     corpus (the head does not tell the two apart)."""
     pred = judge.predict("notice", signal) if judge else None
-    if pred is None:
+    if judge is None or pred is None:
         return None
     p = pred.probabilities.get("condition", 0.0)
-    if p >= notice_threshold(judge):
-        share = float(judge.meta.get("condition_warning_share", 1.0)) if judge else 1.0
+    # the threshold training chose (balanced accuracy out of source); 0.5 for hand-built heads
+    if p >= float(judge.meta.get("thresholds", {}).get("notice", 0.5)):
+        share = float(judge.meta.get("condition_warning_share", 1.0))
         return "warning", p * share, f"reports a problem p={p:.2f}"
     return "informational", 1.0 - p, f"a notice, no problem p={1.0 - p:.2f}"
-
-
-def notice_threshold(judge: LearnedJudge | None) -> float:
-    """P(problem) from which the notice head calls a problem (fitted by training; else 0.5)."""
-    return float(judge.meta.get("thresholds", {}).get("notice", 0.5)) if judge else 0.5
 
 
 def predicted_security(signal: Signal, judge: LearnedJudge | None) -> tuple[bool, float] | None:

@@ -214,10 +214,12 @@ def notification_finding(signal: Signal, judge: LearnedJudge | None = None) -> F
     learned = predicted_severity(signal, judge)  # its probability is calibrated already
     etype, conf, why = learned or inferred_severity(text)
     rule = "severity model" if learned else "inferred severity"
-    if not learned and why == NO_WORDING and (learned := predicted_notice(signal, judge)):
-        (etype, conf, why), rule = learned, "notice model"
+    notice = predicted_notice(signal, judge) if not learned and why == NO_WORDING else None
+    if notice is not None:  # the words found nothing: does the text report a problem at all?
+        (etype, conf, why), rule = notice, "notice model"
     kind = "event" if etype == "informational" else "alert"
-    return Finding(kind, etype, conf, rule, [why], learned=learned is not None)
+    return Finding(kind, etype, conf, rule, [why],
+                   learned=learned is not None or notice is not None)
 
 
 def human_finding(signal: Signal, security: bool) -> Finding:
