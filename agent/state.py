@@ -8,7 +8,7 @@ from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.noise.types import NoiseOutcome
 from agent.reasoning.types import Judgement
-from knowledge.types import CaseHit, DocHit
+from knowledge.types import CaseHit, DocHit, LabelGuess
 
 
 @dataclass
@@ -27,6 +27,7 @@ class TriageState(InputState):
     runbooks: list[DocHit] = field(default_factory=list)
     postmortems: list[DocHit] = field(default_factory=list)
     cases: list[CaseHit] = field(default_factory=list)
+    team_guess: LabelGuess | None = None  # the head re-fitted on the labeled history
     related: list[Decision] = field(default_factory=list)
     judgement: Judgement | None = None
     decision: Decision | None = None

@@ -3,7 +3,9 @@
 Two public datasets, each split by time: the oldest 70 % are ingested as labeled history (the
 `kb ingest-cases` path: embedded once at ingest), the newest 30 % are triaged through the real
 offline pipeline with a config that declares the dataset's queues as teams (nothing else:
-no routes, no services), and the decided team is compared with the label. Measured in the same
+no routes, no services), and the decided team is compared with the label. The team comes from
+the head re-fitted on the history (when it beats the history's majority on the history's own
+newest fifth and is at least 50 % sure), else from the nearest-case vote. Measured in the same
 run on the same held-out split: the floor, the history's majority queue, and a peer, a plain
 TF-IDF cosine 5-NN vote over the same history.
 
@@ -41,6 +43,7 @@ import numpy as np
 
 from agent.config.org import OrgConfig, Team
 from agent.wiring import build_pipeline, open_kb_at
+from knowledge.types import RetrievalQuery
 
 QUEUES = ("bug", "enhancement", "dataset request", "dataset bug", "dataset-viewer",
           "documentation")
@@ -141,6 +144,12 @@ def main() -> None:
           f"held out {len(held_out)} ({held_out[0]['order'][:10]}..."
           f"{held_out[-1]['order'][:10]}); {len(teams)} teams")
     majority, _ = Counter(c["expected"]["team"] for c in history).most_common(1)[0]
+    probe = held_out[0]["input"]["payload"]
+    guess = kb.history_guess(RetrievalQuery(text=f"{probe['title']}\n{probe['body']}"), "team")
+    print("  history head: " + ("none (not better than the majority on the newest fifth)"
+                                if guess is None else
+                                f"{guess.validated_accuracy:.3f} on the newest fifth of the "
+                                f"history vs its majority {guess.baseline_accuracy:.3f}"))
     pipe = build_pipeline(config=config, db_path=":memory:", checkpointer="none", retriever=kb)
     peer = tfidf_knn(history, held_out)
     right = answered = floor = peer_right = 0

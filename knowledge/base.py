@@ -21,6 +21,7 @@ import numpy as np
 from agent.config.sections import KnowledgeSection
 from agent.kernel.db import open_db
 from knowledge import ranking
+from knowledge.case_model import CaseHeads
 from knowledge.cases import CaseVectors
 from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
 from knowledge.ingest import (
@@ -33,7 +34,7 @@ from knowledge.ingest import (
     namespaced_id,
 )
 from knowledge.lexical import LexicalIndex
-from knowledge.types import CaseHit, CaseParser, DocHit, RetrievalQuery
+from knowledge.types import CaseHit, CaseParser, DocHit, LabelGuess, RetrievalQuery
 from knowledge.vectors import CASES, CHUNKS, VectorIndex, open_chroma
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class KnowledgeBase:
         self.lexical = lexical
         self.embedder = embedder
         self._case_vectors = CaseVectors(lambda: self.cases)
+        self._heads = CaseHeads(self._case_vectors.get, lexical.case_labels_in_order)
         self._tmp = tmp
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
@@ -426,6 +428,15 @@ class KnowledgeBase:
         sims = {c: float(all_sims[row[c]]) for c in candidates}
         stored = self.lexical.get_cases(candidates)
         return score_cases(query.labels, candidates, sims, stored, k, CASE_LABEL_WEIGHT)
+
+    def history_guess(self, query: RetrievalQuery, label: str) -> LabelGuess | None:
+        """The head re-fitted on the labeled history for `label`, applied to the query text."""
+        if not query.text.strip() or not self.lexical.has_cases():
+            return None
+        head = self._heads.head(label)
+        if head is None:
+            return None
+        return head.guess(self._embed_query(query.text.strip()))  # cached: similar_cases' vector
 
     def stats(self) -> dict[str, int]:
         """Counts of documents by kind, chunks, vectors and cases."""

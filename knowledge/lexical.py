@@ -262,6 +262,12 @@ class LexicalIndex:
                 "WHERE kb_cases_fts MATCH ? ORDER BY s DESC LIMIT ?", (expr, limit))
             return [(r[0], float(r[1])) for r in rows]
 
+    def case_labels_in_order(self, label: str) -> list[tuple[str, str | None]]:
+        """(case id, value of `label` in its expected labels) for every case, oldest first."""
+        rows = self.rows("SELECT case_id, json_extract(labels, '$.' || ?) FROM kb_cases "
+                         "ORDER BY rowid", (label,))
+        return [(r[0], None if r[1] is None else str(r[1])) for r in rows]
+
     def get_cases(self, case_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Stored cases by id: text, labels, signal_labels."""
         if not case_ids:

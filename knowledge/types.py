@@ -33,6 +33,17 @@ class CaseHit:
 
 
 @dataclass(frozen=True)
+class LabelGuess:
+    """A head re-fitted on the labeled history: probability of each value of one label."""
+
+    label: str
+    probabilities: dict[str, float]
+    validated_accuracy: float  # on the newest fifth of the history, fitted on the rest
+    baseline_accuracy: float  # the majority value on that same newest fifth
+    cases: int  # labeled cases it was fitted on
+
+
+@dataclass(frozen=True)
 class RetrievalQuery:
     """What the graph asks for: free text plus exact terms (alert, service, metric names)."""
 
@@ -53,6 +64,10 @@ class Retriever(Protocol):
 
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
         """Nearest labeled past cases, best first."""
+        ...
+
+    def history_guess(self, query: RetrievalQuery, label: str) -> LabelGuess | None:
+        """The history head's probabilities for `label` (None: no head beats the majority)."""
         ...
 
 

@@ -15,7 +15,8 @@ def classify(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
     assert state.noise is not None
     evidence = Evidence(signal=state.signal, config=ctx.config, noise=state.noise,
                         related=state.related, runbooks=state.runbooks,
-                        postmortems=state.postmortems, cases=state.cases)
+                        postmortems=state.postmortems, cases=state.cases,
+                        team_guess=state.team_guess)
     quiet = state.noise.duplicate_of is not None or state.noise.suppressed_by is not None
     reasoner = ctx.offline if quiet else ctx.reasoner
     # The related decisions are evidence for this judgement only (up to 50 whole decisions, ~90 %

@@ -40,4 +40,5 @@ def retrieve(state: TriageState, runtime: Runtime[TriageContext]) -> dict:
         "runbooks": kb.search(query, k=3, kind="runbook"),
         "postmortems": kb.search(query, k=2, kind="postmortem"),
         "cases": kb.similar_cases(query, k=7),
+        "team_guess": kb.history_guess(query, "team"),
     }

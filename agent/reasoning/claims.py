@@ -40,7 +40,8 @@ def guard(evidence: Evidence, full: Judgement,
         return full
     plain = judge(Evidence(signal=view, config=evidence.config, noise=evidence.noise,
                            related=evidence.related, runbooks=evidence.runbooks,
-                           postmortems=evidence.postmortems, cases=evidence.cases))
+                           postmortems=evidence.postmortems, cases=evidence.cases,
+                           team_guess=evidence.team_guess))
     if plain.security and plain.kind == "incident":
         return full
     plain.rationale += NOTE

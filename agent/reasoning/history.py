@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from agent.config.org import OrgConfig
-from knowledge.types import CaseHit
+from knowledge.types import CaseHit, LabelGuess
 
 MIN_SCORE = 0.5
 
@@ -55,3 +55,16 @@ def team_vote(cases: list[CaseHit], config: OrgConfig) -> Vote | None:
     teams = known_teams(config)
     return vote([c for c in cases if c.labels.get("team") in teams], "team")
 
+
+
+def head_team(guess: LabelGuess | None, config: OrgConfig) -> Vote | None:
+    """The history head's most probable team among those the configuration knows."""
+    if guess is None:
+        return None
+    teams = known_teams(config)
+    known = {t: p for t, p in guess.probabilities.items() if t in teams}
+    if not known:
+        return None
+    best = max(known, key=lambda t: (known[t], t))
+    # not renormalised: mass on teams the configuration dropped is doubt, not evidence
+    return Vote(best, known[best], guess.cases)

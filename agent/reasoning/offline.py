@@ -13,7 +13,7 @@ from agent.learning.rule_calibration import load as load_rule_table
 from agent.learning.rule_calibration import rule_key
 from agent.reasoning import lexicon as lx
 from agent.reasoning.claims import guard as claims_guard
-from agent.reasoning.history import close_cases, team_vote, vote
+from agent.reasoning.history import close_cases, head_team, team_vote, vote
 from agent.reasoning.priority import impact_of, urgency_of
 from agent.reasoning.signal_rules import (
     HUMAN_SOURCES,
@@ -109,14 +109,16 @@ def correlated_confirmation(related: list[Decision]) -> Decision | None:
     return found[-1] if found else None
 
 
+HEAD_TEAM_SHARE = 0.5  # the history head names a team when at least this probable
 HISTORY_BELOW = 0.8  # past cases may outvote a learned head's finding less confident than this
 
 
 def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | None, str | None]:
     """Let close past cases outvote an unsure rule; return team and priority votes too."""
     close = close_cases(ev.cases)
+    head = head_team(ev.team_guess, ev.config)
     if not close:
-        return found, [], None, None
+        return found, [], head.value if head and head.share >= HEAD_TEAM_SHARE else None, None
     notes = [f"{c.id} ({c.labels.get('kind', '?')}, {c.score:.2f})" for c in close[:3]]
     kind_vote = vote(close, "kind")
     # past cases outvote an unsure rule; a learned head's confidence was calibrated on public
@@ -134,6 +136,10 @@ def _history(ev: Evidence, found: Finding) -> tuple[Finding, list[str], str | No
                         found.evidence + [f"{kind_vote.support} similar past cases say "
                                           f"{kind_vote.value}"])
     teams = team_vote(close, ev.config)
+    if head and head.share >= HEAD_TEAM_SHARE:
+        # re-fitted on all of the history and shown to beat its majority on the newest part:
+        # it answers before the nearest-case vote, which nothing has validated for this org
+        teams = head
     prio_vote = vote(close, "priority")
     return (found, notes, teams.value if teams and teams.share >= 0.5 else None,
             prio_vote.value if prio_vote and prio_vote.share >= 0.6 else None)

@@ -10,7 +10,7 @@ from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.kernel.taxonomy import EventType, Kind, Level
 from agent.noise.types import NoiseOutcome
-from knowledge.types import CaseHit, DocHit
+from knowledge.types import CaseHit, DocHit, LabelGuess
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Evidence:
     runbooks: list[DocHit] = field(default_factory=list)
     postmortems: list[DocHit] = field(default_factory=list)
     cases: list[CaseHit] = field(default_factory=list)
+    team_guess: LabelGuess | None = None
 
 
 @dataclass

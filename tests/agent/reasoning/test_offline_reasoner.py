@@ -13,7 +13,7 @@ from agent.kernel.taxonomy import priority_for
 from agent.noise.types import NoiseOutcome
 from agent.reasoning.offline import OfflineReasoner
 from agent.reasoning.types import Evidence
-from knowledge.types import CaseHit
+from knowledge.types import CaseHit, LabelGuess
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -169,3 +169,30 @@ def test_past_cases_decide_when_rules_are_unsure(demo_config: OrgConfig) -> None
     j = judge(sig(title="Something odd", text="it happened again"), demo_config, cases=cases)
     assert j.kind == "incident" and j.team == "web"
     assert "c0" in j.citations
+
+
+def _guess(probabilities: dict[str, float]) -> LabelGuess:
+    return LabelGuess(label="team", probabilities=probabilities, validated_accuracy=0.8,
+                      baseline_accuracy=0.5, cases=200)
+
+
+@pytest.mark.parametrize(("probabilities", "team"), [
+    ({"data": 0.7, "web": 0.3}, "data"),  # the head answers before the nearest-case vote
+    ({"data": 0.4, "web": 0.35, "it": 0.25}, "web"),  # unsure head: the vote decides
+    ({"ghost-team": 0.9, "data": 0.1}, "web"),  # a team the config lacks is never named
+])
+def test_the_history_head_routes_among_known_teams(demo_config: OrgConfig,
+                                                   probabilities: dict[str, float],
+                                                   team: str) -> None:
+    cases = [CaseHit(id=f"c{i}", score=0.9, text="", labels={"kind": "incident", "team": "web"})
+             for i in range(3)]
+    ev = Evidence(signal=sig(title="Something odd", text="it happened again"), config=demo_config,
+                  noise=NoiseOutcome(group_id="g"), cases=cases,
+                  team_guess=_guess(probabilities))
+    assert OfflineReasoner().judge(ev).team == team
+
+
+def test_the_history_head_routes_without_close_cases(demo_config: OrgConfig) -> None:
+    ev = Evidence(signal=sig(title="Something odd"), config=demo_config,
+                  noise=NoiseOutcome(group_id="g"), team_guess=_guess({"it": 0.9, "web": 0.1}))
+    assert OfflineReasoner().judge(ev).team == "it"
