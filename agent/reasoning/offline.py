@@ -206,6 +206,12 @@ class OfflineReasoner:
                      f"urgency {urgency} ({why_urgency}).")
         if case_notes:
             rationale += f" Similar past cases: {', '.join(case_notes)}."
+        head = head_team(evidence.team_guess, evidence.config)
+        if team and head and head.value == team and evidence.team_guess:
+            g = evidence.team_guess
+            rationale += (f" History head: team {team} (P {head.share:.2f}; "
+                          f"{g.validated_accuracy:.2f} on the newest history vs "
+                          f"{g.baseline_accuracy:.2f} for its majority).")
         key = rule_key(found.rule, found.evidence[0] if found.evidence else "")
         return Judgement(kind=found.kind, event_type=found.event_type, security=security,
                          impact=impact, urgency=urgency,

@@ -195,4 +195,6 @@ def test_the_history_head_routes_among_known_teams(demo_config: OrgConfig,
 def test_the_history_head_routes_without_close_cases(demo_config: OrgConfig) -> None:
     ev = Evidence(signal=sig(title="Something odd"), config=demo_config,
                   noise=NoiseOutcome(group_id="g"), team_guess=_guess({"it": 0.9, "web": 0.1}))
-    assert OfflineReasoner().judge(ev).team == "it"
+    judgement = OfflineReasoner().judge(ev)
+    assert judgement.team == "it"
+    assert "History head: team it (P 0.90; 0.80 on the newest history" in judgement.rationale
