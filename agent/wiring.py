@@ -250,7 +250,10 @@ def open_pipeline(settings: Settings, config: OrgConfig, *, db_path: Path | None
     """The pipeline the CLI, the service and Slack run: durable stores under --home, a SQLite
     checkpointer, the knowledge base and the tool runtime."""
     path = db_path or settings.db_path
-    retriever = kb if kb is not None else (open_kb(settings, config) if use_kb else None)
+    retriever = kb
+    if kb is None and use_kb:
+        retriever = opened = open_kb(settings, config)
+        opened.prefetch()  # the model loads while the graph and the tools are imported
     if tools is None and use_tools:
         tools = open_tools(settings, config, path)
     return build_pipeline(config=config, settings=settings, db_path=path, checkpointer="sqlite",

@@ -23,6 +23,7 @@ from agent.kernel.db import open_db
 from knowledge import ranking
 from knowledge.case_model import CaseHeads
 from knowledge.cases import CaseVectors
+from knowledge.chunk_snapshot import ChunkCache, catalog_fingerprint
 from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
 from knowledge.ingest import (
     KINDS,
@@ -61,9 +62,11 @@ class KnowledgeBase:
 
     def __init__(self, client: Any, lexical: LexicalIndex, embedder: Embedder,
                  tmp: tempfile.TemporaryDirectory[str] | None = None, *,
-                 open_client: Callable[[], Any] | None = None) -> None:
+                 open_client: Callable[[], Any] | None = None,
+                 snapshot_dir: Path | None = None) -> None:
         """`client`: a Chroma client, or None with `open_client` to open one on first use
-        (a knowledge base with nothing in it never loads Chroma)."""
+        (a knowledge base with nothing in it never loads Chroma); `snapshot_dir`: where the
+        embedded store keeps its chunk snapshot (None: every search asks Chroma)."""
         if client is None and open_client is None:
             raise ValueError("a Chroma client or open_client is needed")
         self._client = client
@@ -74,6 +77,11 @@ class KnowledgeBase:
         self.embedder = embedder
         self._case_vectors = CaseVectors(lambda: self.cases)
         self._heads = CaseHeads(self._case_vectors.get, lexical.case_labels_in_order)
+        self._snapshot = ChunkCache(
+            snapshot_dir,
+            lambda: catalog_fingerprint(lexical.doc_stamps(), embedder.model_id),
+            lambda: self.chunks.all_items(),
+            lambda: sum(n for _, _, n in lexical.doc_stamps()))
         self._tmp = tmp
         self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
@@ -104,7 +112,8 @@ class KnowledgeBase:
             embedder = embedder_from_config(section.embeddings, section.embedding_model)
         lexical = LexicalIndex(open_db(home / "kb.sqlite3"))
         return cls(None, lexical, embedder, tmp,
-                   open_client=lambda: open_chroma(home / "chroma", url))
+                   open_client=lambda: open_chroma(home / "chroma", url),
+                   snapshot_dir=None if url else home)
 
     # --- the vector store, opened on first use ---------------------------------------------
     @property
@@ -136,6 +145,20 @@ class KnowledgeBase:
             self._case_vectors.get()
         if (docs or cases) and isinstance(self.embedder, OnnxEmbedder):
             self.embedder.load()  # a remote embedding API is not called
+
+    def prefetch(self) -> None:
+        """Load a local embedding model in a background thread when anything is stored, so a
+        one-off command overlaps it with the rest of its start (Chroma stays closed)."""
+        if (self._meta or self.lexical.has_cases()) and isinstance(self.embedder, OnnxEmbedder) \
+                and not self.embedder.loaded:
+            threading.Thread(target=self._load_quietly, name="kb-embedder-load",
+                             daemon=True).start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self.embedder.load()  # type: ignore[attr-defined]
+        except Exception as exc:  # the first embedding raises it again, to its caller
+            log.debug("embedder prefetch failed", extra={"error": str(exc)})
 
     @property
     def chunks(self) -> VectorIndex:
@@ -212,6 +235,8 @@ class KnowledgeBase:
                     self.delete_doc(doc_id)
                     report.pruned.append(doc_id)
         self._reload_catalog()
+        if report.added or report.updated or report.pruned or self._snapshot.get() is None:
+            self.refresh_snapshot()
         log.info("ingested", extra={"path": str(path), "summary": report.summary()})
         return report
 
@@ -373,9 +398,15 @@ class KnowledgeBase:
                 self.lexical.search_docs(text, CANDIDATES // 2, kinds),
                 self.lexical.search_names(text, CANDIDATES // 2, kinds))
 
+    def refresh_snapshot(self) -> None:
+        """Write the chunk snapshot for the current catalog (after this process changed it)."""
+        if self._meta:
+            self._snapshot.refresh()
+
     def _forget_vectors(self) -> None:
         with self._memo_lock:
             self._vector_memo.clear()
+        self._snapshot.invalidate()
 
     def _chroma(self, key: tuple[str, tuple[str, ...] | None], ask: Callable[[], list]) -> list:
         """Chroma's answer for `key`, asked once per text (and kind filter) while chunks stay."""
@@ -393,7 +424,11 @@ class KnowledgeBase:
 
     def _vector_candidates(self, vector: np.ndarray, kinds: tuple[str, ...] | None,
                            text: str) -> list[tuple[str, float, dict[str, Any]]]:
-        """Nearest chunks of the wanted kinds; unfiltered HNSW first (fast), filtered if sparse."""
+        """Nearest chunks of the wanted kinds: from the snapshot when it matches the catalog,
+        else unfiltered HNSW first (fast), filtered if sparse."""
+        snapshot = self._snapshot.get()
+        if snapshot is not None:
+            return snapshot.query(vector, CANDIDATES, kinds)
         hits = self._chroma((text, None), lambda: self.chunks.query(vector, CANDIDATES * 2))
         if kinds:
             hits = [h for h in hits if h[2].get("kind") in kinds]

@@ -164,6 +164,7 @@ class LearningStore:
         learning.reviewer = reviewer  # provenance in the indexed document
         doc = _as_doc(learning)
         self.kb.store_built(doc, self.kb.embedder.embed([c.text for c in doc.chunks]))
+        self.kb.refresh_snapshot()
         self.quarantine.delete_ids([learning_id])
         return self._set(learning, "approved", reviewer, None)
 
@@ -176,7 +177,8 @@ class LearningStore:
     def rollback(self, learning_id: str, reviewer: str, note: str | None = None) -> Learning:
         """Withdraw a learning in any live state: approved ones leave the index."""
         learning = self._require(learning_id, ("quarantined", "approved"))
-        self.kb.delete_doc(doc_id_of(learning))
+        if self.kb.delete_doc(doc_id_of(learning)):
+            self.kb.refresh_snapshot()
         self.quarantine.delete_ids([learning_id])
         return self._set(learning, "rolled_back", reviewer, note)
 

@@ -112,6 +112,11 @@ class LexicalIndex:
         """Every catalogued document."""
         return [_record(r) for r in self.rows("SELECT * FROM kb_docs ORDER BY doc_id")]
 
+    def doc_stamps(self) -> list[tuple[str, str, int]]:
+        """(doc id, content hash, chunk count) of every catalogued document."""
+        return [(r[0], r[1], int(r[2])) for r in self.rows(
+            "SELECT doc_id, content_hash, n_chunks FROM kb_docs ORDER BY doc_id")]
+
     def docs_under(self, root: str) -> list[str]:
         """Ids of documents ingested from the folder `root`."""
         return [r[0] for r in self.rows("SELECT doc_id FROM kb_docs WHERE root = ?", (root,))]

@@ -89,6 +89,21 @@ class VectorIndex:
         self._count = count or None
         return count
 
+    def all_items(self) -> tuple[list[str], np.ndarray, list[dict[str, Any]]]:
+        """Every stored id, its embedding and its metadata (read in batches)."""
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        metas: list[dict[str, Any]] = []
+        total = int(self.collection.count())
+        for offset in range(0, total, self._batch):
+            got = self.collection.get(limit=self._batch, offset=offset,
+                                      include=["embeddings", "metadatas"])
+            ids += list(got["ids"])
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+            metas += [dict(m or {}) for m in got["metadatas"]]
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix, metas
+
     def all_vectors(self) -> tuple[list[str], np.ndarray]:
         """Every stored id and its embedding (read in batches; used to cache small indexes)."""
         ids: list[str] = []
