@@ -21,8 +21,7 @@ import numpy as np
 from agent.config.sections import KnowledgeSection
 from agent.kernel.db import open_db
 from knowledge import ranking
-from knowledge.case_model import CaseHeads
-from knowledge.cases import CaseVectors
+from knowledge.case_history import CaseHistory
 from knowledge.chunk_snapshot import ChunkCache, catalog_fingerprint
 from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
 from knowledge.ingest import (
@@ -47,7 +46,6 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
 CANDIDATES = 40
 STORE_BATCH_DOCS = 8  # documents embedded per step when progress is reported
 Progress = Callable[[int, int], None]
-CASE_LABEL_WEIGHT = 0.3  # share of a case's score from agreeing name-like labels
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
 VECTOR_MEMO = 256  # query texts whose nearest chunks are kept (see _vector_candidates)
 WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
@@ -75,8 +73,6 @@ class KnowledgeBase:
         self._indexes: dict[str, VectorIndex] = {}
         self.lexical = lexical
         self.embedder = embedder
-        self._case_vectors = CaseVectors(lambda: self.cases)
-        self._heads = CaseHeads(self._case_vectors.get, lexical.case_labels_in_order)
         self._snapshot = ChunkCache(
             snapshot_dir,
             lambda: catalog_fingerprint(lexical.doc_stamps(), embedder.model_id),
@@ -93,6 +89,8 @@ class KnowledgeBase:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
+        self.history = CaseHistory(lexical, embedder, lambda: self.cases, self._embed_query,
+                                   self._pool)
         self.case_parser: CaseParser | None = None  # set by the composition root
 
     @classmethod
@@ -142,7 +140,7 @@ class KnowledgeBase:
         if docs:
             self._index(CHUNKS)
         if cases:
-            self._case_vectors.get()
+            self.history.vectors.get()
         if (docs or cases) and isinstance(self.embedder, OnnxEmbedder):
             self.embedder.load()  # a remote embedding API is not called
 
@@ -286,30 +284,14 @@ class KnowledgeBase:
 
         `parse` turns a case's input into signals (default: the parser the KB was opened with).
         """
-        from knowledge.cases import case_records
-
         parser = parse or self.case_parser
         if parser is None:
             raise ValueError("no case parser: open the knowledge base through agent.wiring")
-        return self._store_cases(case_records(source, parser), origin)
+        return self.history.ingest(source, origin, parser)
 
     def add_case_record(self, case: dict[str, Any], origin: str = "feedback") -> None:
         """Store one already-built case: {"id", "text", "labels", "signal_labels"}."""
-        from knowledge.cases import CaseRecord
-
-        self._store_cases([CaseRecord(case["id"], case["text"], dict(case["labels"]),
-                                      dict(case.get("signal_labels") or {}))], origin)
-
-    def _store_cases(self, records: list[Any], origin: str) -> int:
-        if not records:
-            return 0
-        vectors = self.embedder.embed([r.text for r in records])
-        self.lexical.put_cases([(r.case_id, r.text, r.labels, r.signal_labels)
-                                for r in records], origin, _now())
-        self._case_vectors.invalidate()
-        self.cases.add([r.case_id for r in records], vectors, [r.text for r in records],
-                       [{"origin": origin} for _ in records])
-        return len(records)
+        self.history.add_record(case, origin)
 
     # --- retrieval ---------------------------------------------------------------------------
     def search(self, query: RetrievalQuery, *, k: int = 3, kind: str | None = "runbook",
@@ -439,39 +421,11 @@ class KnowledgeBase:
 
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
         """Nearest labeled past cases: cosine similarity plus agreement on name-like labels."""
-        from knowledge.cases import score_cases
-
-        if not query.text.strip() or not self.lexical.has_cases():
-            return []  # no history: Chroma is never opened for it
-        # BM25 runs in SQLite (off the GIL) while the query is embedded
-        lexical = self._pool.submit(self.lexical.search_cases,
-                                    "\n".join([query.text, *query.terms]), CANDIDATES)
-        vector = self._embed_query(query.text.strip())
-        ids, matrix, row = self._case_vectors.get()
-        if not ids:
-            lexical.result()
-            return []
-        # stored once at ingest, never re-embedded; einsum, not BLAS: a threaded BLAS gemv on
-        # a busy 2-core box costs 20-30 ms for 10,000 rows, einsum about 1 ms
-        all_sims = np.einsum("ij,j->i", matrix, vector.astype(np.float32))
-        n = min(CANDIDATES, len(ids))
-        nearest = np.argpartition(-all_sims, n - 1)[:n] if n else []
-        lex = lexical.result()
-        candidates = list(dict.fromkeys(
-            [ids[i] for i in sorted(nearest, key=lambda i: -all_sims[i])]
-            + [c for c, _ in lex if c in row]))
-        sims = {c: float(all_sims[row[c]]) for c in candidates}
-        stored = self.lexical.get_cases(candidates)
-        return score_cases(query.labels, candidates, sims, stored, k, CASE_LABEL_WEIGHT)
+        return self.history.similar(query, k)
 
     def history_guess(self, query: RetrievalQuery, label: str) -> LabelGuess | None:
         """The head re-fitted on the labeled history for `label`, applied to the query text."""
-        if not query.text.strip() or not self.lexical.has_cases():
-            return None
-        head = self._heads.head(label)
-        if head is None:
-            return None
-        return head.guess(self._embed_query(query.text.strip()))  # cached: similar_cases' vector
+        return self.history.guess(query, label)
 
     def stats(self) -> dict[str, int]:
         """Counts of documents by kind, chunks, vectors and cases."""
