@@ -51,6 +51,13 @@ VECTOR_MEMO = 256  # query texts whose nearest chunks are kept (see _vector_cand
 WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
 
 
+def _load_quietly(model: OnnxEmbedder) -> None:
+    try:
+        model.load()
+    except Exception as exc:  # the first embedding raises it again, to its caller
+        log.debug("embedder prefetch failed", extra={"error": str(exc)})
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -147,16 +154,11 @@ class KnowledgeBase:
     def prefetch(self) -> None:
         """Load a local embedding model in a background thread when anything is stored, so a
         one-off command overlaps it with the rest of its start (Chroma stays closed)."""
-        if (self._meta or self.lexical.has_cases()) and isinstance(self.embedder, OnnxEmbedder) \
-                and not self.embedder.loaded:
-            threading.Thread(target=self._load_quietly, name="kb-embedder-load",
+        model = self.embedder
+        if (self._meta or self.lexical.has_cases()) and isinstance(model, OnnxEmbedder) \
+                and not model.loaded:
+            threading.Thread(target=_load_quietly, args=(model,), name="kb-embedder-load",
                              daemon=True).start()
-
-    def _load_quietly(self) -> None:
-        try:
-            self.embedder.load()  # type: ignore[attr-defined]
-        except Exception as exc:  # the first embedding raises it again, to its caller
-            log.debug("embedder prefetch failed", extra={"error": str(exc)})
 
     @property
     def chunks(self) -> VectorIndex:

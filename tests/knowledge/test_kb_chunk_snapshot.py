@@ -93,3 +93,27 @@ def test_snapshot_query_is_exact_and_filters_kinds(tmp_path: Path) -> None:
     post = snap.query(query, 100, ("postmortem",))
     assert len(post) == 17 and all(m["kind"] == "postmortem" for _, _, m in post)
     assert snap.query(query, 3, ("learning",)) == []
+
+
+def test_prefetch_loads_the_model_in_the_background_only_when_something_is_stored(
+        tmp_path: Path, runbooks: Path, embedder: OnnxEmbedder) -> None:
+    import time
+
+    home = tmp_path / "home"
+    writer = KnowledgeBase.open(home, embedder=embedder)
+    writer.ingest_path(runbooks)
+    writer.close()
+    empty = KnowledgeBase.open(tmp_path / "empty", embedder=OnnxEmbedder())
+    empty.prefetch()
+    time.sleep(0.2)
+    assert not empty.embedder.loaded  # type: ignore[attr-defined]  # nothing to search
+    cold = OnnxEmbedder()
+    reader = KnowledgeBase.open(home, embedder=cold)
+    reader.prefetch()
+    deadline = time.monotonic() + 30
+    while not cold.loaded and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert cold.loaded and reader._client is None  # the model, not Chroma
+    assert reader.search(QUERIES[0], k=1)[0].id == "disk.md"
+    empty.close()
+    reader.close()
