@@ -146,6 +146,8 @@ class KnowledgeBase:
         docs, cases = bool(self._meta), self.lexical.has_cases()
         if docs:
             self._index(CHUNKS)
+            if self._snapshot.get() is None:  # a home from before snapshots, or changed since
+                self.refresh_snapshot()
         if cases:
             self.history.vectors.get()
         if (docs or cases) and isinstance(self.embedder, OnnxEmbedder):

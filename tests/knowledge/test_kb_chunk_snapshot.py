@@ -71,7 +71,12 @@ def test_a_damaged_snapshot_falls_back_to_chroma(tmp_path: Path, runbooks: Path,
     (home / FILE_NAME).write_bytes(b"not a numpy archive")
     reader = KnowledgeBase.open(home, embedder=embedder)
     assert _answers(reader) == expected
+    reader.warm()  # a service start rewrites a missing or unreadable snapshot
     reader.close()
+    assert read_snapshot(home / FILE_NAME, "x") is None
+    again = KnowledgeBase.open(home, embedder=embedder)
+    assert _answers(again) == expected and again._client is None
+    again.close()
 
 
 def test_snapshot_query_is_exact_and_filters_kinds(tmp_path: Path) -> None:
