@@ -91,28 +91,24 @@ class VectorIndex:
 
     def all_items(self) -> tuple[list[str], np.ndarray, list[dict[str, Any]]]:
         """Every stored id, its embedding and its metadata (read in batches)."""
+        return self._read_all(["embeddings", "metadatas"])
+
+    def all_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every stored id and its embedding (read in batches; used to cache small indexes)."""
+        ids, matrix, _ = self._read_all(["embeddings"])
+        return ids, matrix
+
+    def _read_all(self, include: list[str]) -> tuple[list[str], np.ndarray, list[dict[str, Any]]]:
         ids: list[str] = []
         rows: list[np.ndarray] = []
         metas: list[dict[str, Any]] = []
         total = int(self.collection.count())
         for offset in range(0, total, self._batch):
-            got = self.collection.get(limit=self._batch, offset=offset,
-                                      include=["embeddings", "metadatas"])
+            got = self.collection.get(limit=self._batch, offset=offset, include=include)
             ids += list(got["ids"])
             rows.append(np.asarray(got["embeddings"], dtype=np.float32))
-            metas += [dict(m or {}) for m in got["metadatas"]]
+            if "metadatas" in include:
+                metas += [dict(m or {}) for m in got["metadatas"]]
         matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         return ids, matrix, metas
-
-    def all_vectors(self) -> tuple[list[str], np.ndarray]:
-        """Every stored id and its embedding (read in batches; used to cache small indexes)."""
-        ids: list[str] = []
-        rows: list[np.ndarray] = []
-        total = int(self.collection.count())
-        for offset in range(0, total, self._batch):
-            got = self.collection.get(limit=self._batch, offset=offset, include=["embeddings"])
-            ids += list(got["ids"])
-            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
-        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-        return ids, matrix
 
