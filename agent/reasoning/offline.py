@@ -206,9 +206,9 @@ class OfflineReasoner:
                      f"urgency {urgency} ({why_urgency}).")
         if case_notes:
             rationale += f" Similar past cases: {', '.join(case_notes)}."
-        head = head_team(evidence.team_guess, evidence.config)
-        if team and head and head.value == team and evidence.team_guess:
-            g = evidence.team_guess
+        g = evidence.team_guess
+        head = head_team(g, evidence.config) if team else None
+        if g and head and head.value == team:
             rationale += (f" History head: team {team} (P {head.share:.2f}; "
                           f"{g.validated_accuracy:.2f} on the newest history vs "
                           f"{g.baseline_accuracy:.2f} for its majority).")

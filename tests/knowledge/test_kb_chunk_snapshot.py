@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +27,18 @@ def _chroma_answers(kb: KnowledgeBase, home: Path, kind: str | None = "runbook")
     return _answers(kb, kind)
 
 
-def test_a_fresh_process_searches_the_snapshot_and_never_opens_chroma(
-        tmp_path: Path, runbooks: Path, embedder: OnnxEmbedder) -> None:
+def _ingested_home(tmp_path: Path, runbooks: Path, embedder: OnnxEmbedder) -> Path:
+    """A home whose knowledge base holds the fixture runbooks (the writer closed again)."""
     home = tmp_path / "home"
     writer = KnowledgeBase.open(home, embedder=embedder)
     writer.ingest_path(runbooks)
     writer.close()
+    return home
+
+
+def test_a_fresh_process_searches_the_snapshot_and_never_opens_chroma(
+        tmp_path: Path, runbooks: Path, embedder: OnnxEmbedder) -> None:
+    home = _ingested_home(tmp_path, runbooks, embedder)
     assert (home / FILE_NAME).exists()
     reader = KnowledgeBase.open(home, embedder=embedder)
     from_snapshot = _answers(reader)
@@ -102,12 +109,7 @@ def test_snapshot_query_is_exact_and_filters_kinds(tmp_path: Path) -> None:
 
 def test_prefetch_loads_the_model_in_the_background_only_when_something_is_stored(
         tmp_path: Path, runbooks: Path, embedder: OnnxEmbedder) -> None:
-    import time
-
-    home = tmp_path / "home"
-    writer = KnowledgeBase.open(home, embedder=embedder)
-    writer.ingest_path(runbooks)
-    writer.close()
+    home = _ingested_home(tmp_path, runbooks, embedder)
     empty = KnowledgeBase.open(tmp_path / "empty", embedder=OnnxEmbedder())
     empty.prefetch()
     time.sleep(0.2)
