@@ -43,6 +43,12 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
+def acts_pending(decision: Decision) -> bool:
+    """True when a stored decision planned actions its run never got to (`record` ran, `act`
+    did not): such a run is started again, and the tool ledger keeps its actions to one run."""
+    return any(a.status == "proposed" for a in decision.actions)
+
+
 def parse_signals(payload: Any, fmt: str = "auto", *,
                   received_at: datetime | None = None) -> list[Signal]:
     """Parse and validate a payload into signals without storing anything (SignalParseError)."""
@@ -187,12 +193,13 @@ class Pipeline:
     def decide(self, signal_id: str) -> Decision:
         """Run the graph for one stored signal (its thread id is the signal id).
 
-        A run that stopped between stages (a crash) resumes from its last checkpoint instead
-        of starting again, whether or not `record` had stored the decision yet.
+        A run that raised resumes from the checkpoint it left; one killed midway left none and
+        runs again from the start, also when `record` had stored the decision but `act` had
+        not run its actions (`acts_pending`).
         """
         finished = self._finish(signal_id)
         existing = finished or self.store.get_decision(signal_id)
-        if existing is not None:
+        if existing is not None and not acts_pending(existing):
             return existing
         signal = self.store.get_signal(signal_id)
         if signal is None:
@@ -360,8 +367,8 @@ class Pipeline:
         return frozenset(default_registry().names())
 
     def _finish(self, signal_id: str) -> Decision | None:
-        """Resume a run that stopped between stages (a crash; not one paused for an approval);
-        None when there is none."""
+        """Resume a run that stopped with a checkpoint left (it raised, or ended before it was
+        pruned; not one paused for an approval); None when there is none."""
         if self.graph.checkpointer is None:
             return None
         config = {"configurable": {"thread_id": signal_id}}
@@ -375,10 +382,15 @@ class Pipeline:
         return self.store.get_decision(signal_id)
 
     @property
-    def _durability(self) -> Literal["sync"] | None:
-        """Checkpoints written before the next stage starts (a crash resumes exactly where it
-        stopped); None without a checkpointer (LangGraph takes no durability then)."""
-        return "sync" if self.graph.checkpointer is not None else None
+    def _durability(self) -> Literal["exit"] | None:
+        """A checkpoint only where a run stops: paused on an approval (or ended, then pruned).
+
+        Every stage is safe to run again for the same signal (the noise gate returns its stored
+        outcome, `record` overwrites, the tool ledger's idempotency keys stop a second
+        execution), so a run a crash cut short starts over instead of resuming mid-way; a
+        stored decision whose actions are still `proposed` is such a run (`acts_pending`).
+        Per-stage checkpoints cost ~6 ms of a ~15 ms decision. None without a checkpointer."""
+        return "exit" if self.graph.checkpointer is not None else None
 
     def _settle(self, thread_id: str) -> None:
         """Prune the thread's checkpoints: all of them once it ended, history while paused."""

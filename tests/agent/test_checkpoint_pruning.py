@@ -108,3 +108,54 @@ def test_new_checkpoint_files_use_2k_pages_and_older_files_open(tmp_path: Path) 
     saver.setup()
     assert saver.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
     assert list(saver.list(None)) == []
+
+
+class _Killed(BaseException):
+    """Stands in for SIGKILL at a stage boundary (escapes every `except Exception`)."""
+
+
+def test_a_run_killed_between_record_and_act_starts_over_and_asks_once(
+        tmp_path: Path, monkeypatch) -> None:
+    """A run writes a checkpoint only where it stops, so a kill after `record` leaves the
+    stored decision (actions still `proposed`) and no checkpoint; the next `decide` runs the
+    signal again and its action is asked for once."""
+    import agent.graph
+
+    pipe, log = _pipeline(tmp_path)
+    (signal_id,) = pipe.accept(alert(), "alertmanager").signal_ids
+
+    def kill(point: str, fingerprint: str | None) -> None:
+        if point == "act":
+            raise _Killed
+
+    monkeypatch.setattr(agent.graph, "fault_at", kill)
+    try:
+        pipe.decide(signal_id)
+    except _Killed:
+        pass
+    else:
+        raise AssertionError("the run was not killed")
+    monkeypatch.undo()
+    pipe.graph.checkpointer.delete_thread(signal_id)  # a SIGKILL wrote nothing since the start
+    stored = pipe.decision(signal_id)
+    assert [a.status for a in stored.actions] == ["proposed"]  # `record` ran, `act` did not
+    assert _rows(tmp_path / "checkpoints.db", signal_id) == (0, 0)
+
+    again, _ = _pipeline_again(tmp_path)
+    decided = again.decide(signal_id)
+    assert [a.status for a in decided.actions] == ["awaiting_approval"]
+    assert len(again.pending_approvals(signal_id)) == 1
+    assert again.decide(signal_id).actions == decided.actions  # settled: not run a third time
+    assert len(again.pending_approvals(signal_id)) == 1 and not log.exists()
+
+
+def _pipeline_again(tmp: Path):
+    """A second pipeline (the restarted process) over the stores `_pipeline` made in tmp."""
+    from agent.wiring import build_pipeline, open_kb_at
+    from tools.runtime import ToolRuntime
+
+    config = org(str(tmp / "bin"))
+    kb = open_kb_at(tmp / "home", config)
+    tools = ToolRuntime.open(tmp / "triage.db", config.tools, config, clock=lambda: T0)
+    return build_pipeline(config=config, db_path=tmp / "triage.db", checkpointer="sqlite",
+                          retriever=kb, tools=tools, clock=lambda: T0), tmp / "argv.log"
