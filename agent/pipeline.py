@@ -190,6 +190,17 @@ class Pipeline:
             return [d for i in accepted.signal_ids if (d := self.decision(i)) is not None]
         return [self.decide(signal_id) for signal_id in accepted.signal_ids]
 
+    def look_ahead(self, signal_ids: list[str]) -> int:
+        """Warm what deciding these stored signals next will need: their retrieval queries are
+        embedded in the background while the current one is decided. Returns how many."""
+        kb = self.context.retriever
+        if kb is None or not signal_ids:
+            return 0
+        from agent.nodes.retrieve import query_for
+
+        signals = [s for i in signal_ids if (s := self.store.get_signal(i)) is not None]
+        return kb.embed_ahead([query_for(s) for s in signals])
+
     def decide(self, signal_id: str) -> Decision:
         """Run the graph for one stored signal (its thread id is the signal id).
 

@@ -23,6 +23,7 @@ from agent.kernel.db import open_db
 from knowledge import ranking
 from knowledge.case_history import CaseHistory
 from knowledge.chunk_snapshot import ChunkCache, catalog_fingerprint
+from knowledge.embed_ahead import EmbedAhead
 from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
 from knowledge.ingest import (
     KINDS,
@@ -49,6 +50,11 @@ Progress = Callable[[int, int], None]
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
 VECTOR_MEMO = 256  # query texts whose nearest chunks are kept (see _vector_candidates)
 WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
+
+
+def search_text(query: RetrievalQuery) -> str:
+    """The text a search embeds for `query` (its text, else its terms)."""
+    return query.text.strip() or " ".join(query.terms)
 
 
 def _load_quietly(model: OnnxEmbedder) -> None:
@@ -96,6 +102,7 @@ class KnowledgeBase:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
+        self._ahead = EmbedAhead(self._embed_query)
         self.history = CaseHistory(lexical, embedder, lambda: self.cases, self._embed_query,
                                    self._pool)
         self.case_parser: CaseParser | None = None  # set by the composition root
@@ -152,6 +159,13 @@ class KnowledgeBase:
             self.history.vectors.get()
         if (docs or cases) and isinstance(self.embedder, OnnxEmbedder):
             self.embedder.load()  # a remote embedding API is not called
+
+    def embed_ahead(self, queries: Iterable[RetrievalQuery]) -> int:
+        """Embed the queries of signals to come in the background, each as its search will,
+        into the query cache; nothing when nothing is stored to search. Returns how many."""
+        if not self._meta and not self.lexical.has_cases():
+            return 0
+        return self._ahead.submit([t for q in queries if (t := search_text(q))])
 
     def prefetch(self) -> None:
         """Load a local embedding model in a background thread when anything is stored, so a
@@ -312,7 +326,7 @@ class KnowledgeBase:
             return []  # nothing of that kind stored (no postmortems yet): nothing to rank
         lexical_text = "\n".join([query.text, *query.terms])
         lexical = self._pool.submit(self._lexical_candidates, lexical_text, kinds)
-        key_text = query.text.strip() or " ".join(query.terms)
+        key_text = search_text(query)
         vector = self._embed_query(key_text)
         vec_hits = self._vector_candidates(vector, kinds, key_text)  # runs while SQLite works
         lex_chunks, lex_docs, lex_names = lexical.result()
@@ -440,6 +454,7 @@ class KnowledgeBase:
     def close(self) -> None:
         """Stop the lexical worker and release the temp folder of a throwaway KB."""
         self._pool.shutdown(wait=True)  # a running lexical query is milliseconds
+        self._ahead.close()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

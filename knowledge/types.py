@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -68,6 +68,10 @@ class Retriever(Protocol):
 
     def history_guess(self, query: RetrievalQuery, label: str) -> LabelGuess | None:
         """The history head's probabilities for `label` (None: no head beats the majority)."""
+        ...
+
+    def embed_ahead(self, queries: Iterable[RetrievalQuery]) -> int:
+        """Start embedding the queries of signals to come (a cache warm-up); how many."""
         ...
 
 

@@ -204,12 +204,25 @@ class DecisionWorker:
                 if not self._stop.is_set():
                     self.scan()
                 continue
+            self._look_ahead()
             try:
                 self.process(signal_id)
             finally:
                 with self._cond:
                     self._pending.discard(signal_id)
                     self._cond.notify_all()
+
+    def _look_ahead(self) -> None:
+        """Let the pipeline warm the next queued signal (the heap's top) while this one is
+        decided."""
+        with self._cond:
+            upcoming = [self._heap[0][2]] if self._heap else []
+        if not upcoming:
+            return
+        try:
+            self.pipeline.look_ahead(upcoming)
+        except Exception:  # a warm-up only: deciding goes on without it
+            log.exception("look-ahead failed", extra={"signal_ids": upcoming})
 
     def process(self, signal_id: str) -> Decision | None:
         """Claim and decide one signal; None when someone else has it or it failed."""

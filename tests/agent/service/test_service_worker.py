@@ -97,3 +97,27 @@ def test_scans_leave_fresh_unclaimed_signals_to_their_writer(
     assert svc.claims.undecided() == []
     assert svc.claims.undecided(now=time.time() + 60) == fresh
     assert svc.worker.process(fresh[0]) is not None  # a direct submit is not a scan: decided
+
+
+def test_the_worker_warms_the_next_queued_signal_while_it_decides_one(
+        make_pipeline: Callable[..., Pipeline]) -> None:
+    from agent.kernel.db import db_file, open_db
+    from agent.service.claims import ClaimBook
+    from agent.service.metrics import ServiceMetrics
+    from agent.service.worker import DecisionWorker
+
+    pipe = make_pipeline()
+    ids = _store_undecided(pipe, 3)
+    asked: list[tuple[list[str], bool]] = []
+    real = pipe.look_ahead
+    pipe.look_ahead = lambda upcoming: (  # type: ignore[method-assign]
+        asked.append((upcoming, any(pipe.decision(i) for i in upcoming))) or real(upcoming))
+    worker = DecisionWorker(pipe, ClaimBook(open_db(db_file(pipe.store.conn)), grace_s=0.0),
+                            ServiceMetrics(), scan_interval_s=3600)
+    worker.submit(ids)
+    worker.start(resume=False)
+    assert worker.wait_idle(30)
+    worker.stop()
+    # each next signal in the queue, asked for before it is decided; the last has no successor
+    assert asked == [([ids[1]], False), ([ids[2]], False)]
+    assert all(pipe.decision(i) is not None for i in ids)
