@@ -53,6 +53,7 @@ eval-tickets: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/eval_throughput.py --cases 1000 --jobs 2
+	$(BIN)/python benchmarks/decision_throughput.py --n 1000 --repeats 3
 	$(BIN)/python benchmarks/learned_inference.py
 	$(BIN)/python benchmarks/cli_cold_start.py --rounds 5
 	$(BIN)/python benchmarks/history_knn.py --cases 10000 --signals 200
