@@ -35,15 +35,12 @@ from agent.service.metrics import ServiceMetrics
 from agent.service.worker import DecisionWorker
 from agent.wiring import open_kb, open_pipeline
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from service_throughput import ALERTS, SERVICES  # noqa: E402  (the same alert mix)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = Path(agent.demo.__file__).with_name("config.yaml")
 RUNBOOKS = ROOT / "knowledge" / "corpus" / "runbooks"
-SERVICES = ["checkout-api", "orders-db", "search-api", "reporting", "auth-service", "web-frontend"]
-ALERTS = [("HighCPU", "critical", "CPU at 97% for 5 minutes"),
-          ("HighMemory", "warning", "memory at 91% for 10 minutes"),
-          ("KubePodCrashLooping", "warning", "pod restarting 5 times in 10 minutes"),
-          ("HighErrorRate", "critical", "5xx error rate 12% for 5 minutes"),
-          ("DiskWillFillIn4Hours", "warning", "disk predicted to fill within 4 hours")]
 MODES = ("kb", "kb-serial", "no-kb")
 
 
