@@ -71,9 +71,7 @@ def run_once(mode: str, n: int, home: Path, tag: str) -> dict:
            .signal_ids]
     metrics = ServiceMetrics()
     worker = DecisionWorker(pipeline, ClaimBook(open_db(db), grace_s=0.0), metrics,
-                            scan_interval_s=3600)
-    if mode == "kb-serial":
-        worker._look_ahead = lambda: None  # type: ignore[method-assign]  # the peer
+                            scan_interval_s=3600, look_ahead=mode != "kb-serial")
     started = time.perf_counter()
     worker.submit(ids)
     worker.start(resume=False)

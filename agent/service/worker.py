@@ -37,7 +37,8 @@ class DecisionWorker:
     def __init__(self, pipeline: Pipeline, claims: ClaimBook, metrics: ServiceMetrics, *,
                  threads: int = 1, scan_interval_s: float = 15.0, max_attempts: int = 3,
                  retry_delay_s: float = 1.0, worker_id: str | None = None,
-                 inbox: Inbox | None = None, tail_s: float = 0.0) -> None:
+                 inbox: Inbox | None = None, tail_s: float = 0.0,
+                 look_ahead: bool = True) -> None:
         self.pipeline, self.claims, self.metrics = pipeline, claims, metrics
         self.threads = max(1, threads)
         self.scan_interval_s = scan_interval_s
@@ -46,6 +47,7 @@ class DecisionWorker:
         self.worker_id = worker_id or (inbox.owner if inbox is not None else new_owner())
         self.inbox = inbox
         self.tail_s = tail_s
+        self.look_ahead = look_ahead  # warm the next queued signal while deciding one
         self.listeners: list[Listener] = []
         self._heap: list[tuple[int, int, str]] = []  # (lane, arrival, signal id)
         self._seq = itertools.count()
@@ -204,7 +206,8 @@ class DecisionWorker:
                 if not self._stop.is_set():
                     self.scan()
                 continue
-            self._look_ahead()
+            if self.look_ahead:
+                self._look_ahead()
             try:
                 self.process(signal_id)
             finally:

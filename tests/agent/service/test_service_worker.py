@@ -121,3 +121,12 @@ def test_the_worker_warms_the_next_queued_signal_while_it_decides_one(
     # each next signal in the queue, asked for before it is decided; the last has no successor
     assert asked == [([ids[1]], False), ([ids[2]], False)]
     assert all(pipe.decision(i) is not None for i in ids)
+    asked.clear()
+    more = _store_undecided(pipe, 2)
+    serial = DecisionWorker(pipe, ClaimBook(open_db(db_file(pipe.store.conn)), grace_s=0.0),
+                            ServiceMetrics(), scan_interval_s=3600, look_ahead=False)
+    serial.submit(more)
+    serial.start(resume=False)
+    assert serial.wait_idle(30)
+    serial.stop()
+    assert asked == [] and all(pipe.decision(i) is not None for i in more)
