@@ -10,8 +10,10 @@ summary, so no query embedding is reused between them, each with its own fingerp
 start, so every one reaches the reasoner. Timed: from submitting the ids to the worker being
 idle. Three configurations, interleaved (the order rotates per repeat), each on a fresh
 database: `kb` (as shipped: the next queued signal's query is embedded in the background while
-one is decided), `kb-serial` (the same without that look-ahead: the peer) and `no-kb` (no
-knowledge base and so no runbook actions either: the floor of the rest of the pipeline).
+one is decided, and the heap frozen after start-up as `triage serve` does), `kb-serial` (the
+same without that look-ahead: its peer), `kb-gc` (look-ahead, heap not frozen: the peer of the
+freeze) and `no-kb` (no knowledge base and so no runbook actions either: the floor of the rest
+of the pipeline).
 Printed per configuration: the median decisions/s of the repeats, and the ratios against the
 peer and the floor.
 """
@@ -30,6 +32,7 @@ import agent.demo
 from agent.config.loader import load_config
 from agent.config.settings import Settings
 from agent.kernel.db import open_db
+from agent.kernel.heap import freeze_heap, thaw_heap
 from agent.service.claims import ClaimBook
 from agent.service.metrics import ServiceMetrics
 from agent.service.worker import DecisionWorker
@@ -41,7 +44,7 @@ from service_throughput import ALERTS, SERVICES  # noqa: E402  (the same alert m
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = Path(agent.demo.__file__).with_name("config.yaml")
 RUNBOOKS = ROOT / "knowledge" / "corpus" / "runbooks"
-MODES = ("kb", "kb-serial", "no-kb")
+MODES = ("kb", "kb-serial", "kb-gc", "no-kb")
 
 
 def body(i: int, run: str) -> dict:
@@ -67,6 +70,10 @@ def run_once(mode: str, n: int, home: Path, tag: str) -> dict:
     pipeline = open_pipeline(settings, config, db_path=db, use_kb=mode != "no-kb",
                              kb=open_kb(settings, config) if mode != "no-kb" else None)
     pipeline.warm()
+    if mode == "kb-gc":
+        thaw_heap()  # an earlier run in this process froze its heap
+    else:
+        freeze_heap()  # as `triage serve` does once the KB is warm
     ids = [sid for i in range(n) for sid in pipeline.accept(body(i, tag), "alertmanager")
            .signal_ids]
     metrics = ServiceMetrics()
@@ -99,7 +106,7 @@ def main() -> None:
         kb.close()
         results: dict[str, list[dict]] = {m: [] for m in MODES}
         for r in range(args.repeats):
-            order = MODES[r % 3:] + MODES[:r % 3]
+            order = MODES[r % len(MODES):] + MODES[:r % len(MODES)]
             for mode in order:
                 out = run_once(mode, args.n, home, f"r{r}{mode.replace('-', '')}")
                 results[mode].append(out)
@@ -107,6 +114,7 @@ def main() -> None:
     med = {m: statistics.median(o["per_s"] for o in results[m]) for m in MODES}
     summary = {"n": args.n, "repeats": args.repeats, "median_per_s": med,
                "kb_vs_serial": med["kb"] / med["kb-serial"],
+               "kb_vs_gc": med["kb"] / med["kb-gc"],
                "kb_vs_no_kb": med["kb"] / med["no-kb"], "runs": results}
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -115,6 +123,7 @@ def main() -> None:
         runs = ", ".join(f"{o['per_s']:.1f}" for o in results[m])
         print(f"{m:9s} median {med[m]:7.1f} decisions/s  (runs {runs})")
     print(f"kb / kb-serial (look-ahead gain) x{summary['kb_vs_serial']:.2f}; "
+          f"kb / kb-gc (heap freeze gain) x{summary['kb_vs_gc']:.2f}; "
           f"kb / no-kb (cost of the KB) x{summary['kb_vs_no_kb']:.2f}; "
           f"target 200/s: {'met' if med['kb'] >= 200 else 'not met'}")
 

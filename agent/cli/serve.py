@@ -53,7 +53,7 @@ def serve(host: Annotated[str, typer.Option("--host", help="Address to bind.")] 
         tools.egress.forbid_self(host, port)
     app = create_app(settings, org, pipeline, options=ServiceOptions(
         max_body_bytes=max_body or settings.max_body_bytes,
-        insecure_no_auth=insecure_no_auth, decide=not no_decide))
+        insecure_no_auth=insecure_no_auth, decide=not no_decide, freeze_heap=True))
     typer.echo(f"triage serve: http://{host}:{port} (state in {settings.home})", err=True)
     if insecure_no_auth:
         typer.echo("warning: --insecure-no-auth: the API is open to anyone on this machine",

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.config.org import OrgConfig
 from agent.config.settings import Settings
+from agent.kernel.heap import freeze_heap
 from agent.kernel.version import version
 from agent.pipeline import Pipeline
 from agent.service import (
@@ -110,6 +111,13 @@ class _CountRequests:
                     "ms": round(1000 * (time.perf_counter() - started), 1)})
 
 
+def _warm(service: Service) -> None:
+    """Load the knowledge base, then freeze what startup loaded (when the options say so)."""
+    service.pipeline.warm()
+    if service.options.freeze_heap:
+        freeze_heap()
+
+
 def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None = None, *,
                options: ServiceOptions | None = None) -> FastAPI:
     """Build the HTTP service over a pipeline (built from settings when not given)."""
@@ -131,9 +139,11 @@ def create_app(settings: Settings, config: OrgConfig, pipeline: Pipeline | None 
             service.worker.start(resume=True)
             # after the worker started (recovery first), load the KB so that the first
             # decision, maybe mid-storm, does not import and open Chroma (~1 s CPU) itself
-            threading.Thread(target=service.pipeline.warm, name="kb-warm", daemon=True).start()
+            threading.Thread(target=_warm, args=(service,), name="kb-warm", daemon=True).start()
             ticker.start()
             tickets_hook.start(app)
+        elif service.options.freeze_heap:
+            freeze_heap()
         log.info("service started", extra={"worker": service.worker.worker_id,
                                            "slack": service.slack_enabled})
         try:

@@ -40,6 +40,8 @@ class ServiceOptions:
     gil_switch_s: float = 0.0005  # sys.setswitchinterval while serving (Python's default
     # 5 ms makes every await of the ack path wait behind a deciding thread); 0 keeps it
     fast_ingest: bool = True  # main receivers answered by the plain ASGI ack path (fastpath.py)
+    freeze_heap: bool = False  # after startup (and the KB warm-up), exempt what is loaded from
+    # the garbage collector (agent/kernel/heap.py); `triage serve` turns it on
 
 
 class ThreadStores:
