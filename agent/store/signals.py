@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,9 @@ _ADDED = {
 }
 
 
+CONTEXT_CACHE = 1024  # decoded decisions kept for correlation (a window of a busy service)
+
+
 def _iso(value: datetime) -> str:
     return value.isoformat()
 
@@ -71,9 +75,27 @@ class SignalStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._lock = threading.RLock()
+        self._context: OrderedDict[bytes | str, Decision] = OrderedDict()
         with self._lock:
             conn.executescript(_SCHEMA)
             self._add_columns()
+
+    def _as_context(self, body: bytes | str) -> Decision:
+        """A stored decision read as correlated context: decoded once per stored body.
+
+        Every decision of a storm's service is context to every later one (~50 decoded per
+        decision). The objects are shared between the decisions that read them, so they are
+        read-only context; callers that change a decision use `get_decision` (a fresh copy).
+        """
+        found = self._context.get(body)
+        if found is not None:
+            self._context.move_to_end(body)
+            return found
+        found = decision_from_row(body)
+        self._context[body] = found
+        if len(self._context) > CONTEXT_CACHE:
+            self._context.popitem(last=False)
+        return found
 
     def _add_columns(self) -> None:
         """Bring a database made by an older version up to the columns above (atomically, so
@@ -230,7 +252,8 @@ class SignalStore:
 
     def correlated_decisions(self, services: list[str], group_id: str | None, since: datetime,
                              until: datetime, limit: int = 50) -> list[Decision]:
-        """Decisions of any of `services` or of the group inside [since, until], oldest first."""
+        """Decisions of any of `services` or of the group inside [since, until], oldest first
+        (read-only context, shared: see `_as_context`)."""
         if not services and not group_id:
             return []
         marks = ",".join("?" * len(services)) or "NULL"
@@ -239,17 +262,18 @@ class SignalStore:
                 f"SELECT body FROM decisions WHERE (service IN ({marks}) OR group_id = ?) "
                 "AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
                 (*services, group_id or "\x00", _iso(since), _iso(until), limit)).fetchall()
-        return [decision_from_row(r["body"]) for r in rows]
+            return [self._as_context(r["body"]) for r in rows]
 
     def security_decisions(self, since: datetime, until: datetime,
                            limit: int = 100) -> list[Decision]:
-        """Security decisions inside [since, until], oldest first (entity correlation)."""
+        """Security decisions inside [since, until], oldest first (entity correlation; read-only
+        context, shared: see `_as_context`)."""
         with self._lock:
             rows = self.conn.execute(
                 "SELECT body FROM decisions WHERE ts >= ? AND ts <= ? "
                 "AND security = 1 ORDER BY ts LIMIT ?",
                 (_iso(since), _iso(until), limit)).fetchall()
-        return [decision_from_row(r["body"]) for r in rows]
+            return [self._as_context(r["body"]) for r in rows]
 
     def decisions_in_group(self, group_id: str) -> list[Decision]:
         """All decisions of one group, oldest first (the group's timeline)."""
