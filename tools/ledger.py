@@ -179,6 +179,29 @@ class Ledger:
         return self._rows("WHERE tool = ? AND target = ? AND event = ? AND ts >= ?",
                           (tool, target, event, since.isoformat()))
 
+    def recent_statuses(self, tool: str, target: str, event: str, since: datetime,
+                        limit: int) -> list[str | None]:
+        """Statuses of the last `limit` rows of one tool/target/event at or after `since`,
+        oldest first (what a circuit breaker reads, without decoding whole rows)."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown ledger event {event!r}")
+        with self._lock:  # the event is a literal from EVENTS, so its partial index is used
+            rows = self.conn.execute(
+                f"SELECT status FROM tool_ledger WHERE tool = ? AND target = ? AND "
+                f"event = '{event}' AND ts >= ? ORDER BY seq DESC LIMIT ?",
+                (tool, target, since.isoformat(), int(limit))).fetchall()
+        return [r[0] for r in reversed(rows)]
+
+    def count_recent(self, tool: str, target: str, event: str, since: datetime) -> int:
+        """How many rows of one tool/target/event are at or after `since` (a rate limit)."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown ledger event {event!r}")
+        with self._lock:
+            row = self.conn.execute(
+                f"SELECT count(*) FROM tool_ledger WHERE tool = ? AND target = ? AND "
+                f"event = '{event}' AND ts >= ?", (tool, target, since.isoformat())).fetchone()
+        return int(row[0])
+
     def verify(self) -> tuple[bool, str]:
         """Recompute the hash chain; (True, summary) or (False, the first broken row)."""
         prev = GENESIS

@@ -189,8 +189,7 @@ class IncidentService:
             raised = self._raise_priority(incident, decision, at)
             if raised is not None:
                 entries.append(raised)
-            current = {link.ref: link.detail for link in self.store.links(incident.id)
-                       if link.kind == "action"}
+            current = self.store.link_details(incident.id, "action", f"{decision.signal_id}#")
             now = max(at, self.clock())  # an action changes status when it runs, not earlier
             for i, action in enumerate(decision.actions):
                 ref = f"{decision.signal_id}#{i}:{action.tool}"

@@ -213,6 +213,16 @@ class IncidentStore:
         return [Link(r["kind"], r["ref"], datetime.fromisoformat(r["at"]), r["detail"])
                 for r in rows]
 
+    def link_details(self, incident_id: str, kind: str, prefix: str) -> dict[str, str]:
+        """ref -> detail of an incident's links of one kind whose ref starts with `prefix`
+        (a range on the primary key: one decision's actions, not every link of a big incident)."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
+        with self.lock:
+            rows = self.conn.execute("SELECT ref, detail FROM incident_links WHERE incident_id = ?"
+                                     " AND kind = ? AND ref >= ? AND ref < ?",
+                                     (incident_id, kind, prefix, upper)).fetchall()
+        return {r["ref"]: r["detail"] for r in rows}
+
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         """An incident's timeline, in the order it was written."""
         with self.lock:
