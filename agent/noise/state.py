@@ -58,6 +58,7 @@ class NoiseState:
         self.inhibit: dict[tuple[int, str], dict[str, tuple[int, str, float]]] = {}
         self.flaps: dict[str, tuple[list, bool] | None] = {}
         self.baselines: dict[str, Any] = {}
+        self.key_groups: set[tuple[str, str]] = set()  # (group key, group) rows known to exist
 
     @property
     def member_group(self) -> dict[str, str]:
@@ -193,6 +194,7 @@ class NoiseState:
     def after_merge(self, olds: list[str], new: str) -> None:
         """Bring the cache in line with a merge that `merge_groups` just did in SQL."""
         self._wrote = True
+        self.key_groups.clear()  # the merge moved the old groups' rows to `new`
         gone = set(olds)
         for old in olds:
             self.groups[old] = None
@@ -256,7 +258,9 @@ class NoiseState:
     def add_member(self, sid: str, gid: str, gkey: str, service: str | None, keyed: bool,
                    anchor: float, ts: float, fp: str, status: str, entry: str) -> None:
         """Add a member to its group key index and its group."""
-        self.write("INSERT OR IGNORE INTO noise_key_groups VALUES (?, ?)", (gkey, gid))
+        if (gkey, gid) not in self.key_groups:
+            self.key_groups.add((gkey, gid))
+            self.write("INSERT OR IGNORE INTO noise_key_groups VALUES (?, ?)", (gkey, gid))
         if self.members.add(sid, gid, gkey, service, anchor):
             self.write("INSERT OR IGNORE INTO noise_service_keys VALUES (?, ?)", (service, gkey))
         self.write("INSERT OR REPLACE INTO noise_members VALUES (?,?,?,?,?,?,?,?,?,?,?)",

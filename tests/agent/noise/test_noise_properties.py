@@ -62,3 +62,18 @@ def test_reordering_and_duplicating_keep_the_groups(occurrences, rng, extra):
     deliveries = list(ordered) + [ordered[i % len(ordered)] for i in extra]
     rng.shuffle(deliveries)
     assert final_groups(deliveries) == final_groups(ordered)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(occurrence(), min_size=1, max_size=12), st.randoms(use_true_random=False),
+       st.integers(1, 5))
+def test_key_group_rows_match_the_members_after_merges(occurrences, rng, batch):
+    """The group key → group table holds exactly the members' pairs (known pairs are skipped)."""
+    deliveries = [s for occ in occurrences for s in occ]
+    rng.shuffle(deliveries)
+    gate = NoiseGate(open_db(":memory:"), CONFIG)
+    signals = [s.model_copy(update={"signal_id": f"d{i}"}) for i, s in enumerate(deliveries)]
+    for i in range(0, len(signals), batch):
+        gate.process_batch(signals[i:i + batch])
+    rows = set(gate.conn.execute("SELECT gkey, group_id FROM noise_key_groups"))
+    assert rows == set(gate.conn.execute("SELECT DISTINCT gkey, group_id FROM noise_members"))
