@@ -171,6 +171,13 @@ class Ledger:
             return self._rows("WHERE idem_key = ? AND event = ?", (idem_key, event))
         return self._rows("WHERE idem_key = ?", (idem_key,))
 
+    def has_key(self, idem_key: str, event: str) -> bool:
+        """Whether any row of one idempotency key and event exists (an index probe, no decoding)."""
+        with self._lock:
+            return self.conn.execute(
+                "SELECT 1 FROM tool_ledger WHERE idem_key = ? AND event = ? LIMIT 1",
+                (idem_key, event)).fetchone() is not None
+
     def recent(self, tool: str, target: str, event: str, since: datetime) -> list[LedgerRow]:
         """Rows of one tool/target/event at or after `since`, oldest first."""
         if event in ("started", "result"):  # literal, so the partial index for it is used

@@ -178,7 +178,7 @@ class ToolRuntime(ApprovalFlow):
         results = self.ledger.by_key(key, "result")
         if results:
             return result_from_ledger(spec, results[-1])
-        if self.ledger.by_key(key, "started"):
+        if self.ledger.has_key(key, "started"):
             reason = "interrupted during execution; outcome unknown, not re-run (at most once)"
             self._record("result", spec.name, ctx, args=values, args_hash=a_hash, idem_key=key,
                          risk=spec.risk.value, target=target, actor=ctx.actor, status="error",
@@ -220,7 +220,7 @@ class ToolRuntime(ApprovalFlow):
         spec = self.registry.get(tool)
         a_hash = args_hash(str(tool), args if isinstance(args, dict) else {"_": str(args)})
         key = f"proposal:{ctx.scope}:{a_hash[:24]}"
-        if self.ledger.by_key(key, "proposed"):
+        if self.ledger.has_key(key, "proposed"):
             return
         self._record("proposed", str(tool)[:64], ctx, args=refused_args(args), args_hash=a_hash,
                      idem_key=key, risk=spec.risk.value if spec else None, actor=ctx.actor,

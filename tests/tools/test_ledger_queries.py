@@ -51,3 +51,14 @@ def test_unknown_events_are_refused(ledger: Ledger) -> None:
         ledger.count_recent("x", "y", "drop table", T0)
     with pytest.raises(ValueError, match="unknown ledger event"):
         ledger.recent_statuses("x", "y", "' OR 1=1 --", T0, 3)
+
+
+def test_has_key_agrees_with_reading_the_key_s_rows(tmp_path: Path) -> None:
+    led = Ledger(open_db(tmp_path / "keys.db"))
+    led.append("proposed", "systemd_restart", ts=T0, args_hash="h", idem_key="k1")
+    led.append("started", "systemd_restart", ts=T0, args_hash="h", idem_key="k2")
+    led.append("result", "systemd_restart", ts=T0, args_hash="h", idem_key="k2", status="ok")
+    for key in ("k1", "k2", "k3", "k"):
+        for event in ("proposed", "started", "result", "refused"):
+            assert led.has_key(key, event) == bool(led.by_key(key, event)), (key, event)
+    assert led.has_key("k1", "proposed") and not led.has_key("k1", "started")
