@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -20,9 +19,9 @@ import numpy as np
 
 from agent.config.sections import KnowledgeSection
 from agent.kernel.db import open_db
-from knowledge import ranking
 from knowledge.case_history import CaseHistory
 from knowledge.chunk_snapshot import ChunkCache, catalog_fingerprint
+from knowledge.doc_ranking import Candidates, DocCatalog, LexHits, rank_docs
 from knowledge.embed_ahead import EmbedAhead
 from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
 from knowledge.ingest import (
@@ -36,6 +35,7 @@ from knowledge.ingest import (
 )
 from knowledge.lexical import LexicalIndex
 from knowledge.types import CaseHit, CaseParser, DocHit, LabelGuess, RetrievalQuery
+from knowledge.vector_search import CANDIDATES, VectorSearch
 from knowledge.vectors import CASES, CHUNKS, VectorIndex, open_chroma
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,9 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "runbook": ("runbook",), "postmortem": ("postmortem", "learning"),
     "learning": ("learning",), "doc": ("doc",),
 }
-CANDIDATES = 40
 STORE_BATCH_DOCS = 8  # documents embedded per step when progress is reported
 Progress = Callable[[int, int], None]
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
-VECTOR_MEMO = 256  # query texts whose nearest chunks are kept (see _vector_candidates)
-WEIGHTS = {"vector": 1.0, "chunks": 1.0, "docs": 1.0, "names": 0.5}
 
 
 def search_text(query: RetrievalQuery) -> str:
@@ -92,13 +89,8 @@ class KnowledgeBase:
             lambda: self.chunks.all_items(),
             lambda: sum(n for _, _, n in lexical.doc_stamps()))
         self._tmp = tmp
-        self._meta: dict[str, tuple[str, str, dict[str, Any]]] = {}
-        self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
-        self._idf: dict[str, float] | None = None
-        # nearest chunks per query text: a signal's runbook and postmortem searches ask Chroma
-        # the same unfiltered question; forgotten whenever this process changes the chunks
-        self._vector_memo: OrderedDict[tuple[str, tuple[str, ...] | None], list] = OrderedDict()
-        self._memo_lock = threading.Lock()
+        self.catalog = DocCatalog()
+        self._vectors = VectorSearch(self._snapshot, lambda: self.chunks)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
@@ -150,7 +142,7 @@ class KnowledgeBase:
         """Open the vector store, the past cases and a local embedding model now, so the first
         search after a start does not pay for them (a service calls this once started); an
         empty knowledge base stays closed, as a search would leave it."""
-        docs, cases = bool(self._meta), self.lexical.has_cases()
+        docs, cases = bool(self.catalog.meta), self.lexical.has_cases()
         if docs:
             self._index(CHUNKS)
             if self._snapshot.get() is None:  # a home from before snapshots, or changed since
@@ -163,7 +155,7 @@ class KnowledgeBase:
     def embed_ahead(self, queries: Iterable[RetrievalQuery]) -> int:
         """Embed the queries of signals to come in the background, each as its search will,
         into the query cache; nothing when nothing is stored to search. Returns how many."""
-        if not self._meta and not self.lexical.has_cases():
+        if not self.catalog.meta and not self.lexical.has_cases():
             return 0
         return self._ahead.submit([t for q in queries if (t := search_text(q))])
 
@@ -171,7 +163,7 @@ class KnowledgeBase:
         """Load a local embedding model in a background thread when anything is stored, so a
         one-off command overlaps it with the rest of its start (Chroma stays closed)."""
         model = self.embedder
-        if (self._meta or self.lexical.has_cases()) and isinstance(model, OnnxEmbedder) \
+        if (self.catalog.meta or self.lexical.has_cases()) and isinstance(model, OnnxEmbedder) \
                 and not model.loaded:
             threading.Thread(target=_load_quietly, args=(model,), name="kb-embedder-load",
                              daemon=True).start()
@@ -186,28 +178,12 @@ class KnowledgeBase:
         """Past-case vectors."""
         return self._index(CASES)
 
-    def _name_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        """Normalized document names and services -> doc ids (rebuilt after changes)."""
-        if self._names is None:
-            by_name: dict[str, set[str]] = {}
-            by_service: dict[str, set[str]] = {}
-            for doc_id, (_, _, meta) in self._meta.items():
-                if not meta.get("is_index"):
-                    for name in ranking.doc_names(meta):
-                        by_name.setdefault(name, set()).add(doc_id)
-                for name in ranking.service_names(meta):
-                    by_service.setdefault(name, set()).add(doc_id)
-            self._names = (by_name, by_service)
-        return self._names
-
     def _embed_one(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
 
     def _reload_catalog(self) -> None:
-        self._meta = {r.doc_id: (r.kind, r.title, ranking.prepare(r.meta))
-                      for r in self.lexical.all_docs()}
-        self._names = self._idf = None
-        self._forget_vectors()
+        self.catalog.load((r.doc_id, r.kind, r.title, r.meta) for r in self.lexical.all_docs())
+        self._vectors.forget()
 
     # --- ingestion ---------------------------------------------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
@@ -282,18 +258,16 @@ class KnowledgeBase:
         metas = [{"doc_id": rec.doc_id, "kind": rec.kind, "heading": c.heading[:500]}
                  for c in doc.chunks]
         self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
-        self._meta[rec.doc_id] = (rec.kind, rec.title, ranking.prepare(dict(rec.meta)))
-        self._names = self._idf = None
-        self._forget_vectors()
+        self.catalog.put(rec.doc_id, rec.kind, rec.title, dict(rec.meta))
+        self._vectors.forget()
 
     def delete_doc(self, doc_id: str) -> bool:
         """Remove a document from both indexes; True when it existed."""
         existed = self.lexical.get_doc(doc_id) is not None
         self.chunks.delete_where({"doc_id": doc_id})
         self.lexical.delete_doc(doc_id)
-        self._meta.pop(doc_id, None)
-        self._names = self._idf = None
-        self._forget_vectors()
+        self.catalog.pop(doc_id)
+        self._vectors.forget()
         return existed
 
     def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
@@ -320,79 +294,21 @@ class KnowledgeBase:
         `service` keeps only documents whose front matter lists that service.
         """
         kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
-        if not self._meta or not query.text.strip() and not query.terms:
+        if not self.catalog.meta or not query.text.strip() and not query.terms:
             return []
-        if kinds and not any(meta[0] in kinds for meta in self._meta.values()):
+        if kinds and not self.catalog.has_kind(kinds):
             return []  # nothing of that kind stored (no postmortems yet): nothing to rank
         lexical_text = "\n".join([query.text, *query.terms])
         lexical = self._pool.submit(self._lexical_candidates, lexical_text, kinds)
         key_text = search_text(query)
         vector = self._embed_query(key_text)
-        vec_hits = self._vector_candidates(vector, kinds, key_text)  # runs while SQLite works
-        lex_chunks, lex_docs, lex_names = lexical.result()
-        vec_order, vec_best = ranking.first_per_doc((c, m.get("doc_id", "")) for c, _, m in
-                                                    vec_hits)
-        lex_order, lex_best = ranking.first_per_doc((c, d) for c, d, _ in lex_chunks)
-        fused = ranking.rrf([(vec_order, WEIGHTS["vector"]), (lex_order, WEIGHTS["chunks"]),
-                             ([d for d, _, _ in lex_docs], WEIGHTS["docs"]),
-                             ([d for d, _, _ in lex_names], WEIGHTS["names"])])
-        names = ranking.query_names(query)
-        sims = {m.get("doc_id"): s for _, s, m in reversed(vec_hits)}
-        wanted = ranking.norm_name(service) if service else None
-        by_name, by_service = self._name_index()
-        extra = set().union(*(by_name.get(n, ()) for n in names.exact))
-        if wanted:
-            extra |= by_service.get(wanted, set())
-        for doc_id in extra - fused.keys():  # named docs may be missing from every list
-            if not kinds or self._meta[doc_id][0] in kinds:
-                fused[doc_id] = 0.0
-        scored: list[tuple[float, str, list[str]]] = []
-        query_words = ranking.words(lexical_text)
-        if self._idf is None:
-            self._idf = ranking.heading_idf(m for _, _, m in self._meta.values())
-        idf = self._idf
-        url_key = ranking.url_path_key(query.runbook_url) if query.runbook_url else ""
-        if url_key:  # the linked runbook may be missing from every candidate list
-            for doc_id in self._meta:
-                if ranking.url_matches(doc_id, url_key) and doc_id not in fused and (
-                        not kinds or self._meta[doc_id][0] in kinds):
-                    fused[doc_id] = 0.0
-        for doc_id, base in fused.items():
-            if doc_id not in self._meta:
-                continue
-            doc_kind, _, meta = self._meta[doc_id]
-            if wanted and wanted not in ranking.service_names(meta):
-                continue
-            boost, reasons = ranking.boost_for(meta, names, query_words, idf)
-            if url_key and ranking.url_matches(doc_id, url_key):
-                boost += ranking.EXACT_BOOST / (ranking.RRF_K + 1)
-                reasons.append("runbook_url")
-            total = base + boost
-            if meta.get("is_index"):
-                total *= ranking.INDEX_PENALTY
-            scored.append((total, doc_id, reasons))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        best_chunk = {**lex_best, **vec_best}
-        texts = self.lexical.chunk_texts([best_chunk[d] for _, d, _ in scored[:k]
-                                          if d in best_chunk])
-        hits: list[DocHit] = []
-        ceiling = 1.0
-        for total, doc_id, reasons in scored[:k]:
-            doc_kind, title, meta = self._meta[doc_id]
-            sim = max(0.0, sims.get(doc_id, 0.0))
-            score = ceiling = min(ceiling, ranking.display_score(sim, total, reasons))
-            chunk = texts.get(best_chunk.get(doc_id, ""), ("", ""))
-            hits.append(DocHit(
-                id=doc_id, title=title, score=round(score, 4), kind=doc_kind,
-                snippet=chunk[1][:400],
-                metadata={"actions": meta.get("actions", []), "alerts": meta.get("alerts", []),
-                          "services": meta.get("services", []), "heading": chunk[0][:200],
-                          "match": reasons, "similarity": round(sim, 4),
-                          "fused": round(total, 5), "verify": meta.get("verify")}))
-        return hits
+        vec_hits = self._vectors.candidates(vector, kinds, key_text)  # while SQLite works
+        found = Candidates(vec_hits, *lexical.result())
+        return rank_docs(query, lexical_text, self.catalog, found, kinds, service, k,
+                         self.lexical.chunk_texts)
 
     def _lexical_candidates(self, text: str, kinds: tuple[str, ...] | None
-                            ) -> tuple[list[tuple[str, str, float]], ...]:
+                            ) -> tuple[LexHits, LexHits, LexHits]:
         """BM25 over chunks, whole documents and the name field."""
         return (self.lexical.search_chunks(text, CANDIDATES, kinds),
                 self.lexical.search_docs(text, CANDIDATES // 2, kinds),
@@ -400,42 +316,8 @@ class KnowledgeBase:
 
     def refresh_snapshot(self) -> None:
         """Write the chunk snapshot for the current catalog (after this process changed it)."""
-        if self._meta:
+        if self.catalog.meta:
             self._snapshot.refresh()
-
-    def _forget_vectors(self) -> None:
-        with self._memo_lock:
-            self._vector_memo.clear()
-        self._snapshot.invalidate()
-
-    def _chroma(self, key: tuple[str, tuple[str, ...] | None], ask: Callable[[], list]) -> list:
-        """Chroma's answer for `key`, asked once per text (and kind filter) while chunks stay."""
-        with self._memo_lock:
-            hits = self._vector_memo.get(key)
-            if hits is not None:
-                self._vector_memo.move_to_end(key)
-                return hits
-        hits = ask()
-        with self._memo_lock:
-            self._vector_memo[key] = hits
-            while len(self._vector_memo) > VECTOR_MEMO:
-                self._vector_memo.popitem(last=False)
-        return hits
-
-    def _vector_candidates(self, vector: np.ndarray, kinds: tuple[str, ...] | None,
-                           text: str) -> list[tuple[str, float, dict[str, Any]]]:
-        """Nearest chunks of the wanted kinds: from the snapshot when it matches the catalog,
-        else unfiltered HNSW first (fast), filtered if sparse."""
-        snapshot = self._snapshot.get()
-        if snapshot is not None:
-            return snapshot.query(vector, CANDIDATES, kinds)
-        hits = self._chroma((text, None), lambda: self.chunks.query(vector, CANDIDATES * 2))
-        if kinds:
-            hits = [h for h in hits if h[2].get("kind") in kinds]
-            if len(hits) < CANDIDATES // 4:
-                hits = self._chroma((text, kinds), lambda: self.chunks.query(
-                    vector, CANDIDATES, {"kind": {"$in": list(kinds)}}))
-        return hits[:CANDIDATES]
 
     def similar_cases(self, query: RetrievalQuery, *, k: int = 5) -> list[CaseHit]:
         """Nearest labeled past cases: cosine similarity plus agreement on name-like labels."""
