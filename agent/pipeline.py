@@ -14,16 +14,24 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
 
 from agent.actions.approval import ApprovalOutcome, request_context
 from agent.config.org import OrgConfig
 from agent.context import TriageContext
-from agent.graph import fault_point, settle_thread
+from agent.graph import fault_point
+from agent.graph_runs import GraphRuns
 from agent.incidents.port import IncidentPort
+from agent.intake import (  # re-exported: surfaces reach them through the facade
+    Accepted,
+    DeliveryKey,
+    Prepared,
+    acts_pending,
+    parse_signals,
+    webhook_schemas,
+)
 from agent.kernel.clock import utc_now
 from agent.kernel.decision import Decision
 from agent.kernel.errors import SignalParseError, StoreError
@@ -39,61 +47,10 @@ from tools.runtime import ToolRuntime
 if TYPE_CHECKING:
     from knowledge.learnings import Learning, LearningStore
 
+__all__ = ["Accepted", "DeliveryKey", "Pipeline", "Prepared", "acts_pending", "parse_signals",
+           "webhook_schemas"]
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-
-
-def acts_pending(decision: Decision) -> bool:
-    """True when a stored decision planned actions its run never got to (`record` ran, `act`
-    did not): such a run is started again, and the tool ledger keeps its actions to one run."""
-    return any(a.status == "proposed" for a in decision.actions)
-
-
-def parse_signals(payload: Any, fmt: str = "auto", *,
-                  received_at: datetime | None = None) -> list[Signal]:
-    """Parse and validate a payload into signals without storing anything (SignalParseError)."""
-    counter = itertools.count(1)
-    return parse_payload(payload, fmt, received_at=received_at or utc_now(),
-                         new_id=lambda: f"preview-{next(counter)}")
-
-
-def webhook_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schemas of the webhook bodies the parsers validate (pydantic models), by format,
-    for surfaces that document their request bodies (the service's OpenAPI document)."""
-    from agent.signals.formats.alerting import AlertmanagerWebhook
-    from agent.signals.formats.grafana import GrafanaWebhook
-    from agent.signals.formats.pagerduty import PagerDutyEvent
-    from agent.signals.formats.pagerduty_change import ChangeEvent
-
-    models = {"alertmanager": AlertmanagerWebhook, "grafana": GrafanaWebhook,
-              "pagerduty": PagerDutyEvent, "pagerduty-change": ChangeEvent}
-    return {fmt: model.model_json_schema(by_alias=True) for fmt, model in models.items()}
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """A payload durably stored: its signal ids (the first ones again for a redelivery)."""
-
-    signal_ids: list[str]
-    redelivery: bool
-    signals: list[Signal]  # as parsed from this delivery
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A parsed payload not yet stored: its new signals and its delivery key."""
-
-    signals: list[Signal]
-    delivery_key: str | None
-    body: Any = None  # the decoded payload: stored once, the signals' raw parts are in it
-
-    def accepted(self, stored_ids: list[str]) -> Accepted:
-        """What storing returned: these signals, or a redelivery's first ids."""
-        redelivery = bool(self.signals) and stored_ids != [s.signal_id for s in self.signals]
-        return Accepted(signal_ids=stored_ids, redelivery=redelivery, signals=self.signals)
-
-
-DeliveryKey = str | Callable[[Any], str] | None  # a key, or one computed from the decoded value
 
 
 @dataclass
@@ -111,6 +68,9 @@ class Pipeline:
     # signal ids: 80 random bits from a generator seeded once from the OS (uuid4 reads
     # /dev/urandom per id, ~0.1 ms each on a busy VM, as much as parsing the alert)
     _ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(32)))
+
+    def __post_init__(self) -> None:
+        self._runs = GraphRuns(self.graph, self.context)
 
     @property
     def _lanes(self) -> LaneSorter:
@@ -208,17 +168,14 @@ class Pipeline:
         runs again from the start, also when `record` had stored the decision but `act` had
         not run its actions (`acts_pending`).
         """
-        finished = self._finish(signal_id)
-        existing = finished or self.store.get_decision(signal_id)
+        self._runs.finish(signal_id)  # a run a failure left checkpointed, if any
+        existing = self.store.get_decision(signal_id)
         if existing is not None and not acts_pending(existing):
             return existing
         signal = self.store.get_signal(signal_id)
         if signal is None:
             raise KeyError(f"unknown signal {signal_id}")
-        final = self.graph.invoke({"signal": signal}, {"configurable": {"thread_id": signal_id}},
-                                  context=self.context, durability=self._durability)
-        paused = "__interrupt__" in final
-        settle_thread(self.graph.checkpointer, signal_id, paused=paused)
+        final, paused = self._runs.start(signal)
         decision: Decision | None = final.get("decision")
         if paused or decision is None:  # paused in `act`: it stored the
             decision = self.store.get_decision(signal_id)  # decision awaiting approval
@@ -258,15 +215,13 @@ class Pipeline:
                 who = f" by {current.approver}" if current.approver else ""
                 return ApprovalOutcome(False, f"This request is already {current.status}{who}.",
                                        record.tool, record.signal_id, record=current)
-            resumed = resume and self._paused(record)
+            thread_id = record.thread_id or record.signal_id
+            resumed = resume and self._runs.paused(thread_id)
             try:
                 if resumed:
                     response = {"type": "accept" if accept else "reject", "approver": approver,
                                 **({"reason": reason} if reason else {})}
-                    self.graph.invoke(Command(resume={approval_id: response}),
-                                      self._thread(record), context=self.context,
-                                      durability=self._durability)
-                    self._settle(record.thread_id or record.signal_id)
+                    self._runs.resume(thread_id, {approval_id: response})
                 else:
                     tools.decide(approval_id, approver, accept, reason=reason)
             except ApprovalError as exc:
@@ -287,15 +242,6 @@ class Pipeline:
             return []
         return [r for r in tools.approvals.list("pending")
                 if signal_id is None or r.signal_id == signal_id]
-
-    def _thread(self, record: ApprovalRecord) -> dict:
-        return {"configurable": {"thread_id": record.thread_id or record.signal_id}}
-
-    def _paused(self, record: ApprovalRecord) -> bool:
-        """True when the request's run is checkpointed and waiting at an interrupt."""
-        if self.graph.checkpointer is None:
-            return False
-        return bool(self.graph.get_state(self._thread(record)).interrupts)
 
     # -- narrow accessors for surfaces ------------------------------------------------------
     def decision(self, signal_id: str) -> Decision | None:
@@ -376,35 +322,3 @@ class Pipeline:
         from tools.builtin import default_registry
 
         return frozenset(default_registry().names())
-
-    def _finish(self, signal_id: str) -> Decision | None:
-        """Resume a run that stopped with a checkpoint left (it raised, or ended before it was
-        pruned; not one paused for an approval); None when there is none."""
-        if self.graph.checkpointer is None:
-            return None
-        config = {"configurable": {"thread_id": signal_id}}
-        snapshot = self.graph.get_state(config)
-        if not snapshot.next or any(task.interrupts for task in snapshot.tasks):
-            return None
-        log.warning("resuming an interrupted run", extra={"signal_id": signal_id,
-                                                          "next": list(snapshot.next)})
-        self.graph.invoke(None, config, context=self.context, durability=self._durability)
-        self._settle(signal_id)
-        return self.store.get_decision(signal_id)
-
-    @property
-    def _durability(self) -> Literal["exit"] | None:
-        """A checkpoint only where a run stops: paused on an approval (or ended, then pruned).
-
-        Every stage is safe to run again for the same signal (the noise gate returns its stored
-        outcome, `record` overwrites, the tool ledger's idempotency keys stop a second
-        execution), so a run a crash cut short starts over instead of resuming mid-way; a
-        stored decision whose actions are still `proposed` is such a run (`acts_pending`).
-        Per-stage checkpoints cost ~6 ms of a ~15 ms decision. None without a checkpointer."""
-        return "exit" if self.graph.checkpointer is not None else None
-
-    def _settle(self, thread_id: str) -> None:
-        """Prune the thread's checkpoints: all of them once it ended, history while paused."""
-        snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
-        if not snapshot.next or snapshot.interrupts:
-            settle_thread(self.graph.checkpointer, thread_id, paused=bool(snapshot.next))

@@ -91,17 +91,21 @@ def test_every_layer_module_exists_or_is_optional() -> None:
 
 
 def test_one_approval_path() -> None:
-    """Only the facade resumes a paused run, and no surface reaches into its internals."""
-    resumes, reaches = [], []
+    """Only the facade resumes a paused run (through its graph runner, the one place that
+    builds a `Command(resume=...)`), and no surface reaches into its internals."""
+    resumes, reaches, runners = [], [], []
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             rel = path.relative_to(ROOT).as_posix()
             if "Command(resume=" in text.replace("`Command(resume=...)`", ""):
                 resumes.append(rel)
+            if "_runs.resume(" in text or "GraphRuns(" in text:
+                runners.append(rel)
             if rel.startswith(SURFACES) and any(
                     s in text for s in ("pipeline.context.", "pipeline.graph.", "pipe.context.",
                                         "pipe.graph.")):
                 reaches.append(rel)
-    assert resumes == ["agent/pipeline.py"]
+    assert resumes == ["agent/graph_runs.py"]
+    assert runners == ["agent/pipeline.py"]
     assert reaches == []
