@@ -15,9 +15,16 @@ from langgraph.types import Command
 
 from agent.context import TriageContext
 from agent.graph import settle_thread
+from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 
 log = logging.getLogger(__name__)
+
+
+def acts_pending(decision: Decision) -> bool:
+    """True when a stored decision planned actions its run never got to (`record` ran, `act`
+    did not): such a run is started again, and the tool ledger keeps its actions to one run."""
+    return any(a.status == "proposed" for a in decision.actions)
 
 
 def _thread(thread_id: str) -> dict[str, Any]:

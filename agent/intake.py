@@ -10,15 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from agent.kernel.clock import utc_now
-from agent.kernel.decision import Decision
 from agent.kernel.signal import Signal
 from agent.signals.parse import parse_payload
-
-
-def acts_pending(decision: Decision) -> bool:
-    """True when a stored decision planned actions its run never got to (`record` ran, `act`
-    did not): such a run is started again, and the tool ledger keeps its actions to one run."""
-    return any(a.status == "proposed" for a in decision.actions)
 
 
 def parse_signals(payload: Any, fmt: str = "auto", *,

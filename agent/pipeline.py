@@ -22,13 +22,12 @@ from agent.actions.approval import ApprovalOutcome, request_context
 from agent.config.org import OrgConfig
 from agent.context import TriageContext
 from agent.graph import fault_point
-from agent.graph_runs import GraphRuns
+from agent.graph_runs import GraphRuns, acts_pending
 from agent.incidents.port import IncidentPort
 from agent.intake import (  # re-exported: surfaces reach them through the facade
     Accepted,
     DeliveryKey,
     Prepared,
-    acts_pending,
     parse_signals,
     webhook_schemas,
 )
