@@ -46,6 +46,7 @@ _ADDED = {
 }
 
 
+KEYS_PER_QUERY = 500  # delivery keys per lookup (old SQLite builds bind at most 999)
 CONTEXT_CACHE = 1024  # decoded decisions kept for correlation (a window of a busy service)
 
 
@@ -138,16 +139,13 @@ class SignalStore:
         before, also earlier in the same batch, returns the first ids and stores nothing.
         `then(conn, ids)` runs inside the same transaction (the service's inbox rows).
         """
-        out: list[list[str]] = []
-        seen: dict[str, list[str]] = {}
         # serializing and packing happens before the write lock is taken: under a storm the
         # lock is what the decision worker waits for (agent.kernel.write_turns)
         rows = [self._rows(signals, body[0] if body else None) for signals, _key, *body in items]
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for (signals, key, *_body), packed in zip(items, rows, strict=True):
-                    out.append(self._add(signals, key, seen, packed))
+                out = self._add_all(items, rows)
                 if then is not None:
                     then(self.conn, out)
                 self.conn.execute("COMMIT")
@@ -170,28 +168,51 @@ class SignalStore:
              _ticket_system(s))
             for s in signals])
 
-    def _add(self, signals: list[Signal], key: str | None, seen: dict[str, list[str]],
-             packed: _Packed) -> list[str]:
-        if key:
-            if key in seen:
-                return list(seen[key])
-            row = self.conn.execute("SELECT signal_ids FROM deliveries WHERE delivery_key = ?",
-                                    (key,)).fetchone()
-            if row:
-                return list(json.loads(row["signal_ids"]))
-        if packed.payload is not None:
-            self.conn.execute("INSERT OR REPLACE INTO payloads VALUES (?,?)", packed.payload)
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO signals (signal_id, source, fingerprint, status, service, ts, "
-            "received_at, body, payload_id, raw_path, ticket_system) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)", packed.signals)
-        ids = [s.signal_id for s in signals]
-        if key:
-            self.conn.execute("INSERT INTO deliveries VALUES (?,?,?)",
-                              (key, json.dumps(ids),
-                               _iso(signals[0].received_at) if signals else ""))
-            seen[key] = ids
-        return ids
+    def _stored_deliveries(self, keys: list[str]) -> dict[str, list[str]]:
+        """The signal ids already stored under each of these delivery keys (known ones only)."""
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start:start + KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            for key, ids in self.conn.execute(
+                    f"SELECT delivery_key, signal_ids FROM deliveries WHERE delivery_key IN "
+                    f"({marks})", chunk):
+                found[key] = json.loads(ids)
+        return found
+
+    def _add_all(self, items: list[tuple[list[Signal], str | None]]
+                 | list[tuple[list[Signal], str | None, Any]], rows: list[_Packed]
+                 ) -> list[list[str]]:
+        """Insert a batch's new deliveries with one statement per table (inside the caller's
+        transaction); every item's ids, the first ones for a key seen before."""
+        known = self._stored_deliveries(list(dict.fromkeys(k for _s, k, *_b in items if k)))
+        out: list[list[str]] = []
+        payloads: list[tuple[str | None, bytes]] = []
+        signal_rows: list[tuple[Any, ...]] = []
+        deliveries: list[tuple[str, str, str]] = []
+        for (signals, key, *_body), packed in zip(items, rows, strict=True):
+            if key and key in known:  # a redelivery, also of a key earlier in this batch
+                out.append(list(known[key]))
+                continue
+            ids = [s.signal_id for s in signals]
+            if packed.payload is not None:
+                payloads.append(packed.payload)
+            signal_rows += packed.signals
+            if key:
+                known[key] = ids
+                deliveries.append((key, json.dumps(ids),
+                                   _iso(signals[0].received_at) if signals else ""))
+            out.append(ids)
+        if payloads:
+            self.conn.executemany("INSERT OR REPLACE INTO payloads VALUES (?,?)", payloads)
+        if signal_rows:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO signals (signal_id, source, fingerprint, status, service, "
+                "ts, received_at, body, payload_id, raw_path, ticket_system) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)", signal_rows)
+        if deliveries:
+            self.conn.executemany("INSERT INTO deliveries VALUES (?,?,?)", deliveries)
+        return out
 
     def get_signal(self, signal_id: str) -> Signal | None:
         """The stored signal, or None."""
