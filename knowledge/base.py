@@ -10,7 +10,6 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,11 @@ from agent.kernel.db import open_db
 from knowledge.case_history import CaseHistory
 from knowledge.chunk_snapshot import ChunkCache, catalog_fingerprint
 from knowledge.doc_ranking import Candidates, DocCatalog, LexHits, rank_docs
+from knowledge.doc_writer import STORE_BATCH_DOCS as STORE_BATCH_DOCS
+from knowledge.doc_writer import DocWriter, Progress
 from knowledge.embed_ahead import EmbedAhead
 from knowledge.embedder import Embedder, OnnxEmbedder, embedder_from_config
-from knowledge.ingest import (
-    KINDS,
-    BuiltDoc,
-    IngestReport,
-    build_doc,
-    content_hash,
-    discover,
-    namespaced_id,
-)
+from knowledge.ingest import BuiltDoc, IngestReport
 from knowledge.lexical import LexicalIndex
 from knowledge.types import CaseHit, CaseParser, DocHit, LabelGuess, RetrievalQuery
 from knowledge.vector_search import CANDIDATES, VectorSearch
@@ -44,8 +37,6 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "runbook": ("runbook",), "postmortem": ("postmortem", "learning"),
     "learning": ("learning",), "doc": ("doc",),
 }
-STORE_BATCH_DOCS = 8  # documents embedded per step when progress is reported
-Progress = Callable[[int, int], None]
 # RRF weights of the four rankings (vector chunks, BM25 chunks, BM25 documents, BM25 names)
 
 
@@ -59,10 +50,6 @@ def _load_quietly(model: OnnxEmbedder) -> None:
         model.load()
     except Exception as exc:  # the first embedding raises it again, to its caller
         log.debug("embedder prefetch failed", extra={"error": str(exc)})
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class KnowledgeBase:
@@ -91,6 +78,8 @@ class KnowledgeBase:
         self._tmp = tmp
         self.catalog = DocCatalog()
         self._vectors = VectorSearch(self._snapshot, lambda: self.chunks)
+        self._writer = DocWriter(lexical, embedder, self.catalog, lambda: self.chunks,
+                                 self._vectors.forget)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="kb-lexical")
         self._reload_catalog()
         self._embed_query = lru_cache(maxsize=512)(self._embed_one)
@@ -185,90 +174,27 @@ class KnowledgeBase:
         self.catalog.load((r.doc_id, r.kind, r.title, r.meta) for r in self.lexical.all_docs())
         self._vectors.forget()
 
-    # --- ingestion ---------------------------------------------------------------------------
+    # --- ingestion (delegated to knowledge.doc_writer) ----------------------------------------
     def ingest_path(self, path: str | Path, kind: str = "auto", prune: bool = False,
                     report: IngestReport | None = None,
                     progress: Progress | None = None) -> IngestReport:
         """Ingest a folder or file: new/changed files (by content hash) replace their chunks.
 
         `progress(done, total)` is called as the new or changed documents are stored."""
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-        report = report or IngestReport()
-        root, files = discover(Path(path))
-        seen: set[str] = set()
-        todo: list[BuiltDoc] = []
-        for file in files:
-            data = file.read_bytes()
-            digest = content_hash(data, kind)
-            doc_id = file.relative_to(root).as_posix()
-            existing = self.lexical.get_doc(doc_id)
-            if existing and existing.root != str(root):  # another folder owns the plain id
-                log.warning("id taken by another folder: namespaced", extra={
-                    "doc_id": doc_id, "owner": existing.root, "folder": str(root)})
-                doc_id = namespaced_id(root, doc_id)
-                existing = self.lexical.get_doc(doc_id)
-            seen.add(doc_id)
-            if existing and existing.content_hash == digest:
-                report.skipped.append(doc_id)
-                continue
-            try:
-                todo.append(build_doc(root, file, data, kind, digest, doc_id))
-            except Exception as exc:  # a broken file must not stop the folder
-                log.warning("ingest failed", extra={"doc_id": doc_id, "error": str(exc)})
-                report.errors.append(f"{doc_id}: {exc}")
-                continue
-            (report.updated if existing else report.added).append(doc_id)
-        self._store_docs(todo, progress)
-        report.chunks += sum(len(d.chunks) for d in todo)
-        if prune and Path(path).resolve().is_dir():
-            for doc_id in self.lexical.docs_under(str(root)):
-                if doc_id not in seen:
-                    self.delete_doc(doc_id)
-                    report.pruned.append(doc_id)
+        report = self._writer.ingest(path, kind, prune, report, progress)
         self._reload_catalog()
         if report.added or report.updated or report.pruned or self._snapshot.get() is None:
             self.refresh_snapshot()
         log.info("ingested", extra={"path": str(path), "summary": report.summary()})
         return report
 
-    def _store_docs(self, docs: list[BuiltDoc], progress: Progress | None = None) -> None:
-        step = STORE_BATCH_DOCS if progress else max(1, len(docs))
-        for start in range(0, len(docs), step):
-            batch = docs[start:start + step]
-            texts = [c.text for d in batch for c in d.chunks]
-            vectors = (self.embedder.embed(texts) if texts
-                       else np.zeros((0, 1), dtype=np.float32))
-            offset = 0
-            for doc in batch:
-                n = len(doc.chunks)
-                self.store_built(doc, vectors[offset:offset + n])
-                offset += n
-            if progress:
-                progress(start + len(batch), len(docs))
-
     def store_built(self, doc: BuiltDoc, vectors: np.ndarray) -> None:
         """Replace one document's rows in both indexes with the given chunk vectors."""
-        rec = doc.record
-        self.chunks.delete_where({"doc_id": rec.doc_id})
-        ids = [f"{rec.doc_id}#{c.index}" for c in doc.chunks]
-        self.lexical.put_doc(rec, [(i, c.heading, c.text) for i, c in zip(ids, doc.chunks,
-                                                                          strict=True)],
-                             doc.names, doc.body, _now())
-        metas = [{"doc_id": rec.doc_id, "kind": rec.kind, "heading": c.heading[:500]}
-                 for c in doc.chunks]
-        self.chunks.add(ids, vectors, [c.text for c in doc.chunks], metas)
-        self.catalog.put(rec.doc_id, rec.kind, rec.title, dict(rec.meta))
-        self._vectors.forget()
+        self._writer.store(doc, vectors)
 
     def delete_doc(self, doc_id: str) -> bool:
         """Remove a document from both indexes; True when it existed."""
-        existed = self.lexical.get_doc(doc_id) is not None
-        self.chunks.delete_where({"doc_id": doc_id})
-        self.lexical.delete_doc(doc_id)
-        self.catalog.pop(doc_id)
-        self._vectors.forget()
-        return existed
+        return self._writer.delete(doc_id)
 
     def ingest_cases(self, source: str | Path | Iterable[dict[str, Any]],
                      origin: str = "history", *, parse: CaseParser | None = None) -> int:
