@@ -81,7 +81,16 @@ def prepare(meta: dict[str, Any]) -> dict[str, Any]:
     meta["_names"] = doc_names({k: v for k, v in meta.items() if k != "_names"})
     meta["_services"] = {norm_name(s) for s in meta.get("services", [])}
     meta["_heading"] = heading_words({k: v for k, v in meta.items() if k != "_heading"})
+    meta["_folders"] = folder_tokens({k: v for k, v in meta.items() if k != "_folders"})
     return meta
+
+
+def folder_tokens(meta: dict[str, Any]) -> list[set[str]]:
+    """The word tokens of each of a document's folders, empty ones left out (cached)."""
+    cached = meta.get("_folders")
+    if cached is not None:
+        return cached
+    return [t for f in meta.get("folders", []) if f and (t := name_tokens(f))]
 
 
 def heading_idf(metas: Iterable[dict[str, Any]]) -> dict[str, float]:
@@ -164,8 +173,7 @@ def boost_for(meta: dict[str, Any], names: QueryNames, query_words: set[str] | N
     if service_names(meta) & (names.services | names.exact):
         boost += SERVICE_BOOST * unit
         reasons.append("service")
-    folders = [f for f in meta.get("folders", []) if f]
-    if any(name_tokens(f) and name_tokens(f) <= names.tokens for f in folders):
+    if any(tokens <= names.tokens for tokens in folder_tokens(meta)):
         boost += FOLDER_BOOST * unit
         reasons.append("folder")
     return boost, reasons
